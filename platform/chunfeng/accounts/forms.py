@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from ..forms import choices
+from ..i18n import LANGUAGE_NAMES
+from .models import Role
+
+ROLE_CHOICES = choices([
+    (Role.CLINICIAN.value, _l("Clinician (submit device ideas)")),
+    (Role.EXPERT.value, _l("Review expert")),
+    (Role.ENTERPRISE.value, _l("Enterprise (medical device company)")),
+    (Role.INVESTOR.value, _l("Investor")),
+])
+
+PROVINCES = [
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
+    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
+    "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区", "台湾省",
+]
+
+
+class RegistrationForm(FlaskForm):
+    role = SelectField(_l("I am a"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
+    organization = StringField(_l("Organisation (hospital, company or fund)"),
+                               validators=[DataRequired(), Length(max=200)])
+    province = SelectField(_l("Province"), choices=choices([("", "—")] + [(p, p) for p in PROVINCES]),
+                           validators=[Optional()])
+    department = StringField(_l("Department or specialty"), validators=[Optional(), Length(max=100)])
+    title = StringField(_l("Position or title"), validators=[Optional(), Length(max=100)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])
+    accept_privacy = BooleanField(
+        _l("I have read and agree to the privacy policy, including how my personal information is processed."),
+        validators=[DataRequired(_l("You must agree to the privacy policy to register."))])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
+    department = StringField(_l("Department or specialty"), validators=[Optional(), Length(max=100)])
+    title = StringField(_l("Position or title"), validators=[Optional(), Length(max=100)])
+    locale = SelectField(_l("Language"), choices=choices([("", _l("Automatic")), *LANGUAGE_NAMES.items()]))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("new", _l("The two passwords differ."))])

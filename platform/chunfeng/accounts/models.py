@@ -1,0 +1,161 @@
+"""People and the organisations they belong to, their log-in sessions and consents."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import TimestampMixin, db, utcnow
+
+
+class Role(enum.StrEnum):
+    CLINICIAN = "clinician"
+    EXPERT = "expert"
+    ENTERPRISE = "enterprise"
+    INVESTOR = "investor"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+SELF_REGISTER_ROLES = (Role.CLINICIAN, Role.EXPERT, Role.ENTERPRISE, Role.INVESTOR)
+APPROVAL_ALWAYS_REQUIRED = (Role.EXPERT, Role.ENTERPRISE, Role.INVESTOR)
+
+
+class AccountStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+class OrgKind(enum.StrEnum):
+    HOSPITAL = "hospital"
+    UNIVERSITY = "university"
+    ENTERPRISE = "enterprise"
+    INVESTOR = "investor"
+    REGULATOR = "regulator"
+    OTHER = "other"
+
+
+ROLE_ORG_KIND = {
+    Role.CLINICIAN: OrgKind.HOSPITAL,
+    Role.EXPERT: OrgKind.HOSPITAL,
+    Role.ENTERPRISE: OrgKind.ENTERPRISE,
+    Role.INVESTOR: OrgKind.INVESTOR,
+    Role.OFFICER: OrgKind.REGULATOR,
+    Role.ADMIN: OrgKind.REGULATOR,
+}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Organization(TimestampMixin, db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind, "org_kind"))
+    province: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str] = mapped_column(String(40), default="")
+
+    members: Mapped[list[User]] = relationship(back_populates="organization")
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.name}>"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), index=True)
+    status: Mapped[AccountStatus] = mapped_column(_enum(AccountStatus, "account_status"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    department: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(100), default="")
+    locale: Mapped[str] = mapped_column(String(20), default="")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization | None] = relationship(back_populates="members")
+    sessions: Mapped[list[LoginSession]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses log-in for inactive accounts
+        return self.status in (AccountStatus.ACTIVE, AccountStatus.PENDING)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == AccountStatus.ACTIVE
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN and self.is_approved
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_approved and self.role in roles
+
+    @property
+    def org_name(self) -> str:
+        return self.organization.name if self.organization else ""
+
+    session_token = None  # set when loaded through a login session; not a column
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps this in the cookie: the login session's token, never the user id."""
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. The cookie holds only its token, so deleting the row ends that session everywhere."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class LoginAttempt(db.Model):
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Consent(db.Model):
+    """A consent a person gave (or took back): the privacy policy at registration, or a share grant."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(40), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    text: Mapped[str] = mapped_column(Text, default="")
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

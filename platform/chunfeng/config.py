@@ -1,0 +1,60 @@
+"""Configuration read from the environment, with safe defaults for a local run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INSTANCE_PATH = Path(os.environ.get("CHUNFENG_INSTANCE", REPO_ROOT / "instance"))
+
+
+def _secret_key(instance: Path) -> str:
+    """Use SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def load_config(instance: Path, overrides: dict | None = None) -> dict:
+    overrides = overrides or {}
+    instance = Path(overrides.get("INSTANCE_PATH", instance))
+    config = {
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'chunfeng.db'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        "BACKUP_FOLDER": os.environ.get("BACKUP_FOLDER", str(instance / "backups")),
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "MAX_ATTACHMENTS_PER_PROJECT": _int("MAX_ATTACHMENTS_PER_PROJECT", 20),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ("zh_Hans_CN", "en"),
+        "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 10),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_WINDOW_SECONDS": _int("LOGIN_WINDOW_SECONDS", 900),
+        "CLINICIAN_APPROVAL_REQUIRED": os.environ.get("CLINICIAN_APPROVAL_REQUIRED", "0") == "1",
+        "MATCH_TOP_K": _int("MATCH_TOP_K", 20),
+        "RETENTION_DAYS": _int("RETENTION_DAYS", 365 * 3),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@chunfeng.local"),
+        "PRIVACY_POLICY_VERSION": "2026-11",
+    }
+    config.update(overrides)
+    return config

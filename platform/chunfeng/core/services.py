@@ -1,0 +1,62 @@
+"""Audit and notification helpers every domain uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import event, select
+
+from ..db import db, utcnow
+from .models import AuditEntry, Notification
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated when shown (see Notification.text)."""
+    return message
+
+
+def record(action: str, obj: Any = None, *, actor: Any = None, **detail: Any) -> AuditEntry:
+    """Append an audit entry. The object's table name and id identify it."""
+    entry = AuditEntry(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        object_type=getattr(obj, "__tablename__", "") if obj is not None else "",
+        object_id=getattr(obj, "id", None),
+        detail=detail,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def notify(user: Any, message: str, link: str = "", **params: Any) -> Notification:
+    """Tell a user something in the app; `message` is an N_() msgid with %(name)s placeholders."""
+    note = Notification(user_id=user.id, message=message, params=params, link=link)
+    db.session.add(note)
+    return note
+
+
+def notification_text(note: Notification) -> str:
+    return gettext(note.message, **note.params)
+
+
+def unread_count(user: Any) -> int:
+    return db.session.scalar(
+        select(db.func.count()).select_from(Notification).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+def mark_all_read(user: Any) -> None:
+    db.session.execute(
+        db.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _audit_is_append_only(mapper, connection, target):  # noqa: ARG001
+    raise RuntimeError("the audit log is append-only")

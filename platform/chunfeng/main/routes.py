@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import policy
+from ..core.models import Notification
+from ..core.services import mark_all_read, notification_text, unread_count
+from ..extensions import db
+from .registry import nav_for, nav_item, panels_for
+
+bp = Blueprint("main", __name__)
+
+nav_item("main.dashboard", _l("My workspace"), "account.self", order=1)
+
+
+@bp.app_context_processor
+def shell_context():
+    user = current_user if current_user and current_user.is_authenticated else None
+    return {
+        "nav_items": nav_for(user) if user else [],
+        "unread_notifications": unread_count(user) if user else 0,
+        "policy": policy,
+    }
+
+
+@bp.route("/")
+@policy.public
+def index():
+    return render_template("main/index.html")
+
+
+@bp.route("/privacy")
+@policy.public
+def privacy():
+    return render_template("main/privacy.html", version=current_app.config["PRIVACY_POLICY_VERSION"])
+
+
+@bp.route("/dashboard")
+@policy.guard("account.self")
+def dashboard():
+    return render_template("main/dashboard.html", panels=panels_for(current_user))
+
+
+@bp.route("/notifications")
+@policy.guard("notifications.view")
+def notifications():
+    notes = db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()).limit(200)
+    ).all()
+    items = [(note, notification_text(note)) for note in notes]
+    page = render_template("main/notifications.html", items=items)
+    mark_all_read(current_user)
+    db.session.commit()
+    return page

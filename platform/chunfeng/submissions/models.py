@@ -1,0 +1,161 @@
+"""Clinical innovation projects, their immutable submitted versions, attachments and status history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User, _enum
+from ..db import TimestampMixin, db, utcnow
+from .status import Status
+
+
+class DeviceClass(enum.StrEnum):
+    UNKNOWN = "unknown"
+    I = "I"  # noqa: E741 - the NMPA class name
+    II = "II"
+    III = "III"
+
+
+class Stage(enum.StrEnum):
+    IDEA = "idea"
+    DESIGN = "design"
+    PROTOTYPE = "prototype"
+    ANIMAL = "animal"
+    CLINICAL = "clinical"
+
+
+class IPStatus(enum.StrEnum):
+    NONE = "none"
+    FILED = "filed"
+    GRANTED = "granted"
+
+
+COOPERATION_MODES = ("transfer", "licensing", "codev", "funding")
+PATHWAY_HOPES = ("pre_review", "priority", "innovation")
+
+# Sections a doctor fills in; the keys are column names. Required ones are enforced on submit only.
+PUBLIC_FIELDS = ("title", "public_summary", "specialty", "device_class", "stage", "cooperation")
+CONFIDENTIAL_FIELDS = (
+    "need_problem", "need_population", "need_outcome", "current_practice", "solution", "innovation_points",
+    "target_patients", "patient_count", "device_type", "catalogue_category", "evidence", "ip_status",
+    "ip_numbers", "team", "pathway_hopes",
+)
+
+
+class Project(TimestampMixin, db.Model):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[Status] = mapped_column(_enum(Status, "project_status"), default=Status.DRAFT, index=True)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    title: Mapped[str] = mapped_column(String(200), default="")
+    public_summary: Mapped[str] = mapped_column(Text, default="")
+    specialty: Mapped[str] = mapped_column(String(60), default="", index=True)
+    need_problem: Mapped[str] = mapped_column(Text, default="")
+    need_population: Mapped[str] = mapped_column(Text, default="")
+    need_outcome: Mapped[str] = mapped_column(Text, default="")
+    current_practice: Mapped[str] = mapped_column(Text, default="")
+    solution: Mapped[str] = mapped_column(Text, default="")
+    innovation_points: Mapped[str] = mapped_column(Text, default="")
+    target_patients: Mapped[str] = mapped_column(Text, default="")
+    patient_count: Mapped[str] = mapped_column(String(100), default="")
+    device_type: Mapped[str] = mapped_column(String(100), default="")
+    device_class: Mapped[DeviceClass] = mapped_column(
+        _enum(DeviceClass, "device_class"), default=DeviceClass.UNKNOWN, index=True)
+    catalogue_category: Mapped[str] = mapped_column(String(100), default="")
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "dev_stage"), default=Stage.IDEA, index=True)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    ip_status: Mapped[IPStatus] = mapped_column(_enum(IPStatus, "ip_status"), default=IPStatus.NONE)
+    ip_numbers: Mapped[str] = mapped_column(String(300), default="")
+    team: Mapped[str] = mapped_column(Text, default="")
+    cooperation: Mapped[list] = mapped_column(JSON, default=list)
+    pathway_hopes: Mapped[list] = mapped_column(JSON, default=list)
+    attests_no_patient_data: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    owner: Mapped[User] = relationship()
+    versions: Mapped[list[ProjectVersion]] = relationship(
+        back_populates="project", order_by="ProjectVersion.number", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="project", order_by="Attachment.id", cascade="all, delete-orphan")
+    events: Mapped[list[StatusEvent]] = relationship(
+        back_populates="project", order_by="StatusEvent.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def latest_version(self) -> ProjectVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def province(self) -> str:
+        org = self.owner.organization
+        return org.province if org else ""
+
+    def public_text(self) -> str:
+        return "\n".join([self.title, self.public_summary, self.specialty])
+
+    def full_text(self) -> str:
+        """What the matcher reads: the public summary and the problem, not the confidential solution."""
+        return "\n".join([self.public_text(), self.need_problem, self.need_population, self.device_type])
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.status}>"
+
+
+class ProjectVersion(db.Model):
+    """An immutable snapshot made at each submission, with a SHA-256 digest and the server's timestamp."""
+
+    __tablename__ = "project_versions"
+    __table_args__ = (UniqueConstraint("project_id", "number", name="project_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    project: Mapped[Project] = relationship(back_populates="versions")
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    mime_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="attachments")
+
+
+class StatusEvent(db.Model):
+    """One status change, with who made it and why: the doctor's timeline is read from these."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    event: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="events")
