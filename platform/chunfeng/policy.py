@@ -103,3 +103,21 @@ def _admin(user, obj) -> bool:
 @rule("notifications.view")
 def _own_notifications(user, obj) -> bool:
     return obj is None or obj.user_id == user.id
+
+
+# --- submissions (idea intake) ------------------------------------------------------------------------
+
+
+# --- reviews (formal check, rounds, rubric, expert review, decisions, results) -----------------------
+
+
+# --- matching (profiles, matches, browsing, connections and consent grants) --------------------------
+
+
+# --- admin (accounts, audit, dashboard, privacy operations) ------------------------------------------
+
+
+# --- incubation (officers, pathway milestones, service record) ---------------------------------------
+
+
+# --- community (clinical needs, company challenges, consultations) -----------------------------------

@@ -34,8 +34,17 @@ class IPStatus(enum.StrEnum):
     GRANTED = "granted"
 
 
+class Pathway(enum.StrEnum):
+    """Regulatory routes a selected project may be recommended for (class II: the first three; class III: the last)."""
+
+    PRE_REVIEW = "pre_review"  # 审评前置
+    ZERO_SUPPLEMENT = "zero_supplement"  # 零发补
+    PRIORITY = "priority"  # 优先审批
+    INNOVATION = "innovation"  # 创新医疗器械特别审查
+
+
 COOPERATION_MODES = ("transfer", "licensing", "codev", "funding")
-PATHWAY_HOPES = ("pre_review", "priority", "innovation")
+PATHWAY_HOPES = (Pathway.PRE_REVIEW.value, Pathway.PRIORITY.value, Pathway.INNOVATION.value)
 
 # Sections a doctor fills in; the keys are column names. Required ones are enforced on submit only.
 PUBLIC_FIELDS = ("title", "public_summary", "specialty", "device_class", "stage", "cooperation")
