@@ -1,0 +1,52 @@
+"""A visitor registers, logs out and in again, and switches language, in a real browser."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import new_page
+from tests.conftest import PASSWORD
+
+
+def test_clinician_registers_logs_out_and_back_in(page):
+    page.goto("/")
+    expect(page.locator("h1")).to_contain_text("从临床构想到获批上市的医疗器械")
+    page.get_by_role("link", name="提交临床创新构想").click()
+    page.get_by_label("姓名").fill("李明")
+    page.get_by_label("邮箱").fill("liming@example.cn")
+    page.get_by_label("单位(医院、企业或基金)").fill("中山大学附属第一医院")
+    page.get_by_label("省份").select_option("广东省")
+    page.get_by_label("密码", exact=True).fill("short")
+    page.get_by_label("再次输入密码").fill("short")
+    page.get_by_label(re.compile("我已阅读并同意隐私政策")).check()
+    page.get_by_role("button", name="注册").click()
+    expect(page.get_by_text("密码至少需要 10 个字符。")).to_be_visible()
+    expect(page.get_by_label("姓名")).to_have_value("李明")  # nothing typed is lost
+
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("再次输入密码").fill(PASSWORD)
+    page.get_by_role("button", name="注册").click()
+    expect(page.get_by_text("欢迎!您的账号已可以使用。")).to_be_visible()
+
+    page.get_by_role("button", name="李明").click()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_text("您已退出登录。")).to_be_visible()
+
+    page.get_by_role("link", name="登录").first.click()
+    page.get_by_label("邮箱").fill("liming@example.cn")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
+
+
+def test_language_switch_and_english_browser(browser, live_server):
+    page = new_page(browser, live_server, locale="en-US")
+    try:
+        page.goto("/")
+        expect(page.locator("h1")).to_contain_text("From a clinician's idea to an approved medical device")
+        page.get_by_role("link", name="中文").click()
+        expect(page.locator("h1")).to_contain_text("从临床构想到获批上市的医疗器械")
+        page.goto("/account/login")
+        expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    finally:
+        page.context.close()
