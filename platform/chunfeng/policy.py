@@ -106,18 +106,310 @@ def _own_notifications(user, obj) -> bool:
 
 
 # --- submissions (idea intake) ------------------------------------------------------------------------
+# A project is seen by its owner, administrators and officers; another clinician gets 404. Its confidential
+# details (the sections beyond the public summary, earlier versions' content, attachments) are seen by the
+# owner and administrators, and by whoever a hook below admits.
+#
+# CONFIDENTIAL_ACCESS: other domains widen "submission.view_confidential" (and so "submission.attachment")
+# by appending fn(user, project) -> bool from their own section, e.g. reviews: an expert assigned to the
+# project; matching: a member of a company holding the clinician's active share grant; incubation: the
+# project's officer. A hook answers only for its own reason and returns False otherwise.
+CONFIDENTIAL_ACCESS: list[Callable[[Any, Any], bool]] = []
+
+
+def _owns(user, project) -> bool:
+    return project is not None and project.owner_id == user.id and user.has_role(Role.CLINICIAN)
+
+
+def _project_of(obj):
+    """Rules about attachments accept the attachment or its project."""
+    return getattr(obj, "project", obj)
+
+
+@rule("submission.create", "submission.mine")
+def _approved_clinician(user, obj) -> bool:
+    return user.has_role(Role.CLINICIAN)
+
+
+@rule("submission.view")
+def _owner_or_staff(user, project) -> bool:
+    """Without a project (route guard): any signed-in user; the project check then answers 404 or not."""
+    return project is None or _owns(user, project) or has_role(user, Role.ADMIN, Role.OFFICER)
+
+
+@rule("submission.versions")
+def _owner_or_admin(user, project) -> bool:
+    return project is None or _owns(user, project) or is_admin(user)
+
+
+@rule("submission.view_confidential")
+def _confidential_reader(user, project) -> bool:
+    if project is None:
+        return True
+    if _owns(user, project) or is_admin(user):
+        return True
+    return any(hook(user, project) for hook in CONFIDENTIAL_ACCESS)
+
+
+@rule("submission.attachment")
+def _attachment_reader(user, obj) -> bool:
+    return can(user, "submission.view_confidential", _project_of(obj) if obj is not None else None)
+
+
+@rule("submission.edit", "submission.submit")
+def _owner_while_editable(user, project) -> bool:
+    from .submissions.status import EDITABLE
+
+    if project is None:
+        return user.has_role(Role.CLINICIAN)
+    return _owns(user, project) and project.status in EDITABLE
+
+
+@rule("submission.withdraw")
+def _owner_before_decision(user, project) -> bool:
+    from .submissions.status import Event, allowed
+
+    if project is None:
+        return user.has_role(Role.CLINICIAN)
+    return _owns(user, project) and allowed(project.status, Event.WITHDRAW)
+
 
 
 # --- reviews (formal check, rounds, rubric, expert review, decisions, results) -----------------------
 
 
 # --- matching (profiles, matches, browsing, connections and consent grants) --------------------------
+# Companies (approved enterprise or investor accounts of an organisation) see summaries of matchable projects
+# once an administrator approved their organisation's profile; confidential details and the clinician's contact
+# only while their organisation holds the clinician's active share grant. Connections are seen by both parties
+# and administrators.
+
+def _matching():
+    from .matching import services
+
+    return services
+
+
+@rule("matching.profile", "matching.browse", "connection.list")
+def _company_member(user, obj) -> bool:
+    """Any approved member of an enterprise or investor; with an object (profile, connection), of its org."""
+    if not _matching().is_company_user(user):
+        return False
+    return obj is None or getattr(obj, "organization_id", None) == user.organization_id
+
+
+@rule("matching.view_project", "connection.request")
+def _company_sees_summary(user, project) -> bool:
+    matching = _matching()
+    if not matching.is_company_user(user) or not matching.profile_approved(user.organization_id):
+        return False
+    return project is None or matching.is_matchable(project)
+
+
+@rule("matching.view_confidential")
+def _company_holds_grant(user, project) -> bool:
+    return project is not None and _matching().has_confidential_access(user, project)
+
+
+@rule("matching.suggestions")
+def _owner_sees_suggestions(user, project) -> bool:
+    if is_admin(user):
+        return True
+    return user.has_role(Role.CLINICIAN) and (project is None or project.owner_id == user.id)
+
+
+@rule("connection.inbox")
+def _clinician(user, obj) -> bool:
+    return user.has_role(Role.CLINICIAN)
+
+
+@rule("connection.decide", "grant.revoke", "grant.share")
+def _owner_of_connected_project(user, obj) -> bool:
+    """obj: a Connection or ShareGrant; the clinician who owns its project decides."""
+    return user.has_role(Role.CLINICIAN) and (obj is None or obj.project.owner_id == user.id)
+
+
+@rule("connection.view")
+def _connection_party_or_admin(user, connection) -> bool:
+    if is_admin(user):
+        return True
+    if connection is None:
+        return user.has_role(Role.CLINICIAN) or _matching().is_company_user(user)
+    return user.is_approved and _matching().is_party(user, connection)
+
+
+@rule("connection.update")
+def _connection_party(user, connection) -> bool:
+    if connection is None:
+        return user.has_role(Role.CLINICIAN) or _matching().is_company_user(user)
+    return user.is_approved and _matching().is_party(user, connection)
+
+
+@rule("connection.withdraw")
+def _requesting_company(user, connection) -> bool:
+    return _matching().is_company_user(user) and (
+        connection is None or connection.organization_id == user.organization_id)
+
+
+@rule("matching.admin")
+def _matching_admin(user, obj) -> bool:
+    return is_admin(user)
 
 
 # --- admin (accounts, audit, dashboard, privacy operations) ------------------------------------------
+
+@rule("privacy.self")
+def _own_personal_data(user, obj) -> bool:
+    """Every signed-in person, approved or not, may see, export and erase their own data (PIPL Art. 45, 47)."""
+    return obj is None or getattr(obj, "user_id", None) == user.id
+
+
+@rule("admin.settings")
+def _platform_operations(user, obj) -> bool:
+    return is_admin(user)
 
 
 # --- incubation (officers, pathway milestones, service record) ---------------------------------------
 
 
 # --- community (clinical needs, company challenges, consultations) -----------------------------------
+# Visitors who are not signed in see public clinical needs and the FAQ only. Needs marked for members
+# ('companies') are seen by every approved account (companies, investors, clinicians, experts, staff);
+# challenges by approved accounts too. Hidden content: administrators and its author (or the company) only.
+
+COMMUNITY_ASKERS = (Role.CLINICIAN, Role.ENTERPRISE, Role.INVESTOR)
+COMMUNITY_ANSWERERS = (Role.OFFICER, Role.EXPERT, Role.ADMIN)
+
+
+def community_public(obj) -> bool:
+    """What a visitor who is not signed in may see: public clinical needs that are not hidden."""
+    return bool(getattr(obj, "is_public", False))
+
+
+def community_may(user, action: str, obj=None) -> bool:
+    """`can`, extended to visitors for the community's public content."""
+    if user is None or not user.is_authenticated:
+        return community_public(obj)
+    return can(user, action, obj)
+
+
+def _challenge_company(user, challenge) -> bool:
+    return user.has_role(Role.ENTERPRISE) and user.organization_id == challenge.org_id
+
+
+@rule("community.member", "community.report")
+def _community_member(user, obj) -> bool:
+    return user.is_approved
+
+
+@rule("community.view_need")
+def _view_need(user, need) -> bool:
+    if need is None:
+        return True
+    if need.hidden:
+        return is_admin(user) or need.author_id == user.id
+    return need.is_public or need.author_id == user.id or user.is_approved
+
+
+@rule("community.post_need")
+def _post_need(user, obj) -> bool:
+    return user.has_role(Role.CLINICIAN)
+
+
+@rule("community.edit_need", "community.convert_need")
+def _own_open_need(user, need) -> bool:
+    if need is None:
+        return user.has_role(Role.CLINICIAN)
+    return (user.has_role(Role.CLINICIAN) and need.author_id == user.id and not need.hidden
+            and need.status == "open")
+
+
+@rule("community.engage")
+def _engage(user, item) -> bool:
+    """Follow or comment: approved accounts, on a need or challenge they can see and that is not hidden."""
+    if not user.is_approved:
+        return False
+    if item is None:
+        return True
+    action = "community.view_need" if hasattr(item, "problem") else "community.view_challenge"
+    return not item.hidden and can(user, action, item)
+
+
+@rule("community.see_too")
+def _see_too(user, need) -> bool:
+    if not user.has_role(Role.CLINICIAN, Role.EXPERT):
+        return False
+    return need is None or (need.author_id != user.id and _engage(user, need))
+
+
+@rule("community.view_challenge")
+def _view_challenge(user, challenge) -> bool:
+    if challenge is None or not challenge.hidden:
+        return user.is_approved
+    return is_admin(user) or _challenge_company(user, challenge)
+
+
+@rule("community.post_challenge")
+def _post_challenge(user, obj) -> bool:
+    return user.has_role(Role.ENTERPRISE) and user.organization_id is not None
+
+
+@rule("community.manage_challenge")
+def _manage_challenge(user, challenge) -> bool:
+    if challenge is None:
+        return _post_challenge(user, None)
+    return _challenge_company(user, challenge) and not challenge.hidden
+
+
+@rule("community.respond")
+def _respond(user, challenge) -> bool:
+    if not user.has_role(Role.CLINICIAN):
+        return False
+    return challenge is None or (not challenge.hidden and challenge.status == "open")
+
+
+@rule("community.own_response")
+def _own_response(user, response) -> bool:
+    return response is None or response.clinician_id == user.id
+
+
+@rule("community.consult", "community.book")
+def _consult(user, obj) -> bool:
+    return user.has_role(*COMMUNITY_ASKERS)
+
+
+@rule("community.answer")
+def _answer(user, obj) -> bool:
+    return user.has_role(*COMMUNITY_ANSWERERS)
+
+
+@rule("community.consultations")
+def _consultation_desk(user, obj) -> bool:
+    return user.has_role(*COMMUNITY_ASKERS, *COMMUNITY_ANSWERERS)
+
+
+@rule("community.view_consultation")
+def _view_consultation(user, consultation) -> bool:
+    return consultation is None or consultation.asker_id == user.id or _answer(user, consultation)
+
+
+@rule("community.publish_faq")
+def _publish_faq(user, obj) -> bool:
+    return user.has_role(Role.OFFICER, Role.ADMIN)
+
+
+@rule("community.manage_slots")
+def _manage_slots(user, slot) -> bool:
+    if slot is None:
+        return user.has_role(Role.OFFICER, Role.ADMIN)
+    return is_admin(user) or (user.has_role(Role.OFFICER) and slot.officer_id == user.id)
+
+
+@rule("community.own_booking")
+def _own_booking(user, booking) -> bool:
+    return booking is None or booking.user_id == user.id
+
+
+@rule("community.moderate")
+def _moderate(user, obj) -> bool:
+    return is_admin(user)

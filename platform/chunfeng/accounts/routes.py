@@ -131,11 +131,13 @@ def change_password():
         except services.AccountError as error:
             flash(str(error), "danger")
         else:
-            _start_session(current_user._get_current_object())  # every other session, and this one's old cookie, are now void
+            # every other session, and this browser's old cookie, are now void: start a fresh one here
+            _start_session(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.profile"))
     else:
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "danger")
-    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form), 400
+    profile_form = ProfileForm(obj=current_user)
+    return render_template("accounts/profile.html", form=profile_form, password_form=form), 400

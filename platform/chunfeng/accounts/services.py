@@ -15,8 +15,8 @@ from ..core.services import N_, notify, record
 from ..db import db, utcnow
 from .models import (
     APPROVAL_ALWAYS_REQUIRED,
-    SELF_REGISTER_ROLES,
     ROLE_ORG_KIND,
+    SELF_REGISTER_ROLES,
     AccountStatus,
     Consent,
     LoginAttempt,
@@ -25,7 +25,6 @@ from .models import (
     Role,
     User,
 )
-
 
 SELF_REGISTER = SELF_REGISTER_ROLES
 

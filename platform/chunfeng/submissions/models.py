@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, _enum
@@ -45,6 +46,38 @@ class Pathway(enum.StrEnum):
 
 COOPERATION_MODES = ("transfer", "licensing", "codev", "funding")
 PATHWAY_HOPES = (Pathway.PRE_REVIEW.value, Pathway.PRIORITY.value, Pathway.INNOVATION.value)
+
+# Display labels of the enumerations above, for every domain's templates.
+DEVICE_CLASS_LABELS = {
+    DeviceClass.UNKNOWN: _l("Not yet known"),
+    DeviceClass.I: _l("Class I"),
+    DeviceClass.II: _l("Class II"),
+    DeviceClass.III: _l("Class III"),
+}
+STAGE_LABELS = {
+    Stage.IDEA: _l("Idea"),
+    Stage.DESIGN: _l("Design"),
+    Stage.PROTOTYPE: _l("Prototype"),
+    Stage.ANIMAL: _l("Animal study"),
+    Stage.CLINICAL: _l("Clinical study"),
+}
+IP_STATUS_LABELS = {
+    IPStatus.NONE: _l("None yet"),
+    IPStatus.FILED: _l("Patent application filed"),
+    IPStatus.GRANTED: _l("Patent granted"),
+}
+COOPERATION_LABELS = {
+    "transfer": _l("Technology transfer"),
+    "licensing": _l("Licensing"),
+    "codev": _l("Co-development"),
+    "funding": _l("Funding"),
+}
+PATHWAY_LABELS = {
+    Pathway.PRE_REVIEW: _l("Pre-submission review (审评前置)"),
+    Pathway.ZERO_SUPPLEMENT: _l("Zero supplementary requests (零发补)"),
+    Pathway.PRIORITY: _l("Priority review (优先审批)"),
+    Pathway.INNOVATION: _l("Innovative device special review (创新医疗器械特别审查)"),
+}
 
 # Sections a doctor fills in; the keys are column names. Required ones are enforced on submit only.
 PUBLIC_FIELDS = ("title", "public_summary", "specialty", "device_class", "stage", "cooperation")
@@ -86,6 +119,9 @@ class Project(TimestampMixin, db.Model):
     cooperation: Mapped[list] = mapped_column(JSON, default=list)
     pathway_hopes: Mapped[list] = mapped_column(JSON, default=list)
     attests_no_patient_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Form sections the doctor has saved at least once: a default value (e.g. stage 'idea') only counts as an
+    # answer once its section has been saved.
+    saved_sections: Mapped[list] = mapped_column(JSON, default=list)
 
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -97,6 +133,9 @@ class Project(TimestampMixin, db.Model):
         back_populates="project", order_by="Attachment.id", cascade="all, delete-orphan")
     events: Mapped[list[StatusEvent]] = relationship(
         back_populates="project", order_by="StatusEvent.id", cascade="all, delete-orphan")
+    similarities: Mapped[list[ProjectSimilarity]] = relationship(
+        foreign_keys="ProjectSimilarity.project_id", back_populates="project",
+        order_by="ProjectSimilarity.score.desc()", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -133,6 +172,9 @@ class ProjectVersion(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The project's lock_version the submit form was rendered with: a repeated POST of that form finds this
+    # version again instead of making another one.
+    base_lock_version: Mapped[int | None] = mapped_column(Integer)
 
     project: Mapped[Project] = relationship(back_populates="versions")
 
@@ -168,3 +210,20 @@ class StatusEvent(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="events")
+
+
+class ProjectSimilarity(db.Model):
+    """A near-duplicate found when `project` was last submitted (the matcher's text engine; see services)."""
+
+    __tablename__ = "project_similarities"
+    __table_args__ = (UniqueConstraint("project_id", "similar_id", name="project_similar_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    similar_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(foreign_keys=[project_id], back_populates="similarities")
+    similar: Mapped[Project] = relationship(foreign_keys=[similar_id])
