@@ -1,0 +1,30 @@
+"""What the incubation panels of the workspace show (context functions for main.registry.dashboard_panel)."""
+
+from __future__ import annotations
+
+from . import services
+from .models import IncubationStatus
+
+PANEL_ROWS = 6
+
+
+def officer_panel(user) -> dict:
+    rows = [r for r in services.officer_rows(user) if r.incubation.status == IncubationStatus.ACTIVE]
+    return {
+        "rows": rows[:PANEL_ROWS], "more": max(len(rows) - PANEL_ROWS, 0),
+        "overdue": sum(len(r.overdue) for r in rows), "unanswered": sum(r.unanswered for r in rows),
+    }
+
+
+def doctor_panel(user) -> dict:
+    return {"rows": services.progress_for_owner(user)}
+
+
+def admin_panel(user) -> dict:
+    rows = services.admin_rows()
+    active = [r for r in rows if r.incubation.status == IncubationStatus.ACTIVE]
+    return {
+        "active": len(active), "overdue": sum(1 for r in active if r.overdue),
+        "waiting": len(services.eligible_projects()),
+        "without_officer": sum(1 for r in active if not r.incubation.officer_id),
+    }

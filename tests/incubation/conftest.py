@@ -1,0 +1,90 @@
+"""Selected projects, officers and started incubations, built through the real state machine and services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+import time_machine
+
+from chunfeng.accounts.models import Role, User
+from chunfeng.db import db
+from chunfeng.incubation import services
+from chunfeng.submissions.models import DeviceClass, Pathway, Project
+from chunfeng.submissions.status import Event, Status, apply
+
+MONDAY = date(2026, 3, 2)  # incubations in these tests start on a Monday
+CONFIDENTIAL = "机密：可调节编织结构的具体参数"
+
+ROUTE = {
+    Status.SELECTED: [Event.SUBMIT, Event.PASS_FORMAL_CHECK, Event.START_REVIEW, Event.DECIDE_SELECTED],
+    Status.SELECTED_PRIORITY: [Event.SUBMIT, Event.PASS_FORMAL_CHECK, Event.START_REVIEW, Event.DECIDE_PRIORITY],
+    Status.MATCHING: [Event.SUBMIT, Event.PASS_FORMAL_CHECK, Event.START_REVIEW, Event.DECIDE_SELECTED,
+                      Event.RELEASE_FOR_MATCHING],
+    Status.UNDER_REVIEW: [Event.SUBMIT, Event.PASS_FORMAL_CHECK, Event.START_REVIEW],
+}
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch):
+    """These tests are not about passwords: a cheap hash keeps the many accounts they create fast."""
+    from werkzeug.security import generate_password_hash
+
+    from chunfeng.accounts import services as accounts
+
+    monkeypatch.setattr(accounts, "hash_password",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+
+
+def at(day: date, hour: int = 10):
+    """Freeze time at `hour` o'clock Beijing time on `day`."""
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=services.SHANGHAI), tick=False)
+
+
+@pytest.fixture
+def make_project(app, make_user):
+    def make(status: Status = Status.SELECTED, device_class: DeviceClass = DeviceClass.II, owner: User | None = None,
+             title: str = "可调节直径的颅内取栓支架") -> int:
+        owner = owner or make_user(Role.CLINICIAN, name="李明医生")
+        with app.app_context():
+            project = Project(owner_id=owner.id, title=title, specialty="神经介入", device_class=device_class,
+                              public_summary="术中可调节直径的取栓支架，贴合粗细不一的血管。",
+                              need_problem="取栓支架直径固定导致首次再通率低。", solution=CONFIDENTIAL)
+            db.session.add(project)
+            db.session.flush()
+            for event in ROUTE[status]:
+                apply(project, event, None)
+            db.session.commit()
+            return project.id
+    return make
+
+
+@dataclass
+class Started:
+    project_id: int
+    incubation_id: int
+    doctor: User
+    officer: User
+    admin: User
+
+
+@pytest.fixture
+def start(app, make_user, make_project):
+    """Start an incubation (frozen on MONDAY unless told otherwise) and return who is involved."""
+    def do(pathway: Pathway = Pathway.PRE_REVIEW, device_class: DeviceClass = DeviceClass.II,
+           on: date = MONDAY, officer: User | None = None, admin: User | None = None) -> Started:
+        doctor = make_user(Role.CLINICIAN, name="李明医生")
+        officer = officer or make_user(Role.OFFICER, name="陈专员")
+        admin = admin or make_user(Role.ADMIN, name="平台管理员")
+        project_id = make_project(device_class=device_class, owner=doctor)
+        with at(on), app.app_context():
+            incubation = services.start_incubation(db.session.get(Project, project_id), officer.id, pathway,
+                                                   db.session.get(User, admin.id))
+            db.session.commit()
+            return Started(project_id, incubation.id, doctor, officer, admin)
+    return do
+
+
+def milestone_of(incubation, key: str):
+    return next(m for m in incubation.milestones if m.key == key)
