@@ -1,0 +1,247 @@
+"""Figures for the administrator dashboard, each from one GROUP BY query (never a loop over all rows).
+
+Reviews and matching figures read those domains' models when they are installed and are left out otherwise,
+so the dashboard works whichever domains a deployment has.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, case, cast, distinct, func, select
+
+from ..db import db
+from ..submissions import models as submissions
+from ..submissions.models import Project, StatusEvent
+from ..submissions.status import STATUS_LABELS, Status
+
+TOP_SPECIALTIES = 12
+
+
+@dataclass
+class Series:
+    label: Any
+    values: list[float]
+
+
+@dataclass
+class Chart:
+    """One figure: a chart for the eye and the same numbers as a table for everyone (and without JavaScript)."""
+
+    key: str
+    title: Any
+    kind: str  # Chart.js type: bar, doughnut
+    labels: list[Any]
+    series: list[Series]
+    horizontal: bool = False
+    stacked: bool = False
+    note: Any = ""
+    unit: Any = field(default_factory=lambda: _l("projects"))
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(any(s.values) for s in self.series)
+
+    def rows(self) -> list[tuple[Any, list[float]]]:
+        return [(label, [s.values[i] for s in self.series]) for i, label in enumerate(self.labels)]
+
+    def config(self) -> dict[str, Any]:
+        """What static/js/admin.js hands to Chart.js (labels already in the reader's language)."""
+        return {
+            "type": self.kind, "horizontal": self.horizontal, "stacked": self.stacked,
+            "labels": [str(label) for label in self.labels],
+            "datasets": [{"label": str(s.label), "data": s.values} for s in self.series],
+        }
+
+
+def _optional_models(domain: str):
+    try:
+        return importlib.import_module(f"chunfeng.{domain}.models")
+    except ImportError:
+        return None
+
+
+def _label(labels: dict, value: Any) -> Any:
+    return labels.get(value, value) if value not in (None, "") else _l("Not stated")
+
+
+def _counts(column, *where) -> dict[Any, int]:
+    query = select(column, func.count()).select_from(Project).where(*where).group_by(column)
+    return {key: count for key, count in db.session.execute(query)}
+
+
+SUBMITTED = Project.submitted_at.is_not(None)
+
+
+# --- submissions -----------------------------------------------------------------------------------------
+
+def by_status() -> Chart:
+    counts = _counts(Project.status)
+    states = [s for s in Status if counts.get(s)]
+    return Chart("by-status", _l("Projects by status"), "bar", [STATUS_LABELS[s] for s in states],
+                 [Series(_l("Projects"), [counts[s] for s in states])], horizontal=True,
+                 note=_l("All projects, drafts included."))
+
+
+def by_specialty() -> Chart:
+    counts = sorted(_counts(Project.specialty, SUBMITTED).items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    shown, rest = counts[:TOP_SPECIALTIES], counts[TOP_SPECIALTIES:]
+    labels = [_label({}, name) for name, _count in shown]
+    values = [count for _name, count in shown]
+    if rest:
+        labels.append(_l("Other specialties"))
+        values.append(sum(count for _name, count in rest))
+    return Chart("by-specialty", _l("Submitted projects by specialty"), "bar", labels,
+                 [Series(_l("Projects"), values)], horizontal=True)
+
+
+def _enum_chart(key: str, title: Any, column, members, labels: dict, kind: str = "bar") -> Chart:
+    counts = _counts(column, SUBMITTED)
+    present = [m for m in members if counts.get(m)]
+    return Chart(key, title, kind, [_label(labels, m) for m in present],
+                 [Series(_l("Projects"), [counts[m] for m in present])])
+
+
+def by_stage() -> Chart:
+    return _enum_chart("by-stage", _l("Submitted projects by development stage"), Project.stage,
+                       list(submissions.Stage), getattr(submissions, "STAGE_LABELS", {}))
+
+
+def by_class() -> Chart:
+    return _enum_chart("by-class", _l("Submitted projects by device class"), Project.device_class,
+                       list(submissions.DeviceClass), getattr(submissions, "DEVICE_CLASS_LABELS", {}),
+                       kind="doughnut")
+
+
+S = Status
+# Each stage counts the projects that reached it or any later stage, so the funnel never widens.
+FUNNEL = (
+    (_l("Submitted"), {S.SUBMITTED}),
+    (_l("Formal check passed"), {S.ACCEPTED}),
+    (_l("Reviewed"), {S.SELECTED_PRIORITY, S.SELECTED, S.NOT_SELECTED, S.REVISION_REQUESTED}),
+    (_l("Selected"), {S.SELECTED_PRIORITY, S.SELECTED}),
+    (_l("Matching"), {S.MATCHING}),
+    (_l("Incubation"), {S.INCUBATION}),
+    (_l("Approved for market"), {S.APPROVED}),
+)
+
+
+def funnel() -> Chart:
+    """Distinct projects whose history reached each stage (or a later one), in one pass over the history."""
+    columns, later = [], set()
+    for _label_text, states in reversed(FUNNEL):
+        later |= {str(s) for s in states}
+        reached = case((StatusEvent.to_status.in_(sorted(later)), StatusEvent.project_id))
+        columns.append(func.count(distinct(reached)))
+    values = list(reversed(db.session.execute(select(*columns)).one()))
+    return Chart("funnel", _l("From submission to incubation"), "bar", [label for label, _ in FUNNEL],
+                 [Series(_l("Projects"), values)],
+                 note=_l("Each bar counts the projects that reached this stage or a later one."))
+
+
+# --- reviews ---------------------------------------------------------------------------------------------
+
+SCORE_BINS = [f"{low}–{low + 9}" if low < 90 else "90–100" for low in range(0, 100, 10)]
+
+
+def score_distribution() -> Chart | None:
+    """Submitted reviews' weighted totals (0-100, docs/rubric.md) in bins of ten points, one series per round."""
+    reviews = _optional_models("reviews")
+    if reviews is None:
+        return None
+    r, score, criterion, assignment = reviews.Review, reviews.ReviewScore, reviews.Criterion, reviews.Assignment
+    points = func.sum(criterion.weight * (score.value - 1)) * 25.0 / func.sum(criterion.weight)
+    totals = (select(assignment.round_id.label("round_id"), points.label("total"))
+              .select_from(r).join(assignment, r.assignment_id == assignment.id)
+              .join(score, score.review_id == r.id).join(criterion, score.criterion_id == criterion.id)
+              .where(r.submitted_at.is_not(None)).group_by(r.id, assignment.round_id).subquery())
+    bin_no = case((totals.c.total >= 90, 9), else_=cast(totals.c.total / 10, Integer))
+    query = (select(reviews.ReviewRound.name, bin_no, func.count())
+             .join(reviews.ReviewRound, reviews.ReviewRound.id == totals.c.round_id)
+             .group_by(reviews.ReviewRound.id, reviews.ReviewRound.name, bin_no).order_by(reviews.ReviewRound.id))
+    per_round: dict[str, list[float]] = {}
+    for round_name, bin_index, count in db.session.execute(query):
+        per_round.setdefault(round_name, [0] * len(SCORE_BINS))[int(bin_index)] += count
+    return Chart("scores", _l("Distribution of review scores per round"), "bar", SCORE_BINS,
+                 [Series(name, values) for name, values in per_round.items()], unit=_l("reviews"),
+                 note=_l("Weighted totals of submitted reviews, 0 to 100 points."))
+
+
+def reviewer_progress() -> Chart | None:
+    """Assignments of each round by status: what the experts have done and what is still outstanding."""
+    reviews = _optional_models("reviews")
+    if reviews is None:
+        return None
+    a, rnd = reviews.Assignment, reviews.ReviewRound
+    shown = [s for s in reviews.AssignmentStatus if s != reviews.AssignmentStatus.PROPOSED]
+    query = (select(rnd.name, a.status, func.count()).join(rnd, rnd.id == a.round_id)
+             .where(a.status != reviews.AssignmentStatus.PROPOSED)
+             .group_by(rnd.id, rnd.name, a.status).order_by(rnd.id))
+    rounds: dict[str, dict[Any, int]] = {}
+    for name, status, count in db.session.execute(query):
+        rounds.setdefault(name, {})[status] = count
+    labels = getattr(reviews, "ASSIGNMENT_STATUS_LABELS", {})
+    return Chart("reviewer-progress", _l("Reviewer progress per round"), "bar", list(rounds),
+                 [Series(_label(labels, s), [rounds[name].get(s, 0) for name in rounds]) for s in shown],
+                 horizontal=True, stacked=True, unit=_l("assignments"))
+
+
+def reviewer_table(limit: int = 50) -> list[dict[str, Any]]:
+    """Per expert in rounds still under way: assigned, submitted, outstanding (the reminder list)."""
+    reviews = _optional_models("reviews")
+    if reviews is None:
+        return []
+    from ..accounts.models import User
+
+    a, rnd, st = reviews.Assignment, reviews.ReviewRound, reviews.AssignmentStatus
+    live = (reviews.RoundStatus.OPEN, reviews.RoundStatus.REVIEWING)
+    counted = (st.INVITED, st.ACCEPTED, st.SUBMITTED)
+    submitted = func.sum(case((a.status == st.SUBMITTED, 1), else_=0))
+    query = (select(rnd.name, User.name, func.count(a.id), submitted)
+             .join(rnd, rnd.id == a.round_id).join(User, User.id == a.expert_id)
+             .where(rnd.status.in_(live), a.status.in_(counted))
+             .group_by(rnd.id, rnd.name, User.id, User.name)
+             .order_by(rnd.id, (func.count(a.id) - submitted).desc(), User.name).limit(limit))
+    return [{"round": round_name, "expert": expert, "assigned": total, "submitted": int(done or 0),
+             "outstanding": total - int(done or 0)} for round_name, expert, total, done in db.session.execute(query)]
+
+
+# --- matching --------------------------------------------------------------------------------------------
+
+CONNECTION_LABELS = {
+    "requested": _l("Requested, awaiting the clinician"),
+    "contact": _l("First contact"),
+    "meeting": _l("Meeting"),
+    "nda": _l("Confidentiality agreement"),
+    "agreement": _l("Cooperation agreement"),
+    "incubation": _l("In incubation"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+    "closed": _l("Closed"),
+}
+
+
+def connection_stages() -> Chart | None:
+    """Connections (对接) by where they stand: accepted ones by stage, the others by status."""
+    matching = _optional_models("matching")
+    if matching is None or not hasattr(matching, "Connection"):
+        return None
+    c = matching.Connection
+    query = select(c.status, c.stage, func.count()).group_by(c.status, c.stage)
+    counts: dict[str, int] = {}
+    for status, stage, count in db.session.execute(query):
+        key = str(stage) if str(status) == "accepted" else str(status)
+        counts[key] = counts.get(key, 0) + count
+    keys = [k for k in CONNECTION_LABELS if counts.get(k)]
+    return Chart("connections", _l("Connections with companies and investors"), "bar",
+                 [CONNECTION_LABELS[k] for k in keys], [Series(_l("Connections"), [counts[k] for k in keys])],
+                 unit=_l("connections"))
+
+
+def charts() -> list[Chart]:
+    found = [by_status(), funnel(), by_specialty(), by_stage(), by_class(),
+             score_distribution(), reviewer_progress(), connection_stages()]
+    return [chart for chart in found if chart is not None]

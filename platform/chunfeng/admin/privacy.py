@@ -1,0 +1,270 @@
+"""Personal information rights and retention (PIPL): export my data, close my account, purge what expired.
+
+Other domains extend the export and the erasure without this module knowing them:
+
+    from chunfeng.admin.privacy import exporter, eraser
+
+    @exporter
+    def my_domain_part(user) -> dict: return {"my_domain": [...]}
+
+    @eraser
+    def forget_in_my_domain(user) -> None: ...   # runs before the account itself is pseudonymised
+
+Besides the registered parts, the export walks every table with a foreign key to users.id, so nothing a person
+authored is left out even before its domain registers an exporter.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash
+
+from ..accounts.models import AccountStatus, Consent, LoginAttempt, LoginSession, Role, User
+from ..accounts.services import AccountError, end_all_sessions
+from ..core.models import Notification
+from ..core.services import notification_text, record
+from ..db import db, utcnow
+from ..submissions.models import Attachment, Project
+from ..submissions.status import Status
+from .rows import foreign_key_rule, referencing_columns, row_to_dict, to_json
+from .services import get_setting
+
+Exporter = Callable[[User], dict[str, Any]]
+Eraser = Callable[[User], None]
+EXPORTERS: list[Exporter] = []
+ERASERS: list[Eraser] = []
+
+EXPORT_FORMAT = "chunfeng-personal-data/1"
+# Tables the accounts part below already exports in a readable form; the generic walk skips them.
+EXPORTED_BY_ACCOUNTS = frozenset({"users", "consents", "notifications", "login_sessions", "login_attempts"})
+# Columns that are secrets, not personal data: never exported.
+SECRET_COLUMNS = frozenset({"password_hash", "token", "secret", "api_key"})
+LOGIN_ATTEMPT_DAYS = 1
+
+
+def exporter(fn: Exporter) -> Exporter:
+    if fn not in EXPORTERS:
+        EXPORTERS.append(fn)
+    return fn
+
+
+def eraser(fn: Eraser) -> Eraser:
+    if fn not in ERASERS:
+        ERASERS.append(fn)
+    return fn
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+def export_user_data(user: User) -> dict[str, Any]:
+    """Everything the platform holds about `user`, as JSON-ready data (PIPL Art. 45)."""
+    data: dict[str, Any] = {"format": EXPORT_FORMAT, "exported_at": to_json(utcnow()), "user_id": user.id}
+    for part in EXPORTERS:
+        data.update(part(user))
+    data["records"] = authored_rows(user)
+    return data
+
+
+def authored_rows(user: User) -> dict[str, list[dict]]:
+    """Rows of every table that point at the user through a foreign key, keyed by table name."""
+    found: dict[str, list[dict]] = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in EXPORTED_BY_ACCOUNTS:
+            continue
+        links = [column for column in referencing_columns("users") if column.table is table]
+        if not links:
+            continue
+        if rows := _rows(table, or_(*(link == user.id for link in links))):
+            found[table.name] = rows
+    return found
+
+
+def _rows(table, *criteria) -> list[dict]:
+    result = db.session.execute(select(table).where(*criteria).order_by(*table.primary_key.columns))
+    return [row_to_dict(table, row, SECRET_COLUMNS) for row in result]
+
+
+@exporter
+def _account_part(user: User) -> dict[str, Any]:
+    org = user.organization
+    notes = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    return {
+        "profile": _rows(User.__table__, User.id == user.id)[0],
+        "organization": None if org is None else {
+            "name": org.name, "kind": to_json(org.kind), "province": org.province, "city": org.city},
+        "consents": _rows(Consent.__table__, Consent.user_id == user.id),
+        "notifications": [{"created_at": to_json(n.created_at), "text": notification_text(n), "link": n.link,
+                           "read_at": to_json(n.read_at)} for n in notes],
+        "login_sessions": _rows(LoginSession.__table__, LoginSession.user_id == user.id),
+    }
+
+
+# --- closing an account ----------------------------------------------------------------------------------
+
+def pseudonym(user_id: int) -> str:
+    return f"已注销用户 #{user_id}"
+
+
+def close_own_account(user: User, password: str) -> None:
+    """The person closes their account (PIPL Art. 47), confirming with their password."""
+    if not check_password_hash(user.password_hash, password):
+        raise AccountError(_("The password is not correct."), "password")
+    if user.role == Role.ADMIN and _is_last_admin(user):
+        raise AccountError(_("You are the only administrator. Create another administrator before closing "
+                             "this account."), "password")
+    erase_account(user, actor=user)
+
+
+def _is_last_admin(user: User) -> bool:
+    others = select(func.count(User.id)).where(
+        User.role == Role.ADMIN, User.status == AccountStatus.ACTIVE, User.id != user.id)
+    return db.session.scalar(others) == 0
+
+
+def erase_account(user: User, actor: User | None) -> None:
+    """Close the account: registered erasers run, then the person's data are pseudonymised. The audit log and
+    submitted projects stay for the record; they point at the id, which now names nobody."""
+    for erase in ERASERS:
+        erase(user)
+    _pseudonymise(user)
+    user.status = AccountStatus.CLOSED
+    user.closed_at = user.closed_at or utcnow()
+    record("account.closed", user, actor=actor)
+
+
+def _pseudonymise(user: User) -> None:
+    user.name = pseudonym(user.id)
+    user.email = f"closed-{user.id}@invalid"
+    user.phone = user.department = user.title = user.locale = ""
+    user.password_hash = f"!closed:{secrets.token_hex(16)}"  # no '$': never matches any password
+    user.last_login_at = None
+
+
+def _is_pseudonymised(user: User) -> bool:
+    return user.name == pseudonym(user.id) and user.email == f"closed-{user.id}@invalid"
+
+
+@eraser
+def _erase_account_records(user: User) -> None:
+    end_all_sessions(user)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == f"email:{user.email.lower()}"))
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(update(Consent).where(Consent.user_id == user.id, Consent.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+    drafts = select(Project.id).where(Project.owner_id == user.id, Project.status == Status.DRAFT,
+                                      Project.submitted_at.is_(None))
+    delete_projects(list(db.session.scalars(drafts)))
+
+
+# --- deleting projects with their files ------------------------------------------------------------------
+
+def delete_projects(project_ids: list[int]) -> int:
+    """Delete projects with their versions, history, attachments and files. A project another domain still
+    refers to without a delete rule (e.g. a review) is kept. Returns how many were deleted."""
+    deleted = 0
+    for project_id in project_ids:
+        files = list(db.session.scalars(
+            select(Attachment.stored_name).where(Attachment.project_id == project_id)))
+        try:
+            with db.session.begin_nested():
+                _delete_rows_referencing("projects", project_id)
+                db.session.execute(delete(Project).where(Project.id == project_id))
+        except (StillReferenced, IntegrityError):
+            continue
+        deleted += 1
+        for name in files:
+            attachment_path(name).unlink(missing_ok=True)
+    db.session.expire_all()
+    return deleted
+
+
+def attachment_path(stored_name: str) -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / Path(stored_name).name
+
+
+class StillReferenced(Exception):
+    """Another record refers to the row without a delete rule, so the row must stay."""
+
+
+def _delete_rows_referencing(table_name: str, key: int) -> None:
+    """Apply the foreign keys' delete rules explicitly (SQLite does not enforce them)."""
+    for column in referencing_columns(table_name):
+        table, rule = column.table, foreign_key_rule(column).upper()
+        if rule == "CASCADE":
+            db.session.execute(delete(table).where(column == key))
+        elif rule == "SET NULL":
+            db.session.execute(update(table).where(column == key).values({column.name: None}))
+        elif db.session.scalar(select(exists().where(column == key))):
+            raise StillReferenced(f"{table.name}.{column.name} refers to {table_name} {key}")
+
+
+# --- retention -------------------------------------------------------------------------------------------
+
+def purge_expired(dry_run: bool = False) -> dict[str, int]:
+    """Erase what is past retention; returns how many of each kind (what would go, with dry_run)."""
+    now = utcnow()
+    cutoff = now - timedelta(days=get_setting("retention_days"))
+    counts = {
+        "closed_accounts": _purge_closed_accounts(cutoff, dry_run),
+        "rejected_applications": _purge_rejected_applications(cutoff, dry_run),
+        "abandoned_projects": _purge_abandoned_projects(cutoff, dry_run),
+        "read_notifications": _delete_where(
+            Notification, Notification.read_at.is_not(None), Notification.created_at < cutoff,
+            dry_run=dry_run),
+        "login_attempts": _delete_where(
+            LoginAttempt, LoginAttempt.at < now - timedelta(days=LOGIN_ATTEMPT_DAYS), dry_run=dry_run),
+        "login_sessions": _delete_where(
+            LoginSession, LoginSession.created_at < now - timedelta(days=get_setting("session_days")),
+            dry_run=dry_run),
+    }
+    if not dry_run:
+        record("privacy.purged", None, **counts)
+    return counts
+
+
+def _delete_where(model, *criteria, dry_run: bool) -> int:
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(model).where(*criteria))
+    return db.session.execute(delete(model).where(*criteria)).rowcount
+
+
+def _purge_closed_accounts(cutoff, dry_run: bool) -> int:
+    """Closed long enough ago: drop the consent records and re-pseudonymise anything left."""
+    has_consents = exists().where(Consent.user_id == User.id)
+    expired = select(User).where(User.status == AccountStatus.CLOSED, User.closed_at < cutoff,
+                                 or_(has_consents, User.email.not_like("closed-%@invalid")))
+    users = list(db.session.scalars(expired))
+    if not dry_run:
+        for user in users:
+            db.session.execute(delete(Consent).where(Consent.user_id == user.id))
+            if not _is_pseudonymised(user):
+                erase_account(user, actor=None)
+    return len(users)
+
+
+def _purge_rejected_applications(cutoff, dry_run: bool) -> int:
+    users = list(db.session.scalars(
+        select(User).where(User.status == AccountStatus.REJECTED, User.updated_at < cutoff)))
+    if not dry_run:
+        for user in users:
+            erase_account(user, actor=None)
+    return len(users)
+
+
+def _purge_abandoned_projects(cutoff, dry_run: bool) -> int:
+    """Drafts never submitted and withdrawn projects nobody touched within the retention period."""
+    never_submitted = (Project.status == Status.DRAFT) & Project.submitted_at.is_(None)
+    abandoned = select(Project.id).where(
+        Project.updated_at < cutoff, or_(never_submitted, Project.status == Status.WITHDRAWN))
+    ids = list(db.session.scalars(abandoned))
+    return len(ids) if dry_run else delete_projects(ids)

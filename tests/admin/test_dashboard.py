@@ -1,0 +1,88 @@
+"""The administrator dashboard: figures computed from known rows, shown as charts and as tables."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from chunfeng.accounts.models import AccountStatus, Role
+from chunfeng.admin import dashboard
+from chunfeng.submissions.models import DeviceClass, Stage
+
+
+@pytest.fixture
+def portfolio(make_user, make_project):
+    doctor = make_user(Role.CLINICIAN)
+    make_project(doctor, "draft", specialty="眼科")  # never submitted: only in the status chart
+    make_project(doctor, "submitted", specialty="心血管内科", stage=Stage.PROTOTYPE)
+    make_project(doctor, "accepted", specialty="心血管内科", device_class=DeviceClass.III)
+    make_project(doctor, "not_selected", specialty="神经内科")
+    make_project(doctor, "selected", specialty="心血管内科", stage=Stage.PROTOTYPE)
+    make_project(doctor, "matching", specialty="神经内科", device_class=DeviceClass.III)
+    make_project(doctor, "incubation", specialty="眼科", stage=Stage.CLINICAL)
+    make_project(doctor, "withdrawn", specialty="眼科")  # withdrawn from draft: never submitted
+    return doctor
+
+
+def _by_label(chart) -> dict[str, float]:
+    return {str(label): values[0] for label, values in chart.rows()}
+
+
+def test_submission_figures_count_known_rows(app, portfolio):
+    with app.test_request_context("/?lang=en"):
+        assert _by_label(dashboard.by_specialty()) == {"心血管内科": 3, "神经内科": 2, "眼科": 1}
+        assert sum(_by_label(dashboard.by_status()).values()) == 8
+        assert _by_label(dashboard.by_status())["Draft"] == 1
+        assert sum(_by_label(dashboard.by_stage()).values()) == 6
+        classes = {str(k).split()[-1]: v for k, v in _by_label(dashboard.by_class()).items()}
+        assert classes == {"II": 4, "III": 2}
+
+
+def test_funnel_counts_projects_that_reached_each_stage_or_a_later_one(app, portfolio):
+    with app.test_request_context("/"):
+        assert [values[0] for _label, values in dashboard.funnel().rows()] == [6, 5, 4, 3, 2, 1, 0]
+
+
+def test_other_specialties_are_grouped_beyond_the_top_twelve(app, make_user, make_project):
+    doctor = make_user(Role.CLINICIAN)
+    for n in range(14):
+        make_project(doctor, "submitted", specialty=f"专科{n:02d}")
+    with app.test_request_context("/?lang=en"):
+        rows = _by_label(dashboard.by_specialty())
+    assert len(rows) == 13 and rows["Other specialties"] == 2
+
+
+def test_dashboard_page_has_charts_and_the_same_figures_as_tables(client, login_as, make_user, portfolio):
+    make_user(Role.EXPERT, status=AccountStatus.PENDING)
+    login_as(Role.ADMIN)
+    page = client.get("/admin").get_data(as_text=True)
+    assert "1 个账号等待审核" in page
+    assert "vendor/chartjs/chart.umd.js" in page and "js/admin.js" in page
+    assert "<script>" not in page  # the CSP forbids inline scripts: data travel in data-chart attributes
+    configs = [json.loads(raw.replace("&#34;", '"')) for raw in re.findall(r"data-chart='([^']*)'", page)]
+    funnel = next(c for c in configs if c["labels"][0] == "已提交")
+    assert funnel["datasets"][0]["data"] == [6, 5, 4, 3, 2, 1, 0]
+    table = page[page.index('id="table-funnel"'):]
+    table = table[:table.index("</table>")]
+    assert re.findall(r'<td class="text-end">(\d+)</td>', table) == ["6", "5", "4", "3", "2", "1", "0"]
+
+
+def test_empty_platform_says_so_instead_of_drawing_empty_charts(client, login_as):
+    login_as(Role.ADMIN)
+    page = client.get("/admin").get_data(as_text=True)
+    assert "暂无数据" in page and "data-chart" not in page
+
+
+def test_workspace_panel_for_administrators_only(client, login_as, make_user):
+    make_user(Role.INVESTOR, status=AccountStatus.PENDING)
+    login_as(Role.ADMIN)
+    assert "1 个账号待审核" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_workspace_has_no_admin_panel_for_others(client, login_as, make_user):
+    make_user(Role.INVESTOR, status=AccountStatus.PENDING)
+    login_as(Role.CLINICIAN)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "平台管理" not in page and "/admin" not in page
