@@ -1,0 +1,1 @@
+"""The lead-user community: open clinical needs, company challenges, consultations and appointments."""
