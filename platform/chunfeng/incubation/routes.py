@@ -11,7 +11,7 @@ from ..forms import choices
 from ..main.registry import dashboard_panel, nav_item
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS, Pathway, Project
 from ..submissions.status import STATUS_LABELS, TIMELINE, timeline_position
-from . import documents, panels, services
+from . import documents, panels, services, timers
 from .forms import (
     ALL_PATHWAYS,
     AnswerForm,
@@ -181,7 +181,7 @@ def targets():
     book = services.TargetBook()
     table = [(key, [(pathway, book.describe(key, pathway)) for pathway in Pathway]) for key in PLAN_KEYS]
     return render_template("incubation/targets.html", form=form, table=table, pathways=list(Pathway),
-                           statutory=services.timers.STATUTORY_LIMITS), status
+                           statutory=timers.STATUTORY_LIMITS), status
 
 
 @bp.route("/incubation/admin/figures")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import AccountStatus, Consent, Role, User
+from ..accounts.services import active_admins
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
 from ..submissions import status as project_status
@@ -433,16 +434,10 @@ def ask_question(incubation: Incubation, asker, text: str) -> ServiceEntry:
     db.session.add(entry)
     db.session.flush()
     record("incubation.question_asked", entry, actor=asker)
-    for staff in [incubation.officer] if incubation.officer else _admins():
+    for staff in [incubation.officer] if incubation.officer else active_admins():
         notify(staff, N_("New question on %(title)s."), project_link(incubation.project),
                title=incubation.project.title)
     return entry
-
-
-def _admins() -> list[User]:
-    from ..accounts.services import active_admins
-
-    return active_admins()
 
 
 def answer_question(entry: ServiceEntry, actor, text: str) -> None:
