@@ -72,3 +72,26 @@ def test_finishing_the_step_clears_the_flag(app, start):
         db.session.commit()
         row = services.officer_rows(officer)[0]
         assert not row.overdue and row.current.key == "registration_testing"
+
+
+def test_daily_reminder_tells_the_officer_once_a_week_per_overdue_step(app, runner, start):
+    from sqlalchemy import func, select
+
+    from chunfeng.core.models import Notification
+
+    started = start()
+    late = _first_due(app, started) + timedelta(days=1)
+
+    def reminders():
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Notification).where(
+                Notification.user_id == started.officer.id,
+                Notification.message == "%(title)s has %(count)s overdue step(s)."))
+
+    with at(late - timedelta(days=1)):
+        assert "0 reminder(s)" in runner.invoke(args=["incubation-remind"]).output
+    for day, expected in ((late, 1), (late, 1), (late + timedelta(days=3), 1), (late + timedelta(days=7), 2)):
+        with at(day):
+            result = runner.invoke(args=["incubation-remind"])
+            assert result.exit_code == 0, result.output
+        assert reminders() == expected, day

@@ -112,3 +112,22 @@ def test_figures_per_stage_medians_overdue_and_approvals(app, client, start, mak
         body = page.get_data(as_text=True)
         assert page.status_code == 200 and "培育统计" in body
         assert '<div class="display-6" id="fig-approved">1</div>' in body
+
+
+def test_approvals_are_counted_per_review_round(app, start, make_user, monkeypatch):
+    class Round:
+        name = "2026年春季批次"
+
+    class Decision:
+        round = Round()
+        recommended_pathway: list = []
+
+    officer, admin = make_user(Role.OFFICER), make_user(Role.ADMIN)
+    spring, unknown = start(officer=officer, admin=admin), start(officer=officer, admin=admin)
+    for started in (spring, unknown):
+        _walk(app, started, {"product_technical_requirements": (MONDAY, MONDAY + timedelta(days=20))},
+              approve=True)
+    monkeypatch.setattr(services, "_latest_decision",
+                        lambda project: Decision() if project.id == spring.project_id else None)
+    with app.test_request_context("/?lang=en"):
+        assert dict(services.figures().approvals) == {"2026年春季批次": 1, "Approved in 2026": 1}

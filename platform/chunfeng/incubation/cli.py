@@ -1,4 +1,5 @@
-"""`flask create-officer`: service officers (专员) are platform staff, created by the operator like administrators."""
+"""Operator commands: `flask create-officer` (service officers are platform staff, created like administrators)
+and `flask incubation-remind` (daily reminders of overdue steps)."""
 
 from __future__ import annotations
 
@@ -31,4 +32,15 @@ def create_officer(email: str, name: str, organization: str, phone: str, passwor
     click.echo(f"Service officer {user.email} created.")
 
 
-COMMANDS = [create_officer]
+@click.command("incubation-remind")
+@with_appcontext
+def incubation_remind() -> None:
+    """Notify officers of overdue incubation steps (run daily, e.g. from cron)."""
+    from . import services
+
+    sent = services.remind_overdue()
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent.")
+
+
+COMMANDS = [create_officer, incubation_remind]

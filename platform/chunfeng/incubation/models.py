@@ -104,6 +104,7 @@ class Milestone(db.Model):
     actual_done: Mapped[date | None] = mapped_column(Date)
     owner: Mapped[str] = mapped_column(String(120), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    reminded_on: Mapped[date | None] = mapped_column(Date)  # last overdue reminder sent to the officer
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     incubation: Mapped[Incubation] = relationship(back_populates="milestones")

@@ -544,6 +544,29 @@ def officers_with_load() -> list[tuple[User, int]]:
     return [(officer, counts.get(officer.id, 0)) for officer in active_officers()]
 
 
+REMIND_EVERY_DAYS = 7
+
+
+def remind_overdue(on: date | None = None) -> int:
+    """Tell each officer (or, without one, the administrators) which projects have overdue steps, at most once a
+    week per step. Meant to run daily (`flask incubation-remind`); returns how many notifications were sent."""
+    on = on or today()
+    sent = 0
+    for row in admin_rows(on, overdue_only=True):
+        incubation = row.incubation
+        due = [v.milestone for v in row.overdue
+               if not v.milestone.reminded_on or (on - v.milestone.reminded_on).days >= REMIND_EVERY_DAYS]
+        if incubation.status != IncubationStatus.ACTIVE or not due:
+            continue
+        for staff in [incubation.officer] if incubation.officer else active_admins():
+            notify(staff, N_("%(title)s has %(count)s overdue step(s)."), project_link(incubation.project),
+                   title=incubation.project.title, count=len(row.overdue))
+            sent += 1
+        for step in due:
+            step.reminded_on = on
+    return sent
+
+
 # --- figures --------------------------------------------------------------------------------------------
 
 @dataclass
