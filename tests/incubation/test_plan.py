@@ -135,3 +135,13 @@ def test_only_selected_projects_and_real_officers_can_start(app, make_project, m
         assert services.eligible_projects() == []
         assert db.session.get(Project, selected).status == Status.INCUBATION
         assert MilestoneKey.APPROVAL in {m.key for m in services.incubation_for(selected).milestones}
+
+
+def test_summary_for_the_projects_own_pages(app, start, make_project):
+    started = start()
+    never_incubated = make_project(Status.SELECTED)
+    with at(MONDAY), app.app_context():
+        summary = services.incubation_summary(db.session.get(Project, started.project_id))
+        assert summary == {"url": f"/incubation/project/{started.project_id}", "progress": 0, "status": "active",
+                           "current_key": "product_technical_requirements", "overdue": 0, "officer": "陈专员"}
+        assert services.incubation_summary(db.session.get(Project, never_incubated)) is None

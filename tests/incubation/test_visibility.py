@@ -57,12 +57,15 @@ def _shown(body: str) -> set[str]:
 
 def test_each_party_reads_only_the_entries_meant_for_it(client, record_with_every_audience):
     started, partner = record_with_every_audience
-    assert _shown(_page(client, started.officer, started.project_id)[1]) == set(TEXTS)
+    officer_page = _page(client, started.officer, started.project_id)[1]
+    assert _shown(officer_page) == set(TEXTS)
+    assert f'href="/projects/{started.project_id}"' in officer_page, "the officer opens the full project file"
     assert _shown(_page(client, started.admin, started.project_id)[1]) == set(TEXTS)
     assert _shown(_page(client, started.doctor, started.project_id)[1]) == {"doctor", "both"}
     status, body = _page(client, partner, started.project_id)
     assert status == 200 and _shown(body) == {"company", "both"}
     assert "李明医生" not in body, "the company page does not name the doctor"
+    assert f'href="/projects/{started.project_id}"' not in body
 
 
 def test_outsiders_get_404_and_visitors_are_sent_to_log_in(app, client, record_with_every_audience, make_user):
