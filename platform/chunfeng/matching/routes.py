@@ -1,0 +1,467 @@
+"""Matching pages: organisation profiles, matched projects, the doctor's suggestions, connections."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import policy
+from ..extensions import db
+from ..forms import choices
+from ..main.registry import dashboard_panel, nav_item
+from ..submissions import services as intake
+from ..submissions.models import Project
+from ..submissions.sections import VERSION_FIELDS, display_sections
+from . import services
+from .forms import (
+    LABELS,
+    BrowseForm,
+    CloseForm,
+    ConnectRequestForm,
+    DecisionForm,
+    EnterpriseProfileForm,
+    InvestorProfileForm,
+    ProfileDecisionForm,
+    TimelineForm,
+    signal_text,
+)
+from .models import Connection, ConnectionStatus, OrgProfile, ProfileKind, ProfileStatus, ShareGrant
+
+bp = Blueprint("matching", __name__, url_prefix="/matching")
+
+nav_item("matching.browse_projects", _l("Matched projects"), "matching.browse", order=20)
+nav_item("matching.connections", _l("My connections"), "connection.list", order=22)
+nav_item("matching.profile", _l("Organisation profile"), "matching.profile", order=24)
+nav_item("matching.requests", _l("Connection requests"), "connection.inbox", order=25)
+nav_item("matching.admin_profiles", _l("Organisation profiles"), "matching.admin", order=60)
+nav_item("matching.admin_connections", _l("All connections"), "matching.admin", order=61)
+
+
+def _company_panel(user) -> dict:
+    return {
+        "profile": services.profile_of(user.organization_id),
+        "top": services.top_matches(user.organization_id),
+        "stages": services.org_connection_stages(user.organization_id),
+    }
+
+
+def _doctor_panel(user) -> dict:
+    connections = services.connections_for_owner(user)
+    return {
+        "pending": [c for c in connections if c.status == ConnectionStatus.REQUESTED],
+        "active": [c for c in connections if c.status == ConnectionStatus.ACCEPTED],
+    }
+
+
+def _admin_panel(user) -> dict:
+    return {"profiles": services.profile_counts(), "connections": services.connection_counts()}
+
+
+def _pending_requests(user) -> list[tuple[str, str]]:
+    return [
+        (_("%(org)s asks to connect about “%(project)s”. Accept or decline.", org=c.organization.name,
+           project=c.project.title), url_for("matching.connection", connection_id=c.id))
+        for c in services.pending_requests(user)
+    ]
+
+
+intake.PENDING_ACTION_PROVIDERS.append(_pending_requests)
+
+dashboard_panel("matching/panel_company.html", "matching.browse", _company_panel, order=20)
+dashboard_panel("matching/panel_doctor.html", "connection.inbox", _doctor_panel, order=25)
+dashboard_panel("matching/panel_admin.html", "matching.admin", _admin_panel, order=60)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _project_or_404(project_id: int) -> Project:
+    return db.session.get(Project, project_id) or abort(404)
+
+
+def _connection_or_404(connection_id: int) -> Connection:
+    return db.session.get(Connection, connection_id) or abort(404)
+
+
+def _back(default: str):
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+
+
+# --- organisation profile ------------------------------------------------------------------------------
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@policy.guard("matching.profile")
+def profile():
+    existing = services.profile_of(current_user.organization_id)
+    profile = existing or services.new_profile(_user())
+    form_class = InvestorProfileForm if profile.kind == ProfileKind.INVESTOR else EnterpriseProfileForm
+    form = form_class(obj=profile)
+    if form.validate_on_submit():
+        services.save_profile(profile, form.data, _user())
+        db.session.commit()
+        if profile.is_approved:
+            flash(_("Your profile has been saved. Your matched projects have been updated."), "success")
+        else:
+            flash(
+                _("Your profile has been saved and sent to the platform administrators for approval."),
+                "success",
+            )
+        return redirect(url_for("matching.profile"))
+    return render_template("matching/profile.html", form=form, profile=profile, existing=existing)
+
+
+# --- companies: matched projects -----------------------------------------------------------------------
+
+
+def _browse_filters(form: BrowseForm) -> services.BrowseFilters:
+    scope = request.args.get("scope", "matched")
+    return services.BrowseFilters(
+        scope=scope if scope in ("matched", "all", "saved") else "matched",
+        q=(form.q.data or "")[:100],
+        specialty=form.specialty.data or "",
+        device_class=form.device_class.data or "",
+        stage=form.stage.data or "",
+        region=form.region.data or "",
+        page=request.args.get("page", 1, type=int),
+    )
+
+
+@bp.route("/projects")
+@policy.guard("matching.browse")
+def browse_projects():
+    profile = services.profile_of(current_user.organization_id)
+    options = services.filter_options()
+    form = BrowseForm(request.args)
+    form.specialty.choices = choices([("", _("Any"))] + [(s, s) for s in options["specialties"]])
+    form.region.choices = choices([("", _("Any"))] + [(r, r) for r in options["regions"]])
+    filters = _browse_filters(form)
+    page = (
+        services.browse(current_user.organization_id, filters)
+        if profile is not None and profile.is_approved
+        else None
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "matching/browse.html", profile=profile, form=form, filters=filters, page=page, args=args
+    )
+
+
+@bp.route("/projects/<int:project_id>")
+@policy.guard("matching.view_project")
+def project(project_id: int):
+    project = _project_or_404(project_id)
+    policy.authorize("matching.view_project", project)
+    granted = policy.can(current_user, "matching.view_confidential", project)
+    if granted:
+        services.record_grant_view(_user(), project)
+        db.session.commit()
+    return _render_project(project, ConnectRequestForm(), granted)
+
+
+def _render_project(project: Project, form: ConnectRequestForm, granted: bool = False, status: int = 200):
+    org_id = current_user.organization_id
+    fields = {name: getattr(project, name) for name in VERSION_FIELDS}
+    return render_template(
+        "matching/project.html", project=project, granted=granted, form=form,
+        sections=display_sections(fields, confidential=granted),
+        match=services.match_for(project.id, org_id), saved=services.is_saved(org_id, project.id),
+        connection=services.latest_connection(project.id, org_id),
+    ), status
+
+
+@bp.route("/projects/<int:project_id>/save", methods=["POST"])
+@policy.guard("matching.view_project")
+def save_project(project_id: int):
+    project = _project_or_404(project_id)
+    policy.authorize("matching.view_project", project)
+    saved = request.form.get("saved", "1") == "1"
+    services.set_saved(_user(), project, saved)
+    db.session.commit()
+    flash(_("Saved to your organisation's list.") if saved else _("Removed from your saved projects."), "success")
+    return _back(url_for("matching.project", project_id=project.id))
+
+
+@bp.route("/projects/<int:project_id>/connect", methods=["POST"])
+@policy.guard("connection.request")
+def request_connection(project_id: int):
+    project = _project_or_404(project_id)
+    policy.authorize("connection.request", project)
+    form = ConnectRequestForm()
+    if not form.validate_on_submit():
+        return _render_project(project, form, status=400)
+    try:
+        connection = services.request_connection(project, _user(), form.reason.data)
+    except services.MatchingError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("matching.project", project_id=project.id))
+    db.session.commit()
+    flash(_("Your request has been sent to the clinician. You will be notified of the answer."), "success")
+    return redirect(url_for("matching.connection", connection_id=connection.id))
+
+
+# --- clinicians: suggestions and requests --------------------------------------------------------------
+
+
+@bp.route("/suggestions/<int:project_id>")
+@policy.guard("matching.suggestions")
+def suggestions(project_id: int):
+    project = _project_or_404(project_id)
+    policy.authorize("matching.suggestions", project)
+    return render_template(
+        "matching/suggestions.html",
+        project=project,
+        suggestions=services.suggestions_for(project),
+        matchable=services.is_matchable(project),
+    )
+
+
+@bp.route("/requests")
+@policy.guard("connection.inbox")
+def requests():
+    return render_template(
+        "matching/requests.html",
+        connections=services.connections_for_owner(_user()),
+        projects=services.matchable_projects_of(_user()),
+    )
+
+
+@bp.route("/connections")
+@policy.guard("connection.list")
+def connections():
+    return render_template(
+        "matching/connections.html", connections=services.connections_for_org(current_user.organization_id)
+    )
+
+
+@bp.route("/connections/<int:connection_id>")
+@policy.guard("connection.view")
+def connection(connection_id: int):
+    connection = _connection_or_404(connection_id)
+    policy.authorize("connection.view", connection)
+    return _render_connection(connection)
+
+
+def _render_connection(connection: Connection, status: int = 200, **forms):
+    grant = services.active_grant(connection.project_id, connection.organization_id)
+    return render_template(
+        "matching/connection.html",
+        connection=connection,
+        grant=grant,
+        profile=services.profile_of(connection.organization_id),
+        grants=services.grants_for_connection(connection),
+        consent_text=services.consent_text(connection.project, connection.organization),
+        decision_form=forms.get("decision_form") or DecisionForm(),
+        timeline_form=forms.get("timeline_form") or TimelineForm(),
+        close_form=CloseForm(),
+        is_owner=current_user.id == connection.project.owner_id,
+    ), status
+
+
+@bp.route("/connections/<int:connection_id>/decide", methods=["POST"])
+@policy.guard("connection.decide")
+def decide(connection_id: int):
+    connection = _connection_or_404(connection_id)
+    policy.authorize("connection.decide", connection)
+    form = DecisionForm()
+    accept = request.form.get("decision") == "accept"
+    if not form.validate_on_submit():
+        return _render_connection(connection, 400, decision_form=form)
+    if accept and not form.consent.data:
+        form.consent.errors = [
+            _(
+                "To accept, please tick the box to give your consent. "
+                "Without it, the company cannot see your details."
+            )
+        ]
+        return _render_connection(connection, 400, decision_form=form)
+    try:
+        services.decide_connection(connection, _user(), accept, form.note.data or "")
+    except services.MatchingError as error:
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(
+            _("You accepted the request. The company can now see the details of your project.")
+            if accept
+            else _("You declined the request. The company has been told."),
+            "success",
+        )
+    return redirect(url_for("matching.connection", connection_id=connection.id))
+
+
+@bp.route("/connections/<int:connection_id>/events", methods=["POST"])
+@policy.guard("connection.update")
+def add_event(connection_id: int):
+    connection = _connection_or_404(connection_id)
+    policy.authorize("connection.update", connection)
+    form = TimelineForm()
+    if form.validate_on_submit():
+        try:
+            services.add_event(connection, _user(), form.kind.data, form.happened_on.data, form.text.data)
+        except services.MatchingError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(_("The entry has been added to the shared timeline."), "success")
+            return redirect(url_for("matching.connection", connection_id=connection.id) + "#timeline")
+    return _render_connection(connection, 400, timeline_form=form)
+
+
+@bp.route("/connections/<int:connection_id>/close", methods=["POST"])
+@policy.guard("connection.update")
+def close(connection_id: int):
+    connection = _connection_or_404(connection_id)
+    policy.authorize("connection.update", connection)
+    form = CloseForm()
+    return _act(
+        connection,
+        lambda: services.close_connection(connection, _user(), form.note.data or ""),
+        _("The connection has been closed."),
+        form.validate_on_submit(),
+    )
+
+
+@bp.route("/connections/<int:connection_id>/withdraw", methods=["POST"])
+@policy.guard("connection.withdraw")
+def withdraw(connection_id: int):
+    connection = _connection_or_404(connection_id)
+    policy.authorize("connection.withdraw", connection)
+    return _act(
+        connection,
+        lambda: services.withdraw_connection(connection, _user()),
+        _("Your request has been withdrawn."),
+    )
+
+
+@bp.route("/connections/<int:connection_id>/share", methods=["POST"])
+@policy.guard("grant.share")
+def share_again(connection_id: int):
+    connection = _connection_or_404(connection_id)
+    policy.authorize("grant.share", connection)
+    if request.form.get("consent") != "y":
+        flash(_("To share your details, please tick the box to give your consent."), "warning")
+        return redirect(url_for("matching.connection", connection_id=connection.id))
+    return _act(
+        connection,
+        lambda: services.regrant(connection, _user()),
+        _("The company can see the details of your project again."),
+    )
+
+
+@bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])
+@policy.guard("grant.revoke")
+def revoke(grant_id: int):
+    grant = db.session.get(ShareGrant, grant_id) or abort(404)
+    policy.authorize("grant.revoke", grant)
+    try:
+        services.revoke_grant(grant, _user())
+    except services.MatchingError as error:
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Access withdrawn: %(org)s can no longer see the details of your project.",
+                org=grant.organization.name,
+            ),
+            "success",
+        )
+    return _back(url_for("matching.requests"))
+
+
+def _act(connection: Connection, action, done: str, valid: bool = True):
+    if valid:
+        try:
+            action()
+        except services.MatchingError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("matching.connection", connection_id=connection.id))
+
+
+# --- administrators ------------------------------------------------------------------------------------
+
+
+@bp.route("/admin/profiles")
+@policy.guard("matching.admin")
+def admin_profiles():
+    status = request.args.get("status", "")
+    chosen = ProfileStatus(status) if status in {s.value for s in ProfileStatus} else None
+    return render_template(
+        "matching/admin_profiles.html",
+        profiles=services.profiles_for_review(chosen),
+        counts=services.profile_counts(),
+        status=status,
+    )
+
+
+@bp.route("/admin/profiles/<int:profile_id>", methods=["GET", "POST"])
+@policy.guard("matching.admin")
+def admin_profile(profile_id: int):
+    profile = db.session.get(OrgProfile, profile_id) or abort(404)
+    form = ProfileDecisionForm()
+    if form.validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        try:
+            services.decide_profile(profile, approve, _user(), form.note.data or "")
+        except services.MatchingError as error:
+            form.note.errors = [*form.note.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(
+                _("Profile approved: it is now matched with projects.")
+                if approve
+                else _("The profile has been returned to the organisation."),
+                "success",
+            )
+            return redirect(url_for("matching.admin_profiles"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "matching/admin_profile.html",
+        profile=profile,
+        form=form,
+        members=services.org_members(profile.organization_id),
+    ), status
+
+
+@bp.route("/admin/refresh", methods=["POST"])
+@policy.guard("matching.admin")
+def admin_refresh():
+    counts = services.refresh_matches()
+    db.session.commit()
+    flash(
+        _(
+            "Matches recomputed: %(rows)d suggestions for %(projects)d projects "
+            "and %(profiles)d organisations.",
+            rows=counts.rows,
+            projects=counts.projects,
+            profiles=counts.profiles,
+        ),
+        "success",
+    )
+    return redirect(url_for("matching.admin_profiles"))
+
+
+@bp.route("/admin/connections")
+@policy.guard("matching.admin")
+def admin_connections():
+    status, stage = request.args.get("status", ""), request.args.get("stage", "")
+    return render_template(
+        "matching/admin_connections.html",
+        connections=services.all_connections(status, stage),
+        counts=services.connection_counts(),
+        status=status,
+        stage=stage,
+    )
+
+
+@bp.app_context_processor
+def matching_labels():
+    return {"matching_labels": LABELS, "match_signal": signal_text}
