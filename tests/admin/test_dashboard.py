@@ -86,3 +86,80 @@ def test_workspace_has_no_admin_panel_for_others(client, login_as, make_user):
     login_as(Role.CLINICIAN)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "平台管理" not in page and "/admin" not in page
+
+
+def test_score_distribution_and_reviewer_progress_per_round(app, make_user, make_project):
+    reviews = pytest.importorskip("chunfeng.reviews.models")
+    from datetime import date
+
+    from chunfeng.db import db, utcnow
+
+    doctor = make_user(Role.CLINICIAN)
+    expert_a, expert_b = make_user(Role.EXPERT, name="赵专家"), make_user(Role.EXPERT, name="孙专家")
+    expert_c, expert_d, expert_e = (make_user(Role.EXPERT) for _ in range(3))
+    project = make_project(doctor, "under_review")
+    with app.app_context():
+        rubric = reviews.Rubric(name_zh="参考标准", version=1, status=reviews.RubricStatus.ACTIVE)
+        rubric.criteria = [reviews.Criterion(key="need", weight=60, name_zh="需求", position=1),
+                           reviews.Criterion(key="ip", weight=40, name_zh="知识产权", position=2)]
+        db.session.add(rubric)
+        db.session.flush()
+        live = reviews.ReviewRound(name="2026年春季批次", opens_on=date(2026, 3, 1), closes_on=date(2026, 4, 1),
+                                   review_deadline=date(2026, 5, 1), rubric_id=rubric.id,
+                                   status=reviews.RoundStatus.REVIEWING)
+        db.session.add(live)
+        db.session.flush()
+        need, ip = rubric.criteria
+
+        def review(expert, status, scores):
+            assignment = reviews.Assignment(round_id=live.id, project_id=project, expert_id=expert.id,
+                                            status=status)
+            db.session.add(assignment)
+            db.session.flush()
+            if scores:
+                done = reviews.Review(assignment_id=assignment.id, rubric_id=rubric.id,
+                                      submitted_at=utcnow() if status == reviews.AssignmentStatus.SUBMITTED else None)
+                done.scores = [reviews.ReviewScore(criterion_id=need.id, value=scores[0]),
+                               reviews.ReviewScore(criterion_id=ip.id, value=scores[1])]
+                db.session.add(done)
+
+        review(expert_a, reviews.AssignmentStatus.SUBMITTED, (5, 5))  # 100 points
+        review(expert_b, reviews.AssignmentStatus.SUBMITTED, (3, 1))  # 60 * 2/4 = 30 points
+        review(expert_c, reviews.AssignmentStatus.ACCEPTED, (1, 1))  # a draft: not counted
+        review(expert_d, reviews.AssignmentStatus.INVITED, None)
+        review(expert_e, reviews.AssignmentStatus.PROPOSED, None)  # not sent: not shown
+        db.session.commit()
+
+    with app.test_request_context("/?lang=en"):
+        scores = dashboard.score_distribution()
+        assert [s.label for s in scores.series] == ["2026年春季批次"]
+        assert scores.series[0].values == [0, 0, 0, 1, 0, 0, 0, 0, 0, 1]
+        progress = dashboard.reviewer_progress()
+        assert progress.labels == ["2026年春季批次"]
+        assert {str(s.label): s.values[0] for s in progress.series if s.values[0]} == {
+            "Invited": 1, "Accepted, in progress": 1, "Submitted": 2}
+        table = {row["expert"]: row for row in dashboard.reviewer_table()}
+        assert table["赵专家"]["submitted"] == 1 and table["赵专家"]["outstanding"] == 0
+        assert sum(row["outstanding"] for row in table.values()) == 2
+
+
+def test_connection_stages(app, make_user, make_project):
+    matching = pytest.importorskip("chunfeng.matching.models")
+    from chunfeng.accounts.models import User
+    from chunfeng.db import db
+
+    doctor = make_user(Role.CLINICIAN)
+    company = make_user(Role.ENTERPRISE, organization="迈瑞康")
+    project = make_project(doctor, "matching")
+    with app.app_context():
+        org_id = db.session.get(User, company.id).organization_id
+        status, stage = matching.ConnectionStatus, matching.ConnectionStage
+        pairs = [(status.REQUESTED, stage.CONTACT), (status.ACCEPTED, stage.MEETING), (status.ACCEPTED, stage.MEETING),
+                 (status.ACCEPTED, stage.NDA), (status.DECLINED, stage.CONTACT)]
+        for st, sg in pairs:
+            db.session.add(matching.Connection(project_id=project, organization_id=org_id, reason="合作", status=st,
+                                               stage=sg))
+        db.session.commit()
+    with app.test_request_context("/?lang=en"):
+        assert _by_label(dashboard.connection_stages()) == {
+            "Requested, awaiting the clinician": 1, "Meeting": 2, "Confidentiality agreement": 1, "Declined": 1}

@@ -226,12 +226,22 @@ def settings():
 
 # --- my data and privacy (every signed-in person) --------------------------------------------------------
 
+CONSENT_LABELS = {
+    "privacy_policy": _l("Privacy policy (at registration)"),
+    "share_grant": _l("Sharing a project's details with an organisation"),
+    "contact_share": _l("Sharing my contact details with a company"),
+    "faq_publication": _l("Publishing a consultation in the public questions and answers"),
+    "success_story": _l("Publishing my project as a success story"),
+}
+
+
 def _privacy_page(close_form: CloseAccountForm, status: int = 200):
     from ..accounts.models import Consent
 
     consents = db.session.scalars(
         db.select(Consent).where(Consent.user_id == current_user.id).order_by(Consent.granted_at.desc()))
-    return render_template("admin/privacy.html", consents=list(consents), close_form=close_form), status
+    return render_template("admin/privacy.html", consents=list(consents), close_form=close_form,
+                           consent_labels=CONSENT_LABELS), status
 
 
 @bp.route("/account/privacy")

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Load test on loopback: seed the demo at scale, serve it with gunicorn, browse it with Locust, report.
+
+    .venv/bin/python scripts/load_test.py                       # 10k projects, 2k companies, 20 users, 60 s
+    .venv/bin/python scripts/load_test.py --instance /tmp/lt    # keep the seeded instance; run again to reuse it
+    .venv/bin/python scripts/load_test.py --users 5 --duration 20s --projects 500 --companies 100   # a quick look
+
+Steps: a fresh instance folder (SQLite there, or DATABASE_URL if --use-database-url), `flask db upgrade` (or, while
+the migrations lag behind the models, the schema from the models: see --schema), `flask seed-demo --projects N
+--companies M`, `flask refresh-matches` when the matching domain provides it; gunicorn on 127.0.0.1 and a free
+port; Locust headless (scripts/locustfile.py) for a fixed time; gunicorn stopped. Prints requests per second,
+p50/p95 per page and overall, and errors. Exits 1 if any request failed or the pages' p95 is above the target
+(log-in is reported but not held to the target: its password hashing is slow on purpose), unless --no-fail.
+Every step has a time limit; nothing listens beyond the loopback interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+LOOPBACK = "127.0.0.1"
+LOGIN_PAGES = ("log in", "log-in form")
+
+
+def main() -> int:
+    args = _arguments()
+    instance = Path(args.instance or tempfile.mkdtemp(prefix="chunfeng-load-"))
+    instance.mkdir(parents=True, exist_ok=True)
+    env = _environment(instance, args)
+    try:
+        if not (instance / "demo-logins.txt").exists():
+            _prepare(env, args)
+        else:
+            print(f"==> reusing the seeded instance in {instance}")
+        env["CHUNFENG_DEMO_PASSWORD"] = _demo_password(instance)
+        times = _run_load(env, instance, args)
+    finally:
+        if not args.instance and not args.keep:
+            shutil.rmtree(instance, ignore_errors=True)
+    return _report(times, args)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--projects", type=int, default=10_000, help="extra synthetic projects (default 10000)")
+    parser.add_argument("--companies", type=int, default=2_000, help="extra synthetic companies (default 2000)")
+    parser.add_argument("--users", type=int, default=20, help="concurrent simulated users (default 20)")
+    parser.add_argument("--spawn-rate", type=float, default=5, help="users started per second (default 5)")
+    parser.add_argument("--duration", default="60s", help="how long Locust runs, e.g. 60s or 2m (default 60s)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3)")
+    parser.add_argument("--p95-ms", type=float, default=200, help="target p95 for pages in ms (default 200)")
+    parser.add_argument("--instance", help="instance folder to create or reuse (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
+    parser.add_argument("--use-database-url", action="store_true",
+                        help="use DATABASE_URL from the environment instead of SQLite in the instance folder")
+    parser.add_argument("--schema", choices=("auto", "migrate", "create-all"), default="auto",
+                        help="migrate: flask db upgrade only; create-all: from the models; auto (default): "
+                             "migrations, or the models when the migrations do not match them yet")
+    parser.add_argument("--no-fail", action="store_true", help="exit 0 even when errors or p95 miss the target")
+    return parser.parse_args()
+
+
+def _environment(instance: Path, args: argparse.Namespace) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    if args.use_database_url:
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    env.update({
+        "CHUNFENG_INSTANCE": str(instance),
+        "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_hex(32),
+        "FLASK_APP": "chunfeng",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "platform"), env.get("PYTHONPATH", "")])),
+    })
+    return env
+
+
+def _step(title: str, command: list[str], env: dict[str, str], timeout: float, check: bool = True) -> str:
+    print(f"==> {title}", flush=True)
+    started = time.monotonic()
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                            check=False)
+    if check and result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"{title} failed (exit {result.returncode})")
+    print(f"    done in {time.monotonic() - started:.0f} s", flush=True)
+    return result.stdout
+
+
+def _flask(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "chunfeng", *arguments]
+
+
+def _prepare(env: dict[str, str], args: argparse.Namespace) -> None:
+    _create_schema(env, args)
+    _step(f"seeding the demo with {args.projects} extra projects and {args.companies} extra companies",
+          _flask("seed-demo", "--projects", str(args.projects), "--companies", str(args.companies)), env, 3600)
+    commands = _step("listing commands", _flask("--help"), env, 120)
+    if "refresh-matches" in commands:
+        _step("computing the matches (flask refresh-matches)", _flask("refresh-matches"), env, 3600)
+
+
+def _create_schema(env: dict[str, str], args: argparse.Namespace) -> None:
+    """Migrations by default; the models' create_all when the migrations do not match the models yet."""
+    if args.schema != "create-all":
+        _step("migrating the database (flask db upgrade)", _flask("db", "upgrade"), env, 600)
+        drift = _step("comparing the migrated schema with the models", [sys.executable, "-c", _DRIFT], env, 300)
+        if not drift.strip():
+            return
+        print(f"    the migrations do not match the models yet ({drift.strip()} differences)", flush=True)
+        if args.schema == "migrate" or args.use_database_url:
+            raise SystemExit("schema differs from the models: generate the migration, or use --schema create-all "
+                             "on an empty database")
+        Path(env["CHUNFENG_INSTANCE"], "chunfeng.db").unlink()
+    _step("creating the schema from the models (create_all)", [sys.executable, "-c", _CREATE_ALL], env, 300)
+
+
+_DRIFT = """
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from chunfeng import create_app
+from chunfeng.db import db
+app = create_app()
+with app.app_context(), db.engine.connect() as conn:
+    diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    print(len(diff) or "")
+"""
+
+_CREATE_ALL = """
+from sqlalchemy import inspect
+from chunfeng import create_app
+from chunfeng.db import db
+app = create_app()
+with app.app_context():
+    if set(inspect(db.engine).get_table_names()) - {"alembic_version"}:
+        raise SystemExit("create_all needs an empty database")
+    db.create_all()
+"""
+
+
+def _demo_password(instance: Path) -> str:
+    first = (instance / "demo-logins.txt").read_text(encoding="utf-8").splitlines()[0]
+    return first.rsplit(":", 1)[1].strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited at start-up")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - a loopback http:// URL we built
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer on {url} within {timeout:.0f} s")
+
+
+def _run_load(env: dict[str, str], instance: Path, args: argparse.Namespace) -> list:
+    port = _free_port()
+    host = f"http://{LOOPBACK}:{port}"
+    times_file = instance / "load-times.json"
+    env = {**env, "CHUNFENG_LOAD_TIMES": str(times_file)}
+    print(f"==> gunicorn with {args.workers} workers on {host}", flush=True)
+    server = subprocess.Popen(  # its own process group, so stopping it stops its workers too
+        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"{LOOPBACK}:{port}",
+         "--access-logfile", "-", "--error-logfile", str(instance / "gunicorn-errors.log"), "chunfeng:create_app()"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_until_up(host + "/", server)
+        locust = [str(BIN / "locust"), "-f", str(ROOT / "scripts" / "locustfile.py"), "--headless", "--only-summary",
+                  "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.duration, "--host", host,
+                  "--stop-timeout", "10", "--csv", str(instance / "locust")]
+        # Locust exits 1 when a request failed; the report below counts failures itself.
+        _step(f"Locust: {args.users} users for {args.duration}", locust, env, _seconds(args.duration) + 120,
+              check=False)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    return json.loads(times_file.read_text(encoding="utf-8"))
+
+
+def _seconds(duration: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return float(duration[:-1]) * units[duration[-1]] if duration[-1] in units else float(duration)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def _report(times: list, args: argparse.Namespace) -> int:
+    seconds = _seconds(args.duration)
+    by_page: dict[str, list[tuple[float, bool]]] = {}
+    for name, elapsed, failed in times:
+        by_page.setdefault(name, []).append((elapsed, failed))
+    print(f"\n{'page':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for name in sorted(by_page, key=lambda n: (n in LOGIN_PAGES, n)):
+        elapsed = [e for e, _f in by_page[name]]
+        errors = sum(f for _e, f in by_page[name])
+        print(f"{name:<28}{len(elapsed):>9}{errors:>8}{len(elapsed) / seconds:>8.1f}{_percentile(elapsed, .5):>9.0f}"
+              f"{_percentile(elapsed, .95):>9.0f}{max(elapsed):>9.0f}")
+    pages = [e for name, rows in by_page.items() if name not in LOGIN_PAGES for e, _f in rows]
+    errors = sum(f for _n, _e, f in times)
+    p95 = _percentile(pages, .95)
+    print(f"\npages: {len(pages)} requests, {len(pages) / seconds:.1f} req/s, p50 {_percentile(pages, .5):.0f} ms, "
+          f"p95 {p95:.0f} ms (target {args.p95_ms:.0f} ms); all requests: {len(times)}, errors: {errors}")
+    failed = errors > 0 or p95 > args.p95_ms
+    if failed:
+        print("RESULT: target missed" + (" (ignored: --no-fail)" if args.no_fail else ""))
+    else:
+        print("RESULT: zero errors, p95 within target")
+    return 0 if args.no_fail or not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
