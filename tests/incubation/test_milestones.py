@@ -129,6 +129,8 @@ def test_officer_changes_status_over_http_and_others_cannot(app, client, start, 
     assert client.post(f"/incubation/milestone/{step_id}/status", data={"event": "start"}).status_code == 404
     client.post("/account/logout")
     login(client, started.officer.email)
+    page = client.get(f"/incubation/project/{started.project_id}").get_data(as_text=True)
+    assert '开始<span class="visually-hidden"> 注册检验</span></button>' in page, "each quick button names its step"
     response = client.post(f"/incubation/milestone/{step_id}/status", data={"event": "start"})
     assert response.status_code == 302
     refused = client.post(f"/incubation/milestone/{step_id}/status", data={"event": "skip"})
