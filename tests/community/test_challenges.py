@@ -63,7 +63,7 @@ def test_company_sees_suggestions_without_names_or_contact_and_can_invite(
     assert len(invited) == 1 and invited[0].params["company"] == "深圳迈瑞康医疗器械有限公司"
     assert "已于" in page_text(browser.get(f"/community/challenges/{challenge_id}"))
     nurse_view = page_text(client_for(nurse).get("/dashboard"))
-    assert "企业邀请您参与" in nurse_view and "招募 ICU 护士参与监护仪可用性评价" in nurse_view
+    assert "深圳迈瑞康医疗器械有限公司 邀请您就“招募 ICU 护士参与监护仪可用性评价”提供临床意见。" in nurse_view
 
 
 def test_another_company_sees_neither_suggestions_nor_replies(make_user, client_for, post_need, post_challenge, run):
@@ -124,3 +124,18 @@ def test_only_clinicians_reply_and_only_while_the_challenge_is_open(make_user, c
     doctor = client_for(make_user(Role.CLINICIAN))
     assert doctor.post(f"{url}/respond", data={"message": "想参加"}).status_code == 404
     assert "已关闭" in page_text(doctor.get(url))
+
+
+def test_the_refresh_command_picks_up_clinicians_who_wrote_after_the_challenge(
+        app, runner, make_user, post_need, post_challenge):
+    challenge_id = post_challenge(make_user(Role.ENTERPRISE))
+    with app.app_context():
+        assert db.session.get(Challenge, challenge_id).suggestions == []
+    nurse = make_user(Role.CLINICIAN, department="重症医学科")
+    post_need(nurse)
+
+    result = runner.invoke(args=["refresh-challenge-suggestions"])
+    assert result.exit_code == 0 and "1 open challenges" in result.output
+    with app.app_context():
+        suggested = [s.clinician_id for s in db.session.get(Challenge, challenge_id).suggestions]
+    assert suggested == [nurse.id]

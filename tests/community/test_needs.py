@@ -107,3 +107,15 @@ def test_need_becomes_a_private_draft_project_and_keeps_the_link(app, make_user,
     assert other.get(f"/projects/{project_id}").status_code in (403, 404)
     assert client_for(make_user(Role.ENTERPRISE)).get(f"/projects/{project_id}").status_code in (403, 404)
     assert doctor.post(f"/community/needs/{need_id}/convert").status_code == 404  # only once
+
+
+def test_only_the_author_edits_a_need(make_user, client_for, post_need, load):
+    author = make_user(Role.CLINICIAN)
+    need_id = post_need(author)
+    edited = {"title": "俯卧位通气时插管移位（补充）", "problem": "补充：夜班更常见。", "specialty": "重症医学科",
+              "visibility": "companies", "no_patient_data": "y"}
+    other = client_for(make_user(Role.CLINICIAN))
+    assert other.post(f"/community/needs/{need_id}/edit", data=edited).status_code == 404
+    assert client_for(author).post(f"/community/needs/{need_id}/edit", data=edited).status_code == 302
+    need = load(ClinicalNeed, need_id)
+    assert need.title == "俯卧位通气时插管移位（补充）" and need.visibility == "companies"

@@ -109,7 +109,11 @@ def seed(people, extra_projects: int = 0, extra_companies: int = 0) -> None:
         services.toggle_see_too(needs[index], person(email))
     services.toggle_follow(needs[0], person("company@demo.chunfeng.cn"))
     db.session.flush()
-    services.create_challenge(person("company@demo.chunfeng.cn"), **CHALLENGE)
+    challenge = services.create_challenge(person("company@demo.chunfeng.cn"), **CHALLENGE)
+    if challenge.suggestions:  # the company invites its best-suggested clinician; another one already replied
+        services.invite(challenge.suggestions[0], person("company@demo.chunfeng.cn"))
+    services.respond(challenge, person("doctor4@demo.chunfeng.cn"),
+                     "我科有俯卧位通气经验，可以安排两名护士参加评价，时间请提前两周沟通。", True, False)
     officer = people.first(Role.OFFICER)
     expert = people.by_email.get("expert3@demo.chunfeng.cn") or people.first(Role.EXPERT)
     for email, category, question, answer, faq_question in FAQ:

@@ -132,7 +132,7 @@ class ClinicalNeed(Moderated, TimestampMixin, db.Model):
 
 class NeedFollow(db.Model):
     __tablename__ = "community_need_follows"
-    __table_args__ = (UniqueConstraint("need_id", "user_id", name="need_user"),)
+    __table_args__ = (UniqueConstraint("need_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("community_needs.id", ondelete="CASCADE"), index=True)
@@ -146,7 +146,7 @@ class NeedSeeToo(db.Model):
     """'我也遇到': another clinician meets the same problem; the count signals demand."""
 
     __tablename__ = "community_need_see_too"
-    __table_args__ = (UniqueConstraint("need_id", "user_id", name="need_user"),)
+    __table_args__ = (UniqueConstraint("need_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("community_needs.id", ondelete="CASCADE"), index=True)
@@ -188,7 +188,7 @@ class ChallengeSuggestion(db.Model):
     """A clinician the matcher suggests for a challenge, with why; stored so pages do not refit the matcher."""
 
     __tablename__ = "community_challenge_suggestions"
-    __table_args__ = (UniqueConstraint("challenge_id", "clinician_id", name="challenge_clinician"),)
+    __table_args__ = (UniqueConstraint("challenge_id", "clinician_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     challenge_id: Mapped[int] = mapped_column(ForeignKey("community_challenges.id", ondelete="CASCADE"), index=True)
@@ -206,7 +206,7 @@ class ChallengeResponse(TimestampMixin, db.Model):
     """A clinician's reply to a challenge; contact details reach the company only while `contact_shared`."""
 
     __tablename__ = "community_challenge_responses"
-    __table_args__ = (UniqueConstraint("challenge_id", "clinician_id", name="challenge_clinician"),)
+    __table_args__ = (UniqueConstraint("challenge_id", "clinician_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     challenge_id: Mapped[int] = mapped_column(ForeignKey("community_challenges.id", ondelete="CASCADE"), index=True)
@@ -304,7 +304,7 @@ class TimeSlot(db.Model):
 
 class Booking(db.Model):
     __tablename__ = "community_bookings"
-    __table_args__ = (UniqueConstraint("slot_id", "user_id", name="slot_user"),)
+    __table_args__ = (UniqueConstraint("slot_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("community_time_slots.id", ondelete="CASCADE"), index=True)

@@ -396,16 +396,26 @@ def clinician_documents() -> list[tuple[int, str]]:
     return [(uid, "\n".join(t for t in texts if t)) for uid, texts in parts.items()]
 
 
-def suggest_clinicians(challenge: Challenge, limit: int = SUGGESTION_LIMIT) -> list[tuple[User, float, tuple]]:
-    """Clinicians who may help with a challenge, best first, each with why (shared terms, matching specialty)."""
+def clinician_index() -> TextIndex | None:
+    """The matcher's index over every clinician's community text (None when there is nothing to match on)."""
     docs = [(uid, text) for uid, text in clinician_documents() if text.strip()]
     if not docs:
-        return []
+        return None
     try:
-        index = TextIndex(docs)
+        return TextIndex(docs)
     except ValueError:  # nothing but stop words: no vocabulary to match on
+        return None
+
+
+def suggest_clinicians(challenge: Challenge, limit: int = SUGGESTION_LIMIT,
+                       index: TextIndex | None = None) -> list[tuple[User, float, tuple]]:
+    """Clinicians who may help with a challenge, best first, each with why (shared terms, matching specialty).
+
+    Pass `index` (from clinician_index) to rank several challenges against one fitted index."""
+    index = index or clinician_index()
+    if index is None:
         return []
-    matches = index.query([challenge.text()], k=min(limit * 3, len(docs)), n_reasons=4)[0]
+    matches = index.query([challenge.text()], k=min(limit * 3, len(index)), n_reasons=4)[0]
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([m.target_id for m in matches])))}
     ranked = []
     for match in matches:
@@ -420,10 +430,10 @@ def suggest_clinicians(challenge: Challenge, limit: int = SUGGESTION_LIMIT) -> l
     return ranked[:limit]
 
 
-def refresh_suggestions(challenge: Challenge) -> list[ChallengeSuggestion]:
+def refresh_suggestions(challenge: Challenge, index: TextIndex | None = None) -> list[ChallengeSuggestion]:
     """Recompute and store the suggestions; clinicians already invited stay on the list."""
     existing = {s.clinician_id: s for s in challenge.suggestions}
-    fresh = suggest_clinicians(challenge)
+    fresh = suggest_clinicians(challenge, index=index)
     kept_ids = set()
     for rank, (user, score, reasons) in enumerate(fresh, start=1):
         row = existing.get(user.id) or ChallengeSuggestion(challenge=challenge, clinician_id=user.id)
@@ -440,6 +450,16 @@ def refresh_suggestions(challenge: Challenge) -> list[ChallengeSuggestion]:
     challenge.suggestions_at = utcnow()
     db.session.flush()
     return challenge.suggestions
+
+
+def refresh_open_challenges() -> int:
+    """Recompute the suggestions of every open challenge with one fitted index; returns how many."""
+    challenges = db.session.scalars(select(Challenge).where(
+        Challenge.status == ChallengeStatus.OPEN, Challenge.hidden.is_(False))).all()
+    index = clinician_index() if challenges else None
+    for challenge in challenges:
+        refresh_suggestions(challenge, index)
+    return len(challenges)
 
 
 def pseudonym(challenge: Challenge, user_id: int) -> str:
@@ -892,7 +912,6 @@ def panel_context(user) -> dict:
         needs = list(db.session.scalars(select(ClinicalNeed).where(ClinicalNeed.author_id == user.id)
                                         .order_by(ClinicalNeed.id.desc()).limit(5)))
         ctx["needs"], ctx["counts"] = needs, need_counts(n.id for n in needs)
-        ctx["invitations"] = invitations_for(user)[:5]
     if user.role == Role.ENTERPRISE and user.organization_id:
         ctx["challenges"] = list(db.session.scalars(
             select(Challenge).where(Challenge.org_id == user.organization_id).order_by(Challenge.id.desc()).limit(5)))
