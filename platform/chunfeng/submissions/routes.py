@@ -283,8 +283,11 @@ def attachment(project_id: int, attachment_id: int):
     found = services.find_attachment(project, attachment_id)
     if found is None:
         abort(404)
+    stored = services.attachment_path(found)
+    if not stored.is_file():
+        abort(404)
     _note_confidential_view(project, "attachment", attachment_id=found.id)
-    response = send_file(services.attachment_path(found), mimetype=found.mime_type, as_attachment=True,
+    response = send_file(stored, mimetype=found.mime_type, as_attachment=True,
                          download_name=found.original_name, max_age=0, etag=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
