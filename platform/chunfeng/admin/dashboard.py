@@ -189,8 +189,9 @@ def reviewer_progress() -> Chart | None:
                  horizontal=True, stacked=True, unit=_l("assignments"))
 
 
-def reviewer_table(limit: int = 50) -> list[dict[str, Any]]:
-    """Per expert in rounds still under way: assigned, submitted, outstanding (the reminder list)."""
+def reviewer_table(limit: int = 20) -> list[dict[str, Any]]:
+    """Per expert in rounds still under way: assigned, submitted, outstanding (the reminder list), the experts
+    with most outstanding first."""
     reviews = _optional_models("reviews")
     if reviews is None:
         return []
@@ -204,7 +205,7 @@ def reviewer_table(limit: int = 50) -> list[dict[str, Any]]:
              .join(rnd, rnd.id == a.round_id).join(User, User.id == a.expert_id)
              .where(rnd.status.in_(live), a.status.in_(counted))
              .group_by(rnd.id, rnd.name, User.id, User.name)
-             .order_by(rnd.id, (func.count(a.id) - submitted).desc(), User.name).limit(limit))
+             .order_by((func.count(a.id) - submitted).desc(), rnd.id, User.name).limit(limit))
     return [{"round": round_name, "expert": expert, "assigned": total, "submitted": int(done or 0),
              "outstanding": total - int(done or 0)} for round_name, expert, total, done in db.session.execute(query)]
 

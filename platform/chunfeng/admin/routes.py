@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -33,7 +33,6 @@ bp = Blueprint("admin", __name__)
 
 nav_item("admin.dashboard", _l("Administration"), "admin.access", order=80)
 nav_item("admin.accounts", _l("Accounts"), "accounts.manage", order=81)
-nav_item("admin.audit", _l("Audit log"), "audit.view", order=82)
 
 
 def _panel_context(user) -> dict:
@@ -58,11 +57,14 @@ def _page() -> int:
 
 # --- dashboard -------------------------------------------------------------------------------------------
 
+REVIEWER_ROWS = 20
+
+
 @bp.route("/admin")
 @policy.guard("admin.access")
 def dashboard():
-    return render_template("admin/dashboard.html", charts=figures.charts(), reviewers=figures.reviewer_table(),
-                           pending=services.pending_count())
+    return render_template("admin/dashboard.html", charts=figures.charts(), pending=services.pending_count(),
+                           reviewers=figures.reviewer_table(REVIEWER_ROWS), reviewer_rows=REVIEWER_ROWS)
 
 
 # --- accounts --------------------------------------------------------------------------------------------
@@ -221,7 +223,8 @@ def settings():
         db.session.commit()
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form)
+    return render_template("admin/settings.html", form=form,
+                           clinician_approval=current_app.config["CLINICIAN_APPROVAL_REQUIRED"])
 
 
 # --- my data and privacy (every signed-in person) --------------------------------------------------------
