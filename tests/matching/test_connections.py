@@ -203,3 +203,17 @@ def test_a_company_may_withdraw_an_unanswered_request(app, client, setup):
                        data={"decision": "accept", "consent": "y"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ShareGrant)) == 0
+
+
+def test_workspaces_show_requests_to_the_doctor_and_matches_to_the_company(client, setup, make_user):
+    connection_id = _connect(client, setup)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "匹配项目" in page and "机构画像" in page and "我的对接" in page  # navigation
+    assert THROMBECTOMY["title"] in page and "等待医生答复" in page
+    _as(client, setup["doctor"])
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "对接请求" in page and f"/matching/connections/{connection_id}" in page
+    assert "上海神经介入器械有限公司 希望就" in page
+    _as(client, make_user("admin"))
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "对接管理" in page and "1个等待医生答复" in page

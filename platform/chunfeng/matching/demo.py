@@ -14,7 +14,7 @@ from ..seed import DemoPeople
 from ..submissions.models import Project
 from . import services
 from .demo_makers import MAKERS
-from .models import MatchResult, OrgProfile, ProfileKind, ProfileStatus
+from .models import Connection, MatchResult, OrgProfile, ProfileKind, ProfileStatus
 
 DEMO_PROFILES = {
     "深圳迈瑞康医疗器械有限公司": dict(
@@ -187,6 +187,7 @@ def _demo_connection(people: DemoPeople) -> None:
         project, user, "我们在该领域有成熟的III类产品注册经验和生产线，希望与您探讨联合开发和临床评价方案。"
     )
     services.decide_connection(connection, project.owner, accept=True, note="欢迎联系，期待合作。")
+    _backdate(connection, days=12)
     today = utcnow().date()
     services.add_event(
         connection,
@@ -206,6 +207,18 @@ def _demo_connection(people: DemoPeople) -> None:
         services.request_connection(
             other_project, other, "贵项目与我司产品线高度相关，希望了解样机与临床数据，探讨技术许可或共同开发。"
         )
+
+
+def _backdate(connection: Connection, days: int) -> None:
+    """Requested `days` ago and accepted two days later, so the timeline reads in order."""
+    requested = utcnow() - timedelta(days=days)
+    accepted = requested + timedelta(days=2)
+    connection.created_at, connection.decided_at = requested, accepted
+    for event, when in zip(connection.events, (requested, accepted), strict=False):
+        event.happened_on = when.date()
+    grant = services.active_grant(connection.project_id, connection.organization_id)
+    grant.granted_at = accepted
+    grant.consent.granted_at = accepted
 
 
 def seed(people: DemoPeople, extra_projects: int = 0, extra_companies: int = 0) -> None:  # noqa: ARG001

@@ -35,8 +35,7 @@ nav_item("matching.browse_projects", _l("Matched projects"), "matching.browse", 
 nav_item("matching.connections", _l("My connections"), "connection.list", order=22)
 nav_item("matching.profile", _l("Organisation profile"), "matching.profile", order=24)
 nav_item("matching.requests", _l("Connection requests"), "connection.inbox", order=25)
-nav_item("matching.admin_profiles", _l("Organisation profiles"), "matching.admin", order=60)
-nav_item("matching.admin_connections", _l("All connections"), "matching.admin", order=61)
+nav_item("matching.admin_profiles", _l("Profiles and connections"), "matching.admin", order=60)
 
 
 def _company_panel(user) -> dict:
@@ -52,6 +51,7 @@ def _doctor_panel(user) -> dict:
     return {
         "pending": [c for c in connections if c.status == ConnectionStatus.REQUESTED],
         "active": [c for c in connections if c.status == ConnectionStatus.ACCEPTED],
+        "projects": services.matchable_projects_of(user),
     }
 
 
@@ -88,7 +88,8 @@ def _connection_or_404(connection_id: int) -> Connection:
 
 def _back(default: str):
     target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return redirect(target if local else default)
 
 
 # --- organisation profile ------------------------------------------------------------------------------

@@ -542,13 +542,14 @@ def match_for(project_id: int, organization_id: int) -> MatchResult | None:
 
 
 def suggestions_for(project: Project) -> list[tuple[MatchResult, OrgProfile]]:
-    """The enterprises and investors stored for a project, best first, with their profiles."""
+    """The project's own top k enterprises and investors, best first, with their profiles."""
     rows = db.session.execute(
         select(MatchResult, OrgProfile)
         .join(OrgProfile, OrgProfile.organization_id == MatchResult.organization_id)
-        .where(MatchResult.project_id == project.id, OrgProfile.status == ProfileStatus.APPROVED)
+        .where(MatchResult.project_id == project.id, MatchResult.rank_for_project.is_not(None),
+               OrgProfile.status == ProfileStatus.APPROVED)
         .options(joinedload(MatchResult.organization))
-        .order_by(MatchResult.score.desc())
+        .order_by(MatchResult.rank_for_project)
     )
     return [(match, profile) for match, profile in rows]
 
