@@ -1,0 +1,180 @@
+"""What the panel sees of a project's reviews: pure functions, no Flask, no database.
+
+Conventions (shown to administrators beside the figures):
+- weighted total = sum(weight * (score - 1) / 4) over the criteria; with weights summing to 100 it runs 0-100;
+- SD is the *sample* standard deviation (n - 1), as study sections and peer-review tools report it: a panel is a
+  sample of possible reviewers. It is undefined (None) below two reviews;
+- range = max - min;
+- disagreement: total SD >= 15 points or any criterion's range >= 3 (both configurable per round);
+- calibration: score = project quality + reviewer offset + noise, fitted by least squares with a ridge penalty on
+  the offsets (which makes the fit unique and centres offsets on the average reviewer). Only reviewers with at
+  least `min_reviews` scored projects get an offset; the others count at face value. The calibrated total of a
+  project is the mean of its reviews after each reviewer's offset is removed. It is shown beside the raw mean,
+  never instead of it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Stats:
+    n: int
+    mean: float | None = None
+    median: float | None = None
+    sd: float | None = None  # sample standard deviation (n - 1)
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def spread(self) -> float | None:
+        """max - min (the 'range' column)."""
+        return None if self.low is None else self.high - self.low
+
+
+def describe(values: Iterable[float]) -> Stats:
+    data = [float(v) for v in values if v is not None]
+    if not data:
+        return Stats(0)
+    return Stats(
+        n=len(data), mean=statistics.fmean(data), median=statistics.median(data),
+        sd=statistics.stdev(data) if len(data) > 1 else None, low=min(data), high=max(data),
+    )
+
+
+def weighted_total(scores: Mapping[str, int], weights: Mapping[str, float]) -> float | None:
+    """sum(weight * (score - 1) / 4); None unless every weighted criterion has a score."""
+    if any(scores.get(key) is None for key in weights):
+        return None
+    return sum(weight * (scores[key] - 1) / 4 for key, weight in weights.items())
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """One submitted review, reduced to what aggregation needs."""
+
+    reviewer: Hashable
+    scores: Mapping[str, int]
+    gates: Mapping[str, bool] = field(default_factory=dict)
+    overall: int | None = None
+    confidence: int | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    total_sd: float = 15.0
+    criterion_range: float = 3.0
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    n: int
+    criteria: dict[str, Stats]
+    total: Stats
+    overall: Stats
+    gates_failed: dict[str, int]  # gate key -> number of reviewers who answered "no"
+    disagreement: tuple[str, ...]  # "total" and/or the keys of criteria whose range reaches the threshold
+
+    @property
+    def disagrees(self) -> bool:
+        return bool(self.disagreement)
+
+
+def aggregate(sheets: Sequence[ScoreSheet], weights: Mapping[str, float],
+              thresholds: Thresholds = Thresholds()) -> Aggregate:
+    criteria = {key: describe(s.scores.get(key) for s in sheets) for key in weights}
+    total = describe(weighted_total(s.scores, weights) for s in sheets)
+    failed = Counter(key for s in sheets for key, passed in s.gates.items() if passed is False)
+    return Aggregate(
+        n=len(sheets), criteria=criteria, total=total, overall=describe(s.overall for s in sheets),
+        gates_failed=dict(failed), disagreement=disagreement(total, criteria, thresholds),
+    )
+
+
+def disagreement(total: Stats, criteria: Mapping[str, Stats], thresholds: Thresholds) -> tuple[str, ...]:
+    reasons = []
+    if total.sd is not None and total.sd >= thresholds.total_sd:
+        reasons.append("total")
+    reasons += [key for key, stats in criteria.items()
+                if stats.spread is not None and stats.spread >= thresholds.criterion_range]
+    return tuple(reasons)
+
+
+# --- calibration -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Calibration:
+    offsets: dict[Hashable, float]  # reviewer -> estimated offset in points (negative: harsher than average)
+    calibrated: dict[Hashable, float]  # project -> mean of its reviews with the offsets removed
+    reviews_per_reviewer: dict[Hashable, int]
+
+
+def calibrate(observations: Iterable[tuple[Hashable, Hashable, float]], ridge: float = 1.0,
+              min_reviews: int = 2, bounds: tuple[float, float] = (0.0, 100.0)) -> Calibration:
+    """Fit y[project, reviewer] = quality[project] + offset[reviewer] + noise.
+
+    `observations` are (project, reviewer, total) triples. Minimises the squared residuals plus
+    ridge * sum(offset^2); offsets are estimated only for reviewers with >= min_reviews projects.
+    """
+    obs = [(p, r, float(y)) for p, r, y in observations]
+    if not obs:
+        return Calibration({}, {}, {})
+    counts = Counter(r for _, r, _ in obs)
+    projects = sorted({p for p, _, _ in obs}, key=str)
+    reviewers = sorted((r for r, n in counts.items() if n >= min_reviews), key=str)
+    p_col = {p: i for i, p in enumerate(projects)}
+    r_col = {r: len(projects) + i for i, r in enumerate(reviewers)}
+    design = np.zeros((len(obs) + len(reviewers), len(projects) + len(reviewers)))
+    target = np.zeros(len(obs) + len(reviewers))
+    for row, (p, r, y) in enumerate(obs):
+        design[row, p_col[p]] = 1.0
+        if r in r_col:
+            design[row, r_col[r]] = 1.0
+        target[row] = y
+    for i, r in enumerate(reviewers):  # ridge rows: sqrt(ridge) * offset = 0
+        design[len(obs) + i, r_col[r]] = np.sqrt(ridge)
+    solution = np.linalg.lstsq(design, target, rcond=None)[0]
+    offsets = {r: float(solution[r_col[r]]) if r in r_col else 0.0 for r in counts}
+    low, high = bounds
+    calibrated = {p: float(np.clip(solution[p_col[p]], low, high)) for p in projects}
+    return Calibration(offsets, calibrated, dict(counts))
+
+
+# --- suggestion ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bands:
+    priority: float = 80.0
+    selected: float = 60.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    outcome: str | None  # reviews.models.Outcome values; None without reviews
+    pathways: tuple[str, ...]  # submissions.models.Pathway values
+    basis: str  # why: no_reviews | gate_failed | priority_band | selected_band | below_bands
+
+
+PRIORITY_PATHWAYS = {"II": ("pre_review", "priority"), "III": ("innovation",)}
+
+
+def suggest(total_mean: float | None, gates_failed: Mapping[str, int], device_class: str,
+            bands: Bands = Bands()) -> Suggestion:
+    """The rubric's recommendation from the raw mean total: >= priority band: priority incubation with the
+    class's pathway (II: 审评前置/优先审批, III: 创新医疗器械特别审查); >= selected band: selected; else not
+    selected. A failed gate blocks any recommendation: the suggestion is then to ask for a revision."""
+    if total_mean is None:
+        return Suggestion(None, (), "no_reviews")
+    if any(gates_failed.values()):
+        return Suggestion("revision_requested", (), "gate_failed")
+    if total_mean >= bands.priority:
+        return Suggestion("selected_priority", PRIORITY_PATHWAYS.get(device_class, ()), "priority_band")
+    if total_mean >= bands.selected:
+        return Suggestion("selected", (), "selected_band")
+    return Suggestion("not_selected", (), "below_bands")

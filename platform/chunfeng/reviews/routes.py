@@ -1,0 +1,45 @@
+"""Expert review pages: the blueprint with its views, navigation links and workspace panels."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from .. import policy
+from ..main.registry import dashboard_panel, nav_item
+from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
+from ..submissions.status import STATUS_LABELS
+from . import reminders, services, views_expert, views_public, views_rounds, views_setup  # noqa: F401 - attach the views to bp
+from .blueprint import bp
+from .forms import CONFIDENCE_LABELS
+from .models import OUTCOME_LABELS
+from .panel import BASIS_LABELS
+
+__all__ = ["bp"]
+
+nav_item("reviews.mine", _l("My reviews"), "review.expert", order=15)
+nav_item("reviews.formal_check", _l("Formal check"), "reviews.admin", order=30)
+nav_item("reviews.rounds", _l("Review rounds"), "reviews.admin", order=31)
+nav_item("reviews.public_results", _l("Published results"), policy.PUBLIC, order=90)
+
+
+def _expert_panel(user) -> dict:
+    return {"items": reminders.due_for(user)[:8], "today": services.local_today()}
+
+
+def _admin_panel(user) -> dict:
+    return {"queue": len(services.formal_check_queue()), "waiting": len(services.accepted_waiting()),
+            "rounds": services.active_round_progress()}
+
+
+dashboard_panel("reviews/_panel_expert.html", "review.expert", _expert_panel, order=15)
+dashboard_panel("reviews/_panel_admin.html", "reviews.admin", _admin_panel, order=30)
+
+
+@bp.context_processor
+def review_labels() -> dict:
+    return {
+        "confidence_labels": CONFIDENCE_LABELS, "pathway_labels": PATHWAY_LABELS, "outcome_labels": OUTCOME_LABELS,
+        "device_class_labels": DEVICE_CLASS_LABELS, "status_labels": STATUS_LABELS, "basis_labels": BASIS_LABELS,
+        "endpoints": current_app.view_functions,
+    }

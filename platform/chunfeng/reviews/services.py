@@ -1,0 +1,394 @@
+"""Review rounds, the formal check, decisions, publication and the doctor's view of the outcome.
+
+What other domains call:
+    ensure_default_rubric(actor=None) -> Rubric               the reference rubric v1 on an empty database
+    conflict_reason(expert, project) -> str | None            why an expert may not review a project
+    latest_decision(project, published_only=False) -> Decision | None   outcome, recommended_pathway, ...
+    round_of(project) -> ReviewRound | None                   the round a project is (or was) reviewed in
+Callers commit; every function here only flushes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.routing import BuildError
+
+from ..accounts.models import User
+from ..core.services import N_, notify, record
+from ..db import db, utcnow
+from ..submissions.models import Pathway, Project
+from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
+from . import aggregation as agg
+from .conflicts import conflict_reason
+from .context import local_today, path_for
+from .errors import ReviewError
+from .models import (
+    FINAL_OUTCOMES,
+    OUTCOME_EVENTS,
+    ROUND_ACTIONS,
+    SELECTED_OUTCOMES,
+    Assignment,
+    AssignmentStatus,
+    Decision,
+    Outcome,
+    ReviewRound,
+    RoundEntry,
+    RoundStatus,
+    Rubric,
+    RubricStatus,
+)
+from .panel import project_panel, sheet, thresholds
+from .reviewing import letters
+from .rubrics import ensure_default_rubric
+
+__all__ = ["conflict_reason", "ensure_default_rubric", "latest_decision", "local_today", "round_of"]
+
+
+def doctor_project_link(project: Project) -> str:
+    try:
+        return path_for("submissions.project", project_id=project.id)
+    except BuildError:  # the intake pages are not installed
+        return path_for("reviews.outcome", project_id=project.id)
+
+
+# --- rounds ------------------------------------------------------------------------------------------------
+
+@dataclass
+class RoundSettings:
+    name: str
+    opens_on: date
+    closes_on: date
+    review_deadline: date
+    rubric_id: int | None = None
+    description: str = ""
+    experts_per_project: int = 3
+    band_priority: float = 80.0
+    band_selected: float = 60.0
+    disagreement_sd: float = 15.0
+    disagreement_range: int = 3
+    calibration_min_reviews: int = 2
+
+
+def all_rounds() -> list[ReviewRound]:
+    return list(db.session.scalars(select(ReviewRound).order_by(ReviewRound.opens_on.desc(), ReviewRound.id.desc())))
+
+
+def open_rounds() -> list[ReviewRound]:
+    return list(db.session.scalars(
+        select(ReviewRound).where(ReviewRound.status == RoundStatus.OPEN).order_by(ReviewRound.opens_on)))
+
+
+def _check_settings(settings: RoundSettings, round_: ReviewRound | None = None) -> Rubric:
+    clash = db.session.scalar(select(ReviewRound.id).where(ReviewRound.name == settings.name.strip()))
+    if clash is not None and (round_ is None or clash != round_.id):
+        raise ReviewError(_("A round with this name already exists."), "name")
+    if not settings.opens_on <= settings.closes_on <= settings.review_deadline:
+        raise ReviewError(_("The dates must follow each other: opening, closing, then the review deadline."),
+                          "closes_on")
+    if settings.band_selected >= settings.band_priority:
+        raise ReviewError(_("The priority band must be above the selection band."), "band_priority")
+    rubric = db.session.get(Rubric, settings.rubric_id) if settings.rubric_id else None
+    if rubric is None or rubric.status != RubricStatus.ACTIVE:
+        if round_ is not None and rubric is not None and rubric.id == round_.rubric_id:
+            return rubric  # a round keeps its rubric even if that version was archived since
+        raise ReviewError(_("Choose an active rubric version."), "rubric_id")
+    return rubric
+
+
+def create_round(settings: RoundSettings, actor: User) -> ReviewRound:
+    if settings.rubric_id is None:
+        settings.rubric_id = ensure_default_rubric(actor).id
+    _check_settings(settings)
+    round_ = ReviewRound(created_by_id=actor.id, status=RoundStatus.DRAFT)
+    _apply_settings(round_, settings)
+    db.session.add(round_)
+    db.session.flush()
+    record("round.created", round_, actor=actor, name=round_.name, rubric_id=round_.rubric_id)
+    return round_
+
+
+def update_round(round_: ReviewRound, settings: RoundSettings, actor: User) -> None:
+    _check_settings(settings, round_)
+    if settings.rubric_id != round_.rubric_id and has_reviews(round_):
+        raise ReviewError(_("Reviews have started in this round: its rubric can no longer change."), "rubric_id")
+    _apply_settings(round_, settings)
+    record("round.updated", round_, actor=actor)
+
+
+def _apply_settings(round_: ReviewRound, settings: RoundSettings) -> None:
+    for name, value in vars(settings).items():
+        setattr(round_, name, value.strip() if isinstance(value, str) else value)
+
+
+def has_reviews(round_: ReviewRound) -> bool:
+    return db.session.scalar(select(func.count()).select_from(Assignment).where(
+        Assignment.round_id == round_.id,
+        Assignment.status.in_((AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)))) > 0
+
+
+def change_round_status(round_: ReviewRound, action: str, actor: User) -> None:
+    starts, result = ROUND_ACTIONS[action]
+    if action == "publish":
+        raise ValueError("publish through publish(), which also releases the results")
+    if round_.status not in starts:
+        raise ReviewError(_("The round has changed in the meantime. Please reload the page."))
+    old = round_.status
+    round_.status = result
+    record("round.status", round_, actor=actor, change=action, from_status=str(old), to_status=str(result))
+
+
+def round_of(project: Project) -> ReviewRound | None:
+    return db.session.scalar(select(ReviewRound).join(RoundEntry).where(RoundEntry.project_id == project.id)
+                             .order_by(RoundEntry.id.desc()).limit(1))
+
+
+def entry_for(round_: ReviewRound, project: Project) -> RoundEntry | None:
+    return db.session.scalar(select(RoundEntry).where(
+        RoundEntry.round_id == round_.id, RoundEntry.project_id == project.id))
+
+
+# --- formal check and entering a round --------------------------------------------------------------------
+
+def formal_check_queue() -> list[Project]:
+    return list(db.session.scalars(
+        select(Project).where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id)))
+
+
+def accepted_waiting() -> list[Project]:
+    """Projects that passed the formal check and are in no round yet."""
+    return list(db.session.scalars(
+        select(Project).where(Project.status == Status.ACCEPTED).order_by(Project.submitted_at, Project.id)))
+
+
+def similar_to(project: Project) -> list:
+    """Near duplicates found by the intake domain, when it provides them."""
+    from ..submissions import services as intake
+
+    if not hasattr(intake, "similar_projects"):
+        return []
+    return intake.similar_projects(project)
+
+
+def pass_formal_check(project: Project, actor: User, round_: ReviewRound | None = None, note: str = "") -> None:
+    if project.status != Status.SUBMITTED:
+        raise ReviewError(_("This project is no longer waiting for the formal check."))
+    apply(project, Event.PASS_FORMAL_CHECK, actor, note=note.strip())
+    notify(project.owner, N_("“%(title)s” passed the formal check and goes on to expert review."),
+           doctor_project_link(project), title=project.title)
+    if round_ is not None:
+        enter_round(round_, project, actor)
+
+
+def return_formal_check(project: Project, actor: User, reasons: str) -> None:
+    if not reasons.strip():
+        raise ReviewError(_("Please tell the clinician what to complete or correct."), "reasons")
+    if project.status != Status.SUBMITTED:
+        raise ReviewError(_("This project is no longer waiting for the formal check."))
+    apply(project, Event.RETURN_FORMAL_CHECK, actor, note=reasons.strip())
+    record("formal_check.returned", project, actor=actor, reasons=reasons.strip())
+    notify(project.owner, N_("“%(title)s” was returned at the formal check: %(reasons)s"),
+           doctor_project_link(project), title=project.title, reasons=reasons.strip())
+
+
+def enter_round(round_: ReviewRound, project: Project, actor: User) -> RoundEntry:
+    """An accepted project enters the round (status: under review), with its latest version."""
+    if round_.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+        raise ReviewError(_("The round %(name)s no longer accepts projects.", name=round_.name))
+    if project.status != Status.ACCEPTED:
+        raise ReviewError(_("Only projects that passed the formal check can enter a round."))
+    apply(project, Event.START_REVIEW, actor, note=round_.name)
+    entry = RoundEntry(round=round_, project=project, entered_by_id=actor.id,
+                       version_id=project.latest_version.id if project.latest_version else None)
+    db.session.add(entry)
+    db.session.flush()
+    record("round.project_entered", round_, actor=actor, project_id=project.id, version_id=entry.version_id)
+    return entry
+
+
+# --- decisions ---------------------------------------------------------------------------------------------
+
+@dataclass
+class DecisionInput:
+    outcome: Outcome
+    pathways: list[str]
+    override_reason: str = ""
+    comment_to_doctor: str = ""
+
+
+def decide(round_: ReviewRound, entry: RoundEntry, data: DecisionInput, actor: User) -> Decision:
+    """Record the administrators' decision and move the project on. Departing from the rubric's suggestion
+    needs a reason; a revision request needs to say what to revise (the doctor is told at once)."""
+    project = entry.project
+    if project.status != Status.UNDER_REVIEW or entry.round_id != round_.id:
+        raise ReviewError(_("This project is not waiting for a decision in this round."))
+    panel = project_panel(round_, entry)
+    pathways = _valid_pathways(data)
+    suggested = panel.suggestion
+    departs = data.outcome.value != suggested.outcome or set(pathways) != set(suggested.pathways)
+    if departs and not data.override_reason.strip():
+        raise ReviewError(_("Your decision differs from the rubric's suggestion: please give the reason."),
+                          "override_reason")
+    if data.outcome == Outcome.REVISION_REQUESTED and not data.comment_to_doctor.strip():
+        raise ReviewError(_("Please tell the clinician what to revise."), "comment_to_doctor")
+    decision = Decision(
+        round_id=round_.id, project_id=project.id, version_id=entry.version_id, outcome=data.outcome,
+        recommended_pathway=pathways, suggested_outcome=suggested.outcome or "",
+        suggested_pathway=list(suggested.pathways), override_reason=data.override_reason.strip(),
+        comment_to_doctor=data.comment_to_doctor.strip(), decided_by_id=actor.id, decided_at=utcnow(),
+        scores=_snapshot(panel),
+    )
+    db.session.add(decision)
+    apply(project, OUTCOME_EVENTS[data.outcome], actor, note=decision.comment_to_doctor)
+    db.session.flush()
+    record("decision.made", decision, actor=actor, project_id=project.id, outcome=data.outcome.value,
+           pathways=pathways, suggested=suggested.outcome, override_reason=decision.override_reason)
+    if data.outcome == Outcome.REVISION_REQUESTED:
+        notify(project.owner, N_("The panel asks you to revise “%(title)s”: %(comment)s"),
+               doctor_project_link(project), title=project.title, comment=decision.comment_to_doctor)
+    return decision
+
+
+def _valid_pathways(data: DecisionInput) -> list[str]:
+    known = {p.value for p in Pathway}
+    pathways = [p for p in data.pathways if p in known]
+    if pathways and data.outcome not in SELECTED_OUTCOMES:
+        raise ReviewError(_("A regulatory pathway is recommended only for selected projects."), "pathways")
+    return pathways
+
+
+def _snapshot(panel) -> dict:
+    total = panel.aggregate.total
+    return {"n": panel.aggregate.n, "mean": total.mean, "median": total.median, "sd": total.sd,
+            "calibrated": panel.calibrated, "gates_failed": panel.aggregate.gates_failed,
+            "criteria": {k: s.mean for k, s in panel.aggregate.criteria.items()}}
+
+
+def latest_decision(project: Project, published_only: bool = False) -> Decision | None:
+    """The most recent decision on the project in any round (for incubation: outcome, recommended_pathway)."""
+    query = select(Decision).where(Decision.project_id == project.id)
+    if published_only:
+        query = query.where(Decision.published_at.is_not(None))
+    return db.session.scalar(query.order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(1))
+
+
+# --- publication -------------------------------------------------------------------------------------------
+
+OUTCOME_NOTICES = {
+    Outcome.SELECTED_PRIORITY: N_("Results of %(round)s: “%(title)s” is selected for priority incubation."),
+    Outcome.SELECTED: N_("Results of %(round)s: “%(title)s” is selected for incubation."),
+    Outcome.NOT_SELECTED: N_("Results of %(round)s: “%(title)s” was not selected this time. The experts' "
+                             "comments are on the results page of your project."),
+}
+
+
+def unpublished_decisions(round_: ReviewRound) -> list[Decision]:
+    return list(db.session.scalars(select(Decision).where(
+        Decision.round_id == round_.id, Decision.published_at.is_(None),
+        Decision.outcome.in_(FINAL_OUTCOMES)).order_by(Decision.id)))
+
+
+def publish(round_: ReviewRound, actor: User) -> list[Decision]:
+    """Publish every final decision of the round not yet published, in one step: the selected projects appear
+    on the public results page and move on to matching; every doctor concerned is told the outcome."""
+    starts, result = ROUND_ACTIONS["publish"]
+    if round_.status not in starts:
+        raise ReviewError(_("Close the round's intake before publishing its results."))
+    decisions = [d for d in unpublished_decisions(round_) if _still_current(d)]
+    if not decisions:
+        raise ReviewError(_("There is no new decision to publish in this round."))
+    now = utcnow()
+    for decision in decisions:
+        decision.published_at = now
+        project = decision.project
+        if decision.outcome in SELECTED_OUTCOMES:
+            project.published_at = project.published_at or now
+            if project.status in SELECTED_STATES and allowed(project.status, Event.RELEASE_FOR_MATCHING):
+                apply(project, Event.RELEASE_FOR_MATCHING, actor, note=round_.name)
+        notify(project.owner, OUTCOME_NOTICES[decision.outcome], path_for("reviews.outcome", project_id=project.id),
+               round=round_.name, title=project.title)
+    round_.status = result
+    round_.published_at = round_.published_at or now
+    record("round.published", round_, actor=actor, projects=[d.project_id for d in decisions],
+           selected=sum(1 for d in decisions if d.outcome in SELECTED_OUTCOMES))
+    return decisions
+
+
+def _still_current(decision: Decision) -> bool:
+    return latest_decision(decision.project).id == decision.id
+
+
+def published_rounds() -> list[tuple[ReviewRound, int]]:
+    rows = db.session.execute(
+        select(ReviewRound, func.count(Decision.id)).join(Decision, Decision.round_id == ReviewRound.id)
+        .where(Decision.published_at.is_not(None), Decision.outcome.in_(SELECTED_OUTCOMES))
+        .group_by(ReviewRound.id).order_by(ReviewRound.published_at.desc()))
+    return [(round_, count) for round_, count in rows]
+
+
+def published_results(round_: ReviewRound) -> list[Decision]:
+    """The selected projects of a round, as published (priority first)."""
+    decisions = db.session.scalars(select(Decision).where(
+        Decision.round_id == round_.id, Decision.published_at.is_not(None),
+        Decision.outcome.in_(SELECTED_OUTCOMES)).order_by(Decision.id))
+    order = {Outcome.SELECTED_PRIORITY: 0, Outcome.SELECTED: 1}
+    return sorted(decisions, key=lambda d: (order[d.outcome], d.project.title))
+
+
+# --- the doctor's view of the outcome ----------------------------------------------------------------------
+
+@dataclass
+class DoctorOutcome:
+    decision: Decision | None
+    round: ReviewRound | None
+    aggregate: agg.Aggregate | None
+    comments: list[tuple[str, str]]  # (anonymous letter, comment to the submitter)
+
+
+def outcome_for_doctor(project: Project) -> DoctorOutcome:
+    """What the doctor may know: the decision once published (a revision request at once), the recommended
+    pathway, the aggregate figures and the experts' comments meant for them, anonymised. Never the panel
+    comments, never an individual expert's scores."""
+    decision = latest_decision(project)
+    round_ = decision.round if decision else round_of(project)
+    visible = decision is not None and (decision.published_at or decision.outcome == Outcome.REVISION_REQUESTED)
+    if not visible:
+        return DoctorOutcome(None, round_, None, [])
+    reviewed = [a for a in _assignments_of_version(decision) if a.status == AssignmentStatus.SUBMITTED]
+    labels = letters(reviewed)
+    comments = [(labels[a.id], a.review.comment_submitter) for a in reviewed if a.review.comment_submitter]
+    aggregate = agg.aggregate([sheet(a) for a in reviewed], decision.round.rubric.weights,
+                              thresholds(decision.round))
+    return DoctorOutcome(decision, decision.round, aggregate, comments)
+
+
+def _assignments_of_version(decision: Decision) -> list[Assignment]:
+    return list(db.session.scalars(select(Assignment).where(
+        Assignment.round_id == decision.round_id, Assignment.project_id == decision.project_id,
+        Assignment.version_id == decision.version_id).order_by(Assignment.id)))
+
+
+@dataclass
+class RoundProgress:
+    round: ReviewRound
+    projects: int
+    invited: int  # assignments sent (invited, accepted or submitted)
+    submitted: int
+    decided: int
+
+
+def active_round_progress() -> list[RoundProgress]:
+    """Rounds not yet published, with how far their reviews and decisions are."""
+    progress = []
+    for round_ in db.session.scalars(select(ReviewRound).where(ReviewRound.status != RoundStatus.PUBLISHED)
+                                     .order_by(ReviewRound.opens_on)):
+        statuses = list(db.session.scalars(select(Assignment.status).where(Assignment.round_id == round_.id)))
+        sent = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)
+        decided = db.session.scalar(select(func.count(func.distinct(Decision.project_id))).where(
+            Decision.round_id == round_.id))
+        progress.append(RoundProgress(round_, len(round_.entries), sum(1 for s in statuses if s in sent),
+                                      statuses.count(AssignmentStatus.SUBMITTED), decided or 0))
+    return progress

@@ -1,0 +1,324 @@
+"""Administrators' pages for a round: settings, projects, assignments, the panel, decisions, publication, exports."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import policy
+from ..accounts.models import User
+from ..exports import csv_bytes, download, xlsx_bytes
+from ..extensions import db
+from ..forms import choices
+from ..submissions.models import Project
+from . import assignment as assigning
+from . import reports, rubrics, services
+from .blueprint import back_to, bp, get_or_404
+from .errors import ReviewError
+from .forms import AddExpertForm, AddProjectsForm, DecisionForm, RoundForm
+from .models import ROUND_ACTIONS, Assignment, AssignmentStatus, Outcome, ReviewRound, RoundEntry
+from .panel import project_panel, reviewer_offsets, round_panel
+
+
+def _admin():
+    return current_user._get_current_object()
+
+
+def _entry_or_404(round_: ReviewRound, project_id: int) -> RoundEntry:
+    entry = services.entry_for(round_, get_or_404(Project, project_id))
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _refused(error: ReviewError, form=None) -> None:
+    """Show a service refusal beside its field when the form has it, else as a message."""
+    if form is not None and error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        flash(str(error), "danger")
+
+
+# --- rounds ------------------------------------------------------------------------------------------------
+
+@bp.route("/reviews/rounds")
+@policy.guard("reviews.admin")
+def rounds():
+    return render_template("reviews/rounds.html", rounds=services.all_rounds(),
+                           waiting=len(services.accepted_waiting()))
+
+
+def _rubric_choices(form: RoundForm, current: ReviewRound | None = None) -> None:
+    offered = rubrics.active_rubrics()
+    if current is not None and current.rubric not in offered:
+        offered.insert(0, current.rubric)
+    form.rubric_id.choices = choices((r.id, f"{r.text('name')} v{r.version}") for r in offered)
+
+
+def _settings(form: RoundForm) -> services.RoundSettings:
+    return services.RoundSettings(**{name: form[name].data for name in services.RoundSettings.__dataclass_fields__})
+
+
+@bp.route("/reviews/rounds/new", methods=["GET", "POST"])
+@policy.guard("reviews.admin")
+def round_new():
+    try:
+        rubrics.ensure_default_rubric(_admin())  # a fresh database works without demo data
+    except ReviewError as error:
+        flash(str(error), "warning")
+    form = RoundForm()
+    _rubric_choices(form)
+    if form.validate_on_submit():
+        try:
+            round_ = services.create_round(_settings(form), _admin())
+        except ReviewError as error:
+            _refused(error, form)
+        else:
+            db.session.commit()
+            flash(_("The round was created. Open it when projects may enter."), "success")
+            return redirect(url_for("reviews.round_view", round_id=round_.id))
+    db.session.commit()
+    return render_template("reviews/round_form.html", form=form, round=None)
+
+
+@bp.route("/reviews/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@policy.guard("reviews.admin")
+def round_edit(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    form = RoundForm(obj=round_)
+    _rubric_choices(form, round_)
+    if form.validate_on_submit():
+        try:
+            services.update_round(round_, _settings(form), _admin())
+        except ReviewError as error:
+            _refused(error, form)
+        else:
+            db.session.commit()
+            flash(_("The round's settings were saved."), "success")
+            return redirect(url_for("reviews.round_view", round_id=round_.id))
+    return render_template("reviews/round_form.html", form=form, round=round_)
+
+
+@bp.route("/reviews/rounds/<int:round_id>")
+@policy.guard("reviews.admin")
+def round_view(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    return render_template("reviews/round.html", round=round_, panels=round_panel(round_),
+                           actions=[a for a, (starts, _r) in ROUND_ACTIONS.items() if round_.status in starts],
+                           unpublished=len(services.unpublished_decisions(round_)))
+
+
+@bp.route("/reviews/rounds/<int:round_id>/status/<action>", methods=["POST"])
+@policy.guard("reviews.admin")
+def round_status(round_id: int, action: str):
+    round_ = get_or_404(ReviewRound, round_id)
+    if action not in ROUND_ACTIONS or action == "publish":
+        return redirect(url_for("reviews.round_view", round_id=round_id))
+    try:
+        services.change_round_status(round_, action, _admin())
+        db.session.commit()
+    except ReviewError as error:
+        flash(str(error), "danger")
+    return redirect(url_for("reviews.round_view", round_id=round_id))
+
+
+@bp.route("/reviews/rounds/<int:round_id>/publish", methods=["POST"])
+@policy.guard("reviews.admin")
+def round_publish(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    try:
+        published = services.publish(round_, _admin())
+    except ReviewError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("reviews.round_view", round_id=round_id))
+    db.session.commit()
+    flash(_("%(count)s decisions were published; the clinicians have been told.", count=len(published)), "success")
+    return redirect(url_for("reviews.public_round", round_id=round_id))
+
+
+@bp.route("/reviews/rounds/<int:round_id>/projects/add", methods=["GET", "POST"])
+@policy.guard("reviews.admin")
+def round_add_projects(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    waiting = services.accepted_waiting()
+    form = AddProjectsForm()
+    form.project_ids.choices = choices((p.id, p.title) for p in waiting)
+    if form.validate_on_submit():
+        try:
+            for project in (p for p in waiting if p.id in (form.project_ids.data or [])):
+                services.enter_round(round_, project, _admin())
+        except ReviewError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(count)s projects entered the round.", count=len(form.project_ids.data or [])), "success")
+            return redirect(url_for("reviews.round_view", round_id=round_id))
+    return render_template("reviews/round_add.html", round=round_, form=form, waiting=waiting)
+
+
+# --- assignments -------------------------------------------------------------------------------------------
+
+@bp.route("/reviews/rounds/<int:round_id>/assignments")
+@policy.guard("reviews.admin")
+def assignments(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    panels = round_panel(round_)
+    experts = assigning.expert_pool()
+    profiles = assigning.profiles_by_expert(experts)
+    add_form = AddExpertForm()
+    add_form.expert_id.choices = choices((e.id, f"{e.name} · {e.org_name}") for e in experts)
+    all_assignments = assigning.round_assignments(round_)
+    return render_template(
+        "reviews/assignments.html", round=round_, panels=panels, add_form=add_form, profiles=profiles,
+        loads=assigning.round_loads(round_), experts=experts,
+        proposed=sum(1 for a in all_assignments if a.status == AssignmentStatus.PROPOSED),
+        declined=[a for a in all_assignments if a.status == AssignmentStatus.DECLINED],
+    )
+
+
+@bp.route("/reviews/rounds/<int:round_id>/assignments/propose", methods=["POST"])
+@policy.guard("reviews.admin")
+def assignments_propose(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    result = assigning.propose(round_, _admin())
+    db.session.commit()
+    flash(_("%(count)s assignments proposed. Check them, adjust, then send the invitations.",
+            count=len(result.created)), "success")
+    if result.short:
+        flash(_("%(count)s projects could not get enough experts without a conflict or an overload; add "
+                "experts by hand or raise their maximum load.", count=len(result.short)), "warning")
+    return redirect(url_for("reviews.assignments", round_id=round_id))
+
+
+@bp.route("/reviews/rounds/<int:round_id>/assignments/send", methods=["POST"])
+@policy.guard("reviews.admin")
+def assignments_send(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    try:
+        count = assigning.send_proposals(round_, _admin())
+    except ReviewError as error:
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(count)s invitations were sent to the experts.", count=count), "success")
+    return redirect(url_for("reviews.assignments", round_id=round_id))
+
+
+@bp.route("/reviews/rounds/<int:round_id>/projects/<int:project_id>/experts", methods=["POST"])
+@policy.guard("reviews.admin")
+def assignment_add(round_id: int, project_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    entry = _entry_or_404(round_, project_id)
+    form = AddExpertForm()
+    form.expert_id.choices = choices((e.id, e.name) for e in assigning.expert_pool())
+    if form.validate_on_submit():
+        try:
+            expert = get_or_404(User, form.expert_id.data)
+            _assignment, warning = assigning.add_expert(round_, entry, expert, _admin())
+        except ReviewError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(warning or _("The expert was added as a proposal; send the invitations when ready."),
+                  "warning" if warning else "success")
+    return redirect(back_to(url_for("reviews.assignments", round_id=round_id)))
+
+
+def _assignment_action(assignment_id: int, action) -> object:
+    assignment = get_or_404(Assignment, assignment_id)
+    try:
+        action(assignment, _admin())
+    except ReviewError as error:
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Done."), "success")
+    return redirect(back_to(url_for("reviews.assignments", round_id=assignment.round_id)))
+
+
+@bp.route("/reviews/assignments/<int:assignment_id>/remove", methods=["POST"])
+@policy.guard("reviews.admin")
+def assignment_remove(assignment_id: int):
+    return _assignment_action(assignment_id, assigning.remove_proposal)
+
+
+@bp.route("/reviews/assignments/<int:assignment_id>/cancel", methods=["POST"])
+@policy.guard("reviews.admin")
+def assignment_cancel(assignment_id: int):
+    return _assignment_action(assignment_id, assigning.cancel)
+
+
+@bp.route("/reviews/assignments/<int:assignment_id>/reopen", methods=["POST"])
+@policy.guard("reviews.admin")
+def assignment_reopen(assignment_id: int):
+    return _assignment_action(assignment_id, assigning.reopen)
+
+
+@bp.route("/reviews/rounds/<int:round_id>/projects/<int:project_id>/re-review", methods=["POST"])
+@policy.guard("reviews.admin")
+def re_review(round_id: int, project_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    entry = _entry_or_404(round_, project_id)
+    try:
+        invited = assigning.invite_re_review(round_, entry, _admin(), services.local_today())
+    except ReviewError as error:
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(count)s experts were invited to review the new version.", count=len(invited)), "success")
+    return redirect(url_for("reviews.panel_project", round_id=round_id, project_id=project_id))
+
+
+# --- the panel and decisions --------------------------------------------------------------------------------
+
+@bp.route("/reviews/rounds/<int:round_id>/projects/<int:project_id>", methods=["GET", "POST"])
+@policy.guard("reviews.admin")
+def panel_project(round_id: int, project_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    entry = _entry_or_404(round_, project_id)
+    panel = project_panel(round_, entry)
+    form = DecisionForm()
+    if request.method == "GET" and panel.suggestion.outcome:
+        form.outcome.data, form.pathways.data = panel.suggestion.outcome, list(panel.suggestion.pathways)
+    if form.validate_on_submit():
+        data = services.DecisionInput(Outcome(form.outcome.data), form.pathways.data or [],
+                                      form.override_reason.data or "", form.comment_to_doctor.data or "")
+        try:
+            services.decide(round_, entry, data, _admin())
+        except ReviewError as error:
+            _refused(error, form)
+        else:
+            db.session.commit()
+            flash(_("The decision was recorded."), "success")
+            return redirect(url_for("reviews.round_view", round_id=round_id))
+    return render_template("reviews/panel_project.html", round=round_, panel=panel, form=form,
+                           offsets=reviewer_offsets(round_), similar=services.similar_to(entry.project))
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+@bp.route("/reviews/rounds/<int:round_id>/export.csv")
+@policy.guard("reviews.admin")
+def export_csv(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    return download(csv_bytes(reports.project_rows(round_)), f"{round_.name}-projects.csv")
+
+
+@bp.route("/reviews/rounds/<int:round_id>/export-reviews.csv")
+@policy.guard("reviews.admin")
+def export_reviews_csv(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    return download(csv_bytes(reports.review_rows(round_)), f"{round_.name}-reviews.csv")
+
+
+@bp.route("/reviews/rounds/<int:round_id>/export.xlsx")
+@policy.guard("reviews.admin")
+def export_xlsx(round_id: int):
+    round_ = get_or_404(ReviewRound, round_id)
+    panels = round_panel(round_)
+    data = xlsx_bytes({_("Project summary"): reports.project_rows(round_, panels),
+                       _("Individual reviews"): reports.review_rows(round_, panels)})
+    return download(data, f"{round_.name}.xlsx")
+
