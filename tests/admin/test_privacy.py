@@ -71,11 +71,27 @@ def test_export_contains_my_profile_consents_notifications_and_authored_rows_but
     assert all("token" not in s for s in data["login_sessions"]) and len(data["login_sessions"]) == 1
     assert [p["id"] for p in data["records"]["projects"]] == [mine]
     assert data["records"]["projects"][0]["title"] == "我的取栓导管"
-    assert {e["project_id"] for e in data["records"]["status_events"]} == {mine}
+    assert {(a["table"], a["as"]) for a in data["actions"]} == {("status_events", "actor_id")}
+    assert [a["action"] for a in data["activity"]] == ["project.submit"]
     text = json.dumps(data, ensure_ascii=False)
     assert "王芳医生" not in text and "13900000000" not in text and "别人的项目" not in text
     assert str(other_project) not in [str(p["id"]) for p in data["records"]["projects"]]
     assert _count(app, AuditEntry, AuditEntry.action == "privacy.exported", AuditEntry.actor_id == me.id) == 1
+
+
+def test_records_acted_on_are_named_but_their_content_stays_out(app, make_user, make_project):
+    doctor = make_user(Role.CLINICIAN)
+    admin = make_user(Role.ADMIN)
+    project = make_project(doctor, "submitted")
+    with app.app_context():
+        db.session.add(Attachment(project_id=project, original_name="患者影像资料.pdf", stored_name="x1",
+                                  mime_type="application/pdf", size=1, sha256="0" * 64, uploaded_by_id=admin.id))
+        db.session.commit()
+        attachment_id = db.session.scalar(select(Attachment.id))
+        data = privacy.export_user_data(db.session.get(User, admin.id))
+    assert {"table": "attachments", "id": attachment_id, "as": "uploaded_by_id"} in data["actions"]
+    assert "患者影像资料" not in json.dumps(data, ensure_ascii=False)
+    assert "projects" not in data["records"]
 
 
 def test_export_is_a_post_so_another_site_cannot_trigger_it(client, login_as):

@@ -11,7 +11,9 @@ Other domains extend the export and the erasure without this module knowing them
     def forget_in_my_domain(user) -> None: ...   # runs before the account itself is pseudonymised
 
 Besides the registered parts, the export walks every table with a foreign key to users.id, so nothing a person
-authored is left out even before its domain registers an exporter.
+authored is left out even before its domain registers an exporter: whole rows where the person is the owner,
+author or subject, and only a reference (table, id, column) where they acted on someone else's record. Content
+reached only indirectly (e.g. a review, which points at an assignment) needs the domain's own exporter.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from werkzeug.security import check_password_hash
 
 from ..accounts.models import AccountStatus, Consent, LoginAttempt, LoginSession, Role, User
 from ..accounts.services import AccountError, end_all_sessions
-from ..core.models import Notification
+from ..core.models import AuditEntry, Notification
 from ..core.services import notification_text, record
 from ..db import db, utcnow
 from ..submissions.models import Attachment, Project
@@ -45,7 +47,8 @@ ERASERS: list[Eraser] = []
 
 EXPORT_FORMAT = "chunfeng-personal-data/1"
 # Tables the accounts part below already exports in a readable form; the generic walk skips them.
-EXPORTED_BY_ACCOUNTS = frozenset({"users", "consents", "notifications", "login_sessions", "login_attempts"})
+EXPORTED_BY_ACCOUNTS = frozenset({"users", "consents", "notifications", "login_sessions", "login_attempts",
+                                  "audit_log"})
 # Columns that are secrets, not personal data: never exported.
 SECRET_COLUMNS = frozenset({"password_hash", "token", "secret", "api_key"})
 LOGIN_ATTEMPT_DAYS = 1
@@ -70,21 +73,42 @@ def export_user_data(user: User) -> dict[str, Any]:
     data: dict[str, Any] = {"format": EXPORT_FORMAT, "exported_at": to_json(utcnow()), "user_id": user.id}
     for part in EXPORTERS:
         data.update(part(user))
-    data["records"] = authored_rows(user)
+    data["records"], data["actions"] = authored_rows(user), acted_on_rows(user)
     return data
 
 
+def _is_action_column(column) -> bool:
+    """`decided_by_id`, `hidden_by_id`, `actor_id`...: the person acted on a record that is someone else's or
+    the programme's; the export names the record, without its content (which may be another person's data)."""
+    return column.name.endswith("_by_id") or column.name == "actor_id"
+
+
+def _links(table, actions: bool) -> list:
+    return [c for c in referencing_columns("users") if c.table is table and _is_action_column(c) == actions]
+
+
 def authored_rows(user: User) -> dict[str, list[dict]]:
-    """Rows of every table that point at the user through a foreign key, keyed by table name."""
+    """Whole rows of every table whose owner, author or subject is the user (owner_id, author_id, user_id...)."""
     found: dict[str, list[dict]] = {}
     for table in db.metadata.sorted_tables:
-        if table.name in EXPORTED_BY_ACCOUNTS:
-            continue
-        links = [column for column in referencing_columns("users") if column.table is table]
-        if not links:
+        links = _links(table, actions=False)
+        if table.name in EXPORTED_BY_ACCOUNTS or not links:
             continue
         if rows := _rows(table, or_(*(link == user.id for link in links))):
             found[table.name] = rows
+    return found
+
+
+def acted_on_rows(user: User) -> list[dict[str, Any]]:
+    """Which records the user acted on (decided, approved, answered, hid...): table, id and role only."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        keys = list(table.primary_key.columns)
+        if table.name in EXPORTED_BY_ACCOUNTS or len(keys) != 1:
+            continue
+        for link in _links(table, actions=True):
+            ids = db.session.scalars(select(keys[0]).where(link == user.id).order_by(keys[0]))
+            found += [{"table": table.name, "id": to_json(key), "as": link.name} for key in ids]
     return found
 
 
@@ -106,6 +130,10 @@ def _account_part(user: User) -> dict[str, Any]:
         "notifications": [{"created_at": to_json(n.created_at), "text": notification_text(n), "link": n.link,
                            "read_at": to_json(n.read_at)} for n in notes],
         "login_sessions": _rows(LoginSession.__table__, LoginSession.user_id == user.id),
+        "activity": [{"at": to_json(at), "action": action, "object_type": kind, "object_id": key}
+                     for at, action, kind, key in db.session.execute(
+                         select(AuditEntry.at, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id)
+                         .where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id))],
     }
 
 
