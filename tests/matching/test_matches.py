@@ -249,3 +249,15 @@ def test_the_doctor_sees_suggestions_only_for_own_project(client, corpus, make_u
     other = make_user("clinician")
     login(client, other.email)
     assert client.get(f"/matching/suggestions/{corpus['thrombectomy']}").status_code == 404
+
+
+def test_a_partial_refresh_explains_only_the_pairs_whose_texts_changed(app, corpus):
+    with app.app_context():
+        counts = services.refresh_matches(project_ids=[corpus["thrombectomy"]])
+        db.session.commit()
+        pairs_of_project = db.session.scalar(select(db.func.count()).select_from(MatchResult).where(
+            MatchResult.project_id == corpus["thrombectomy"]))
+        assert counts.rows > pairs_of_project > 0
+        assert counts.explained == pairs_of_project
+        assert services.refresh_matches().explained == counts.rows
+        db.session.commit()

@@ -107,7 +107,7 @@ class MatchResult(db.Model):
     reasons: Mapped[dict] = mapped_column(
         JSON, default=dict
     )  # {"terms": [...], "signals": ["region:广东省", ...]}
-    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # when the row last changed
 
     project: Mapped[Project] = relationship()
     organization: Mapped[Organization] = relationship()

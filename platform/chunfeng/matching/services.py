@@ -316,20 +316,23 @@ def refresh_matches(project_ids: Iterable[int] | None = None, org_ids: Iterable[
     config = current_app.config
     pairs, profile_index = _ranked_pairs(
         projects, profiles, config["MATCH_TOP_K"], config.get("MATCH_MIN_SCORE", DEFAULT_MIN_SCORE))
-    existing = {(r.project_id, r.organization_id): r for r in db.session.execute(
-        select(MatchResult.id, MatchResult.project_id, MatchResult.organization_id, MatchResult.reasons))}
+    existing = {(r.project_id, r.organization_id): r for r in db.session.execute(select(
+        MatchResult.id, MatchResult.project_id, MatchResult.organization_id, MatchResult.score,
+        MatchResult.rank_for_project, MatchResult.rank_for_org))}
     project_text = {p.id: p.full_text() for p in projects}
     now = utcnow()
     updates, inserts = [], []
     for (project_id, org_id), pair in sorted(pairs.items()):  # grouped by project: see _ProfileIndex
         old = existing.pop((project_id, org_id), None)
-        if full or old is None or project_id in changed_projects or org_id in changed_orgs:
-            terms = list(profile_index.explain(project_text[project_id], org_id, n=5))
-            counts.explained += 1
-        else:
-            terms = old.reasons.get("terms", [])
         values = {"score": pair.score, "rank_for_project": pair.rank_for_project, "rank_for_org": pair.rank_for_org,
-                  "reasons": {"terms": terms, "signals": list(pair.signals)}, "computed_at": now}
+                  "computed_at": now}
+        if old is not None and not (full or project_id in changed_projects or org_id in changed_orgs):
+            if _ranking_differs(old, values):  # texts unchanged: reasons stay, only a rank or score may move
+                updates.append({"id": old.id, **values})
+            continue
+        values["reasons"] = {"terms": list(profile_index.explain(project_text[project_id], org_id, n=5)),
+                             "signals": list(pair.signals)}
+        counts.explained += 1
         if old is None:
             inserts.append({"project_id": project_id, "organization_id": org_id, **values})
         else:
@@ -337,6 +340,11 @@ def refresh_matches(project_ids: Iterable[int] | None = None, org_ids: Iterable[
     _write(inserts, updates, [row.id for row in existing.values()])
     counts.rows = len(pairs)
     return counts
+
+
+def _ranking_differs(old, values: dict) -> bool:
+    return (abs(old.score - values["score"]) > 1e-6 or old.rank_for_project != values["rank_for_project"]
+            or old.rank_for_org != values["rank_for_org"])
 
 
 def _write(inserts: list[dict], updates: list[dict], gone: list[int]) -> None:
