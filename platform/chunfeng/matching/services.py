@@ -515,7 +515,7 @@ def browse(organization_id: int, filters: BrowseFilters) -> BrowsePage:
         query = query.where(_region_of_project() == filters.region)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = min(max(1, filters.page), max(1, math.ceil(total / PER_PAGE)))
-    ordered = query.order_by(
+    ordered = query.options(joinedload(Project.owner).joinedload(User.organization)).order_by(
         MatchResult.score.desc().nulls_last(), Project.published_at.desc(), Project.id.desc()
     )
     rows = db.session.execute(ordered.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
