@@ -58,11 +58,12 @@ def test_manual_assignment_of_a_conflicted_expert_is_refused_with_a_message(app,
         enter(round_id, project_id, ids["admin"])
     admin = client_for(app, people["admin"])
     response = admin.post(f"/reviews/rounds/{round_id}/projects/{project_id}/experts",
-                          data={"expert_id": ids["same"]}, follow_redirects=True)
+                          data={"expert": f"赵建国 · 中山大学附属第一医院 #{ids['same']}"}, follow_redirects=True)
     assert "赵建国 不能评审该项目" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Assignment)) is None
-    ok = admin.post(f"/reviews/rounds/{round_id}/projects/{project_id}/experts", data={"expert_id": ids["neuro"]})
+    ok = admin.post(f"/reviews/rounds/{round_id}/projects/{project_id}/experts",
+                    data={"expert": f"孙丽华 #{ids['neuro']}"})
     assert ok.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Assignment.expert_id)) == ids["neuro"]

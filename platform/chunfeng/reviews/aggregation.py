@@ -110,7 +110,7 @@ def disagreement(total: Stats, criteria: Mapping[str, Stats], thresholds: Thresh
 
 @dataclass(frozen=True)
 class Calibration:
-    offsets: dict[Hashable, float]  # reviewer -> estimated offset in points (negative: harsher than average)
+    offsets: dict[Hashable, float]  # reviewer -> offset in points (negative: harsher); only reviewers calibrated
     calibrated: dict[Hashable, float]  # project -> mean of its reviews with the offsets removed
     reviews_per_reviewer: dict[Hashable, int]
 
@@ -140,7 +140,7 @@ def calibrate(observations: Iterable[tuple[Hashable, Hashable, float]], ridge: f
     for i, r in enumerate(reviewers):  # ridge rows: sqrt(ridge) * offset = 0
         design[len(obs) + i, r_col[r]] = np.sqrt(ridge)
     solution = np.linalg.lstsq(design, target, rcond=None)[0]
-    offsets = {r: float(solution[r_col[r]]) if r in r_col else 0.0 for r in counts}
+    offsets = {r: float(solution[r_col[r]]) for r in reviewers}
     low, high = bounds
     calibrated = {p: float(np.clip(solution[p_col[p]], low, high)) for p in projects}
     return Calibration(offsets, calibrated, dict(counts))

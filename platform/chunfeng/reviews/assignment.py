@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import AccountStatus, Role, User
 from ..accounts.services import active_admins
@@ -87,7 +88,8 @@ def round_loads(round_: ReviewRound) -> Counter:
 
 def round_assignments(round_: ReviewRound) -> list[Assignment]:
     return list(db.session.scalars(
-        select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.project_id, Assignment.id)))
+        select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.project_id, Assignment.id)
+        .options(selectinload(Assignment.expert).selectinload(User.organization))))
 
 
 # --- affinity ----------------------------------------------------------------------------------------------
@@ -135,8 +137,17 @@ class ProposalResult:
     short: dict[int, int] = field(default_factory=dict)  # project id -> experts still missing
 
 
+def round_entries(round_: ReviewRound) -> list[RoundEntry]:
+    """The round's projects with what the panel pages read, loaded in a few queries rather than one per row."""
+    return list(db.session.scalars(
+        select(RoundEntry).where(RoundEntry.round_id == round_.id).order_by(RoundEntry.id)
+        .options(selectinload(RoundEntry.version),
+                 selectinload(RoundEntry.project).selectinload(Project.versions),
+                 selectinload(RoundEntry.project).selectinload(Project.owner).selectinload(User.organization))))
+
+
 def entries_needing_review(round_: ReviewRound) -> list[RoundEntry]:
-    return [e for e in round_.entries if e.project.status == Status.UNDER_REVIEW]
+    return [e for e in round_entries(round_) if e.project.status == Status.UNDER_REVIEW]
 
 
 def propose(round_: ReviewRound, actor: User, per_project: int | None = None) -> ProposalResult:

@@ -149,10 +149,12 @@ def _review(assignment: Assignment, scores, overall: int, confidence: int, panel
 
 
 def _decide(round_: ReviewRound, entry, outcome: Outcome, admin: User) -> None:
+    """The demo panel follows the rubric's suggestion, and recommends the class's pathway to every selected project
+    (a departure from the suggestion for projects below the priority band, so it gives its reason)."""
     suggestion = project_panel(round_, entry).suggestion
-    pathways = list(suggestion.pathways) if outcome.value == suggestion.outcome else (
-        ["innovation"] if entry.project.device_class.value == "III" else ["pre_review"])
-    reason = "" if outcome.value == suggestion.outcome else "专家会议讨论后一致同意。"
+    pathways = ["innovation"] if entry.project.device_class.value == "III" else ["pre_review"]
+    departs = outcome.value != suggestion.outcome or set(pathways) != set(suggestion.pathways)
+    reason = "专家会议讨论：该项目属第三类创新产品，建议按创新医疗器械特别审查程序准备。" if departs else ""
     services.decide(round_, entry, services.DecisionInput(outcome, pathways, reason,
                                                           "祝贺入选，平台将安排专员跟踪服务。"), admin)
 

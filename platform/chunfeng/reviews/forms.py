@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -97,7 +99,13 @@ class ConflictForm(FlaskForm):
 # --- assignment --------------------------------------------------------------------------------------------
 
 class AddExpertForm(FlaskForm):
-    expert_id = SelectField(_l("Add an expert"), coerce=int, validators=[InputRequired()])
+    """One expert chosen from the page's list of experts; the option's text ends in '#<user id>'."""
+
+    expert = StringField(_l("Add an expert"), validators=[DataRequired(_l("Choose an expert from the list."))])
+
+    def expert_id(self) -> int | None:
+        found = re.search(r"#(\d+)\s*$", self.expert.data or "")
+        return int(found.group(1)) if found else None
 
 
 class AcceptForm(FlaskForm):

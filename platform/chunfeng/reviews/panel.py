@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
 from ..db import db
 from . import aggregation as agg
-from .assignment import needs_re_review
+from .assignment import needs_re_review, round_entries
 from .models import ACTIVE_ASSIGNMENT, Assignment, AssignmentStatus, Decision, Review, ReviewRound, RoundEntry
 
 BASIS_LABELS = {
@@ -65,7 +67,7 @@ def _round_assignments(round_: ReviewRound) -> list[Assignment]:
         select(Assignment).where(Assignment.round_id == round_.id)
         .options(selectinload(Assignment.review).selectinload(Review.scores),
                  selectinload(Assignment.review).selectinload(Review.gate_answers),
-                 selectinload(Assignment.expert))
+                 selectinload(Assignment.expert).selectinload(User.organization))
         .order_by(Assignment.id)))
 
 
@@ -92,8 +94,11 @@ def round_panel(round_: ReviewRound, only: RoundEntry | None = None) -> list[Pro
     decisions = latest_decisions(round_)
     weights = round_.rubric.weights
     panels = []
-    for entry in [only] if only else round_.entries:
-        mine = [a for a in assignments if a.project_id == entry.project_id and a.version_id == entry.version_id]
+    by_version = defaultdict(list)
+    for a in assignments:
+        by_version[(a.project_id, a.version_id)].append(a)
+    for entry in [only] if only else round_entries(round_):
+        mine = by_version[(entry.project_id, entry.version_id)]
         sheets = [sheet(a) for a in mine if a.status == AssignmentStatus.SUBMITTED]
         aggregate = agg.aggregate(sheets, weights, thresholds(round_))
         suggestion = agg.suggest(aggregate.total.mean, aggregate.gates_failed,

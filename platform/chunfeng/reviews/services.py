@@ -15,12 +15,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from ..accounts.models import User
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
-from ..submissions.models import Pathway, Project
+from ..submissions.models import Pathway, Project, ProjectVersion
 from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
 from . import aggregation as agg
 from .conflicts import conflict_reason
@@ -155,7 +156,14 @@ def entry_for(round_: ReviewRound, project: Project) -> RoundEntry | None:
 
 def formal_check_queue() -> list[Project]:
     return list(db.session.scalars(
-        select(Project).where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id)))
+        select(Project).where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id)
+        .options(selectinload(Project.owner).selectinload(User.organization))))
+
+
+def version_counts(projects: list[Project]) -> dict[int, int]:
+    rows = db.session.execute(select(ProjectVersion.project_id, func.count()).where(
+        ProjectVersion.project_id.in_([p.id for p in projects])).group_by(ProjectVersion.project_id))
+    return {project_id: count for project_id, count in rows}
 
 
 def accepted_waiting() -> list[Project]:

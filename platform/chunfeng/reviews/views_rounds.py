@@ -19,6 +19,7 @@ from .errors import ReviewError
 from .forms import AddExpertForm, AddProjectsForm, DecisionForm, RoundForm
 from .models import ROUND_ACTIONS, Assignment, AssignmentStatus, Outcome, ReviewRound, RoundEntry
 from .panel import project_panel, reviewer_offsets, round_panel
+from .reviewing import total_of
 
 
 def _admin():
@@ -167,11 +168,9 @@ def assignments(round_id: int):
     panels = round_panel(round_)
     experts = assigning.expert_pool()
     profiles = assigning.profiles_by_expert(experts)
-    add_form = AddExpertForm()
-    add_form.expert_id.choices = choices((e.id, f"{e.name} · {e.org_name}") for e in experts)
     all_assignments = assigning.round_assignments(round_)
     return render_template(
-        "reviews/assignments.html", round=round_, panels=panels, add_form=add_form, profiles=profiles,
+        "reviews/assignments.html", round=round_, panels=panels, add_form=AddExpertForm(), profiles=profiles,
         loads=assigning.round_loads(round_), experts=experts,
         proposed=sum(1 for a in all_assignments if a.status == AssignmentStatus.PROPOSED),
         declined=[a for a in all_assignments if a.status == AssignmentStatus.DECLINED],
@@ -212,10 +211,11 @@ def assignment_add(round_id: int, project_id: int):
     round_ = get_or_404(ReviewRound, round_id)
     entry = _entry_or_404(round_, project_id)
     form = AddExpertForm()
-    form.expert_id.choices = choices((e.id, e.name) for e in assigning.expert_pool())
-    if form.validate_on_submit():
+    expert = db.session.get(User, form.expert_id() or 0) if form.validate_on_submit() else None
+    if expert is None:
+        flash(_("Choose an expert from the list."), "danger")
+    else:
         try:
-            expert = get_or_404(User, form.expert_id.data)
             _assignment, warning = assigning.add_expert(round_, entry, expert, _admin())
         except ReviewError as error:
             flash(str(error), "danger")
@@ -294,7 +294,8 @@ def panel_project(round_id: int, project_id: int):
             flash(_("The decision was recorded."), "success")
             return redirect(url_for("reviews.round_view", round_id=round_id))
     return render_template("reviews/panel_project.html", round=round_, panel=panel, form=form,
-                           offsets=reviewer_offsets(round_), similar=services.similar_to(entry.project))
+                           offsets=reviewer_offsets(round_), similar=services.similar_to(entry.project),
+                           totals={a.id: total_of(a.review) for a in panel.submitted})
 
 
 # --- exports -----------------------------------------------------------------------------------------------

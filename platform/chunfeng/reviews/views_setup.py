@@ -33,7 +33,8 @@ def _admin():
 @bp.route("/reviews/formal-check")
 @policy.guard("reviews.admin")
 def formal_check():
-    return render_template("reviews/formal_queue.html", projects=services.formal_check_queue(),
+    queue = services.formal_check_queue()
+    return render_template("reviews/formal_queue.html", projects=queue, versions=services.version_counts(queue),
                            waiting=services.accepted_waiting())
 
 
