@@ -103,6 +103,7 @@ def test_revision_goes_back_to_the_doctor_and_the_new_version_is_reviewed_in_the
         new_version = project.latest_version.id
     page = admin.get(url).get_data(as_text=True)
     assert "已提交修改稿" in page
+    assert "1 项已提交修改稿" in admin.get("/dashboard").get_data(as_text=True)
     assert admin.post(f"{url}/re-review").status_code == 302
     with app.app_context():
         round_ = db.session.get(ReviewRound, round_id)
@@ -181,3 +182,34 @@ def test_reopened_review_can_be_changed_and_resubmitted(app, people, ids):
         assignment_id = assignment.id
     expert = client_for(app, people["neuro"])
     assert "保存草稿" in expert.get(f"/reviews/assignments/{assignment_id}").get_data(as_text=True)
+
+
+def test_a_decision_withdraws_the_reviews_still_outstanding(app, people, ids):
+    round_id, project_id = reviewed_round(app, ids)
+    with app.app_context():
+        late = invite(round_id, project_id, ids["eye"], ids["admin"])
+        round_ = db.session.get(ReviewRound, round_id)
+        services.decide(round_, round_.entries[0], services.DecisionInput(Outcome.SELECTED_PRIORITY, ["innovation"]),
+                        db.session.get(User, ids["admin"]))
+        db.session.commit()
+        assert db.session.get(Assignment, late).status.value == "cancelled"
+    expert = client_for(app, people["eye"])
+    assert "可回收取栓支架" not in expert.get("/reviews/mine").get_data(as_text=True)
+    assert "无需再提交评审意见" in expert.get("/notifications").get_data(as_text=True)
+    assert expert.get(f"/reviews/assignments/{late}").status_code == 404
+
+
+def test_a_withdrawn_project_is_no_longer_reviewed_or_reminded(app, people, ids, runner):
+    with app.app_context():
+        round_id = open_round(ids["admin"])
+        project_id = make_project(ids["doctor"], STROKE)
+        enter(round_id, project_id, ids["admin"])
+        assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
+        project = db.session.get(Project, project_id)
+        apply(project, Event.WITHDRAW, project.owner, note="转由企业自行开发")
+        db.session.commit()
+    expert = client_for(app, people["neuro"])
+    page = expert.get(f"/reviews/assignments/{assignment_id}").get_data(as_text=True)
+    assert "无需再评审" in page and "利益冲突声明" not in page
+    assert expert.post(f"/reviews/assignments/{assignment_id}/accept", data={"no_conflict": "y"}).status_code == 404
+    assert "Reminded 0 experts" in runner.invoke(args=["send-review-reminders", "--days-before", "60"]).output

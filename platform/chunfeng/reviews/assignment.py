@@ -259,11 +259,14 @@ def remove_proposal(assignment: Assignment, actor: User) -> None:
     db.session.delete(assignment)
 
 
-def cancel(assignment: Assignment, actor: User) -> None:
+WITHDRAWN_NOTICE = N_("A review invitation in %(round)s was withdrawn by the administrator.")
+
+
+def cancel(assignment: Assignment, actor: User, notice: str = WITHDRAWN_NOTICE) -> None:
+    """Withdraw a sent invitation (or an accepted review not yet submitted) and tell the expert why."""
     transition(assignment, "cancel")
     record("assignment.cancelled", assignment, actor=actor, expert_id=assignment.expert_id)
-    notify(assignment.expert, N_("A review invitation in %(round)s was withdrawn by the administrator."),
-           path_for("reviews.mine"), round=assignment.round.name)
+    notify(assignment.expert, notice, path_for("reviews.mine"), round=assignment.round.name)
 
 
 def send_proposals(round_: ReviewRound, actor: User) -> int:

@@ -328,6 +328,11 @@ class Assignment(TimestampMixin, db.Model):
         return self.due_on or self.round.review_deadline
 
     @property
+    def project_under_review(self) -> bool:
+        """False once the project was decided or withdrawn: an unfinished review is then no longer needed."""
+        return self.project.status == Status.UNDER_REVIEW
+
+    @property
     def status_label(self):
         return ASSIGNMENT_STATUS_LABELS[self.status]
 

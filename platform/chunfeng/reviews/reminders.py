@@ -22,15 +22,16 @@ from .models import PENDING_FOR_EXPERT, Assignment, AssignmentStatus, ReviewRoun
 
 
 def my_assignments(expert: User) -> list[Assignment]:
-    """Everything ever sent to the expert (not proposals), open ones first, soonest due first."""
+    """Everything sent to the expert and not withdrawn, open ones first, soonest due first."""
+    hidden = (AssignmentStatus.PROPOSED, AssignmentStatus.CANCELLED)
     found = db.session.scalars(
-        select(Assignment).where(Assignment.expert_id == expert.id, Assignment.status != AssignmentStatus.PROPOSED)
+        select(Assignment).where(Assignment.expert_id == expert.id, Assignment.status.not_in(hidden))
         .options(selectinload(Assignment.round), selectinload(Assignment.project)))
     return sorted(found, key=lambda a: (a.status not in PENDING_FOR_EXPERT, a.due_date, a.id))
 
 
 def due_for(expert: User) -> list[Assignment]:
-    return [a for a in my_assignments(expert) if a.status in PENDING_FOR_EXPERT]
+    return [a for a in my_assignments(expert) if a.status in PENDING_FOR_EXPERT and a.project_under_review]
 
 
 def is_overdue(assignment: Assignment, today: date) -> bool:
@@ -55,7 +56,7 @@ def send_reminders(today: date, days_before: int = 3) -> ReminderRun:
         .options(selectinload(Assignment.round), selectinload(Assignment.expert)))
     by_expert: dict[int, list[Assignment]] = defaultdict(list)
     for assignment in pending:
-        if assignment.due_date <= horizon and assignment.last_reminded_on != today:
+        if assignment.project_under_review and assignment.due_date <= horizon and assignment.last_reminded_on != today:
             by_expert[assignment.expert_id].append(assignment)
     run = ReminderRun()
     for items in by_expert.values():

@@ -24,12 +24,14 @@ from ..db import db, utcnow
 from ..submissions.models import Pathway, Project, ProjectVersion
 from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
 from . import aggregation as agg
+from .assignment import cancel, needs_re_review, round_entries
 from .conflicts import conflict_reason
 from .context import local_today, path_for
 from .errors import ReviewError
 from .models import (
     FINAL_OUTCOMES,
     OUTCOME_EVENTS,
+    PENDING_FOR_EXPERT,
     ROUND_ACTIONS,
     SELECTED_OUTCOMES,
     Assignment,
@@ -251,6 +253,9 @@ def decide(round_: ReviewRound, entry: RoundEntry, data: DecisionInput, actor: U
     )
     db.session.add(decision)
     apply(project, OUTCOME_EVENTS[data.outcome], actor, note=decision.comment_to_doctor)
+    for pending in (a for a in panel.assignments if a.status in PENDING_FOR_EXPERT):
+        cancel(pending, actor, N_("The panel has decided on a project you were asked to review in %(round)s; "
+                                  "your review is no longer needed. Thank you."))
     db.session.flush()
     record("decision.made", decision, actor=actor, project_id=project.id, outcome=data.outcome.value,
            pathways=pathways, suggested=suggested.outcome, override_reason=decision.override_reason)
@@ -386,6 +391,7 @@ class RoundProgress:
     invited: int  # assignments sent (invited, accepted or submitted)
     submitted: int
     decided: int
+    resubmitted: int  # revised versions waiting for re-review
 
 
 def active_round_progress() -> list[RoundProgress]:
@@ -397,6 +403,8 @@ def active_round_progress() -> list[RoundProgress]:
         sent = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)
         decided = db.session.scalar(select(func.count(func.distinct(Decision.project_id))).where(
             Decision.round_id == round_.id))
-        progress.append(RoundProgress(round_, len(round_.entries), sum(1 for s in statuses if s in sent),
-                                      statuses.count(AssignmentStatus.SUBMITTED), decided or 0))
+        entries = round_entries(round_)
+        progress.append(RoundProgress(round_, len(entries), sum(1 for s in statuses if s in sent),
+                                      statuses.count(AssignmentStatus.SUBMITTED), decided or 0,
+                                      sum(1 for e in entries if needs_re_review(e))))
     return progress

@@ -46,7 +46,7 @@ def mine():
 @policy.guard("review.view")
 def assignment_page(assignment_id: int):
     assignment = _assignment(assignment_id)
-    if assignment.status == AssignmentStatus.INVITED:
+    if assignment.status == AssignmentStatus.INVITED and policy.can(current_user, "review.respond", assignment):
         return _invitation(assignment, AcceptForm(), DeclineForm())
     if policy.can(current_user, "review.perform", assignment):
         return _form_page(assignment, _filled_form(assignment))
