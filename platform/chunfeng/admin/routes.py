@@ -42,7 +42,7 @@ def _panel_context(user) -> dict:
 dashboard_panel("admin/_panel.html", "admin.access", _panel_context, order=5)
 
 
-@bp.app_context_processor
+@bp.context_processor
 def admin_labels():
     return {"account_status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}
 
