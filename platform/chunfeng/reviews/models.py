@@ -37,7 +37,7 @@ class RubricStatus(enum.StrEnum):
 
 class Rubric(Bilingual, TimestampMixin, db.Model):
     __tablename__ = "rubrics"
-    __table_args__ = (UniqueConstraint("name_zh", "version", name="rubric_name_version"),)
+    __table_args__ = (UniqueConstraint("name_zh", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(200))
@@ -74,7 +74,7 @@ class Criterion(Bilingual, db.Model):
     """One scored criterion: a 1-5 scale with anchors at 1, 3 and 5, and its weight in points."""
 
     __tablename__ = "rubric_criteria"
-    __table_args__ = (UniqueConstraint("rubric_id", "key", name="rubric_criterion_key"),)
+    __table_args__ = (UniqueConstraint("rubric_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"), index=True)
@@ -100,7 +100,7 @@ class Gate(Bilingual, db.Model):
     """A yes/no condition: any 'no' blocks a recommendation whatever the score."""
 
     __tablename__ = "rubric_gates"
-    __table_args__ = (UniqueConstraint("rubric_id", "key", name="rubric_gate_key"),)
+    __table_args__ = (UniqueConstraint("rubric_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"), index=True)
@@ -185,7 +185,7 @@ class RoundEntry(db.Model):
     """A project in a round, with the version currently under review (a resubmission moves it forward)."""
 
     __tablename__ = "round_entries"
-    __table_args__ = (UniqueConstraint("round_id", "project_id", name="round_project"),)
+    __table_args__ = (UniqueConstraint("round_id", "project_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"), index=True)
@@ -296,7 +296,7 @@ DECLINE_REASON_LABELS = {
 
 class Assignment(TimestampMixin, db.Model):
     __tablename__ = "review_assignments"
-    __table_args__ = (UniqueConstraint("round_id", "project_id", "expert_id", "version_id", name="assignment"),)
+    __table_args__ = (UniqueConstraint("round_id", "project_id", "expert_id", "version_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"), index=True)
@@ -371,7 +371,7 @@ class Review(TimestampMixin, db.Model):
 
 class ReviewScore(db.Model):
     __tablename__ = "review_scores"
-    __table_args__ = (UniqueConstraint("review_id", "criterion_id", name="review_criterion"),)
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
@@ -384,7 +384,7 @@ class ReviewScore(db.Model):
 
 class GateAnswer(db.Model):
     __tablename__ = "review_gate_answers"
-    __table_args__ = (UniqueConstraint("review_id", "gate_id", name="review_gate"),)
+    __table_args__ = (UniqueConstraint("review_id", "gate_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
