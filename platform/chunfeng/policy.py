@@ -176,6 +176,88 @@ def _owner_before_decision(user, project) -> bool:
 
 
 # --- reviews (formal check, rounds, rubric, expert review, decisions, results) -----------------------
+# Administrators run rubrics, rounds, the formal check, assignments, decisions and publication. An expert sees
+# only the assignments sent to them (any other answers 404) and never the applicant's identity; the review form
+# opens once they declared no conflict of interest, the other reviews of the project once their own is submitted.
+# The doctor sees the outcome of their own project. Published results are public (routes use @public).
+
+def _review_models():
+    from .reviews import models
+
+    return models
+
+
+def _expert_owns(user, assignment) -> bool:
+    models = _review_models()
+    return (user.has_role(Role.EXPERT) and assignment.expert_id == user.id
+            and assignment.status not in (models.AssignmentStatus.PROPOSED, models.AssignmentStatus.CANCELLED))
+
+
+def _no_conflict(user, assignment) -> bool:
+    from .reviews.conflicts import conflict_reason
+
+    return conflict_reason(user, assignment.project) is None
+
+
+@rule("reviews.admin")
+def _review_administrator(user, obj) -> bool:
+    return is_admin(user)
+
+
+@rule("review.expert", "expert.profile")
+def _approved_expert(user, obj) -> bool:
+    return user.has_role(Role.EXPERT)
+
+
+@rule("review.view")
+def _assigned_expert(user, assignment) -> bool:
+    """Without an assignment (route guard): any approved expert; with one: only the expert it was sent to."""
+    return user.has_role(Role.EXPERT) if assignment is None else _expert_owns(user, assignment)
+
+
+@rule("review.respond")
+def _expert_may_answer(user, assignment) -> bool:
+    models = _review_models()
+    return (assignment is not None and _expert_owns(user, assignment) and assignment.project_under_review
+            and assignment.status in (models.AssignmentStatus.INVITED, models.AssignmentStatus.ACCEPTED))
+
+
+@rule("review.perform")
+def _expert_may_review(user, assignment) -> bool:
+    models = _review_models()
+    return (assignment is not None and _expert_owns(user, assignment)
+            and assignment.status == models.AssignmentStatus.ACCEPTED and assignment.project_under_review
+            and assignment.round.status != models.RoundStatus.DRAFT and _no_conflict(user, assignment))
+
+
+@rule("review.materials")
+def _expert_reads_materials(user, assignment) -> bool:
+    models = _review_models()
+    return (assignment is not None and _expert_owns(user, assignment)
+            and assignment.status in (models.AssignmentStatus.ACCEPTED, models.AssignmentStatus.SUBMITTED)
+            and _no_conflict(user, assignment))
+
+
+@rule("review.view_others")
+def _expert_submitted_own(user, assignment) -> bool:
+    return (assignment is not None and _expert_owns(user, assignment)
+            and assignment.status == _review_models().AssignmentStatus.SUBMITTED)
+
+
+@rule("review.outcome")
+def _doctor_or_admin_reads_outcome(user, project) -> bool:
+    return project is None or is_admin(user) or _owns(user, project)
+
+
+def _assigned_expert_reads_details(user, project) -> bool:
+    if not user.has_role(Role.EXPERT):
+        return False
+    from .reviews.assignment import materials_assignment
+
+    return materials_assignment(user, project) is not None
+
+
+CONFIDENTIAL_ACCESS.append(_assigned_expert_reads_details)
 
 
 # --- matching (profiles, matches, browsing, connections and consent grants) --------------------------
@@ -208,7 +290,11 @@ def _company_sees_summary(user, project) -> bool:
 
 @rule("matching.view_confidential")
 def _company_holds_grant(user, project) -> bool:
+    """A member of a company whose organisation holds the clinician's active share grant for the project."""
     return project is not None and _matching().has_confidential_access(user, project)
+
+
+CONFIDENTIAL_ACCESS.append(_company_holds_grant)
 
 
 @rule("matching.suggestions")
@@ -270,6 +356,63 @@ def _platform_operations(user, obj) -> bool:
 
 
 # --- incubation (officers, pathway milestones, service record) ---------------------------------------
+# An incubation is seen by administrators, its assigned officer, the project's doctor and members of a
+# connected company (accepted connection or active share grant); anyone else gets 404. Administrators and the
+# assigned officer edit the plan and the service record; the doctor and connected companies ask questions and
+# each reads the entries meant for them. The assigned officer also reads the project's confidential details.
+
+def _incubation():
+    from .incubation import services
+
+    return services
+
+
+@rule("incubation.admin")
+def _incubation_admin(user, obj) -> bool:
+    return is_admin(user)
+
+
+@rule("incubation.officer")
+def _service_officer(user, obj) -> bool:
+    return has_role(user, Role.OFFICER)
+
+
+@rule("incubation.progress")
+def _doctor_following_incubation(user, obj) -> bool:
+    return has_role(user, Role.CLINICIAN)
+
+
+@rule("incubation.view")
+def _incubation_party(user, incubation) -> bool:
+    """Without an incubation (route guard): any approved user; the object check then answers 404 or not."""
+    return user.is_approved if incubation is None else _incubation().viewer_role(user, incubation) is not None
+
+
+@rule("incubation.edit")
+def _incubation_staff(user, incubation) -> bool:
+    if incubation is None:
+        return has_role(user, Role.OFFICER, Role.ADMIN)
+    return _incubation().can_edit(user, incubation)
+
+
+@rule("incubation.ask")
+def _incubation_asker(user, incubation) -> bool:
+    return user.is_approved if incubation is None else _incubation().can_ask(user, incubation)
+
+
+@rule("incubation.consent")
+def _incubation_doctor(user, incubation) -> bool:
+    return has_role(user, Role.CLINICIAN) and (incubation is None or incubation.project.owner_id == user.id)
+
+
+def _assigned_officer_reads_details(user, project) -> bool:
+    if not has_role(user, Role.OFFICER):
+        return False
+    found = _incubation().incubation_for(project)
+    return found is not None and found.officer_id == user.id
+
+
+CONFIDENTIAL_ACCESS.append(_assigned_officer_reads_details)
 
 
 # --- community (clinical needs, company challenges, consultations) -----------------------------------
@@ -331,7 +474,7 @@ def _engage(user, item) -> bool:
         return False
     if item is None:
         return True
-    action = "community.view_need" if hasattr(item, "problem") else "community.view_challenge"
+    action = "community.view_need" if item.__tablename__ == "community_needs" else "community.view_challenge"
     return not item.hidden and can(user, action, item)
 
 

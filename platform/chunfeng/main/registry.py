@@ -15,6 +15,7 @@ class NavItem:
     label: Any  # a lazy_gettext string
     action: str  # the policy action the user must pass to see the link
     order: int = 50
+    group: str = ""  # "admin": shown in the administration drop-down instead of the top bar
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,9 @@ _NAV: list[NavItem] = []
 _PANELS: list[Panel] = []
 
 
-def nav_item(endpoint: str, label: Any, action: str, order: int = 50) -> None:
+def nav_item(endpoint: str, label: Any, action: str, order: int = 50, group: str = "") -> None:
     if all(item.endpoint != endpoint for item in _NAV):
-        _NAV.append(NavItem(endpoint, label, action, order))
+        _NAV.append(NavItem(endpoint, label, action, order, group))
 
 
 def dashboard_panel(template: str, action: str, context: Callable[[Any], dict], order: int = 50) -> None:

@@ -20,7 +20,7 @@ nav_item("main.dashboard", _l("My workspace"), "account.self", order=1)
 def shell_context():
     user = current_user if current_user and current_user.is_authenticated else None
     return {
-        "nav_items": nav_for(user) if user else [],
+        "nav_items": nav_for(current_user),  # visitors see the public links (results, community)
         "unread_notifications": unread_count(user) if user else 0,
         "policy": policy,
     }
