@@ -125,6 +125,16 @@ def fill(domain: str, mapping_file: Path) -> int:
     return changed
 
 
+def conflicts() -> dict[str, set[str]]:
+    """msgids translated differently by two catalogues: Flask-Babel merges them, so one would silently win."""
+    seen: dict[str, set[str]] = {}
+    for _name, (folder, _sources) in domains().items():
+        for message in _read(po_path(folder)):
+            if message.id and isinstance(message.id, str) and message.string and not message.context:
+                seen.setdefault(message.id, set()).add(message.string)
+    return {msgid: strings for msgid, strings in seen.items() if len(strings) > 1}
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "update":
@@ -134,12 +144,14 @@ def main(argv: list[str]) -> int:
     elif command == "compile":
         compile_all()
     elif command == "check":
-        gaps = missing()
+        gaps, clashes = missing(), conflicts()
         for name, ids in gaps.items():
             print(f"{name}: {len(ids)} untranslated")
             for msgid in ids:
                 print(f"  {msgid!r}")
-        return 1 if gaps else 0
+        for msgid, strings in clashes.items():
+            print(f"translated differently across catalogues: {msgid!r}: {sorted(strings)}")
+        return 1 if gaps or clashes else 0
     else:
         print(__doc__)
         return 2

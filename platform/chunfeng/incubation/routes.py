@@ -41,7 +41,7 @@ from .plan import (
 bp = Blueprint("incubation", __name__)
 
 nav_item("incubation.officer_list", _l("My projects (incubation)"), "incubation.officer", order=45)
-nav_item("incubation.admin_list", _l("Incubation"), "incubation.admin", order=75)
+nav_item("incubation.admin_list", _l("Incubation tracking"), "incubation.admin", order=75)
 dashboard_panel("incubation/panel_officer.html", "incubation.officer", panels.officer_panel, order=20)
 dashboard_panel("incubation/panel_doctor.html", "incubation.progress", panels.doctor_panel, order=40)
 dashboard_panel("incubation/panel_admin.html", "incubation.admin", panels.admin_panel, order=60)
