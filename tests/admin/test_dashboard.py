@@ -163,3 +163,19 @@ def test_connection_stages(app, make_user, make_project):
     with app.test_request_context("/?lang=en"):
         assert _by_label(dashboard.connection_stages()) == {
             "Requested, awaiting the clinician": 1, "Meeting": 2, "Confidentiality agreement": 1, "Declined": 1}
+
+
+def test_administration_menu_lists_the_platform_pages_for_administrators_only(client, login_as):
+    login_as(Role.ADMIN)
+    page = client.get("/dashboard").get_data(as_text=True)
+    menu = page[page.index('id="admin-menu"'):]
+    menu = menu[:menu.index("</ul>")]
+    for path, label in [("/admin", "数据概览"), ("/admin/accounts", "账号审核"), ("/admin/organizations", "机构管理"),
+                        ("/admin/audit", "审计日志"), ("/admin/settings", "保存期限设置")]:
+        assert f'href="{path}">{label}</a>' in menu
+
+
+def test_no_administration_menu_for_officers(client, login_as):
+    login_as(Role.OFFICER)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/admin/accounts"' not in page and 'href="/admin/audit"' not in page

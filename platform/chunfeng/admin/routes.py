@@ -31,8 +31,12 @@ from .forms import (
 
 bp = Blueprint("admin", __name__)
 
-nav_item("admin.dashboard", _l("Administration"), "admin.access", order=80)
-nav_item("admin.accounts", _l("Accounts"), "accounts.manage", order=81)
+# In the shell's administration drop-down, first of all, as the platform-wide pages.
+nav_item("admin.dashboard", _l("Dashboard"), "admin.access", order=1, group="admin")
+nav_item("admin.accounts", _l("Accounts"), "accounts.manage", order=2, group="admin")
+nav_item("admin.organizations", _l("Organisations"), "accounts.manage", order=3, group="admin")
+nav_item("admin.audit", _l("Audit log"), "audit.view", order=4, group="admin")
+nav_item("admin.settings", _l("Retention settings"), "admin.settings", order=5, group="admin")
 
 
 def _panel_context(user) -> dict:
