@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-25 11:40:43.162027
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'
