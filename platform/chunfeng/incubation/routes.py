@@ -9,6 +9,7 @@ from .. import policy
 from ..db import db
 from ..forms import choices
 from ..main.registry import dashboard_panel, nav_item
+from ..submissions import services as intake
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS, Pathway, Project
 from ..submissions.status import STATUS_LABELS, TIMELINE, timeline_position
 from . import documents, panels, services, timers
@@ -395,3 +396,13 @@ def document(document_id: int):
 @policy.public
 def success_stories():
     return render_template("incubation/success_stories.html", stories=services.success_stories())
+
+
+def _incubation_link(user, project) -> list[tuple[str, str]]:
+    incubation = services.incubation_for(project)
+    if incubation is not None and policy.can(user, "incubation.view", incubation):
+        return [(_("Incubation plan"), url_for("incubation.project", project_id=project.id))]
+    return []
+
+
+intake.PROJECT_LINK_PROVIDERS.append(_incubation_link)

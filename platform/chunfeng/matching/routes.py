@@ -35,7 +35,7 @@ nav_item("matching.browse_projects", _l("Matched projects"), "matching.browse", 
 nav_item("matching.connections", _l("My connections"), "connection.list", order=22)
 nav_item("matching.profile", _l("Organisation profile"), "matching.profile", order=24)
 nav_item("matching.requests", _l("Connection requests"), "connection.inbox", order=25)
-nav_item("matching.admin_profiles", _l("Profiles and connections"), "matching.admin", order=60)
+nav_item("matching.admin_profiles", _l("Profiles and connections"), "matching.admin", order=3, group="admin")
 
 
 def _company_panel(user) -> dict:
@@ -466,3 +466,12 @@ def admin_connections():
 @bp.app_context_processor
 def matching_labels():
     return {"matching_labels": LABELS, "match_signal": signal_text}
+
+
+def _suggestion_link(user, project) -> list[tuple[str, str]]:
+    if services.is_matchable(project) and policy.can(user, "matching.suggestions", project):
+        return [(_("Suggested enterprises and investors"), url_for("matching.suggestions", project_id=project.id))]
+    return []
+
+
+intake.PROJECT_LINK_PROVIDERS.append(_suggestion_link)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import policy
 from ..main.registry import dashboard_panel, nav_item
+from ..submissions import services as intake
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
-from ..submissions.status import STATUS_LABELS
+from ..submissions.status import STATUS_LABELS, Status
 from . import reminders, services, views_expert, views_public, views_rounds, views_setup  # noqa: F401 - attach the views to bp
 from .blueprint import bp
 from .forms import CONFIDENCE_LABELS
@@ -43,3 +45,19 @@ def review_labels() -> dict:
         "device_class_labels": DEVICE_CLASS_LABELS, "status_labels": STATUS_LABELS, "basis_labels": BASIS_LABELS,
         "endpoints": current_app.view_functions,
     }
+
+
+REVIEWED_STATES = frozenset({
+    Status.REVISION_REQUESTED, Status.SELECTED_PRIORITY, Status.SELECTED, Status.NOT_SELECTED, Status.MATCHING,
+    Status.INCUBATION, Status.APPROVED,
+})
+
+
+def _outcome_link(user, project) -> list[tuple[str, str]]:
+    decided = project.status in REVIEWED_STATES
+    if decided and policy.can(user, "review.outcome", project):
+        return [(_("Review result and the experts' comments"), url_for("reviews.outcome", project_id=project.id))]
+    return []
+
+
+intake.PROJECT_LINK_PROVIDERS.append(_outcome_link)

@@ -95,7 +95,7 @@ def _render_project(project: Project, missing=None, code: int = 200):
         submit_form=SubmitForm(data={"lock_version": project.lock_version}),
         similar=services.similar_for(_user(), project) if project.versions and policy.can(
             current_user, "submission.versions", project) else [],
-        sections=SECTIONS,
+        sections=SECTIONS, links=services.project_links(_user(), project),
     )
     if confidential:
         _note_confidential_view(project, "project")

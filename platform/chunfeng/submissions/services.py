@@ -45,6 +45,9 @@ from .status import Event, Status
 # Other domains add what a clinician must act on (e.g. matching: a company asks to connect) as functions
 # user -> [(text, link)], appended here from their own module; the dashboard panel shows whatever they return.
 PENDING_ACTION_PROVIDERS: list[Callable[[User], list[tuple[str, str]]]] = []
+# Other domains add links to the project page (review outcome, suggested companies, incubation plan): each
+# provider answers (user, project) -> [(label, url)], already filtered by what the user may see.
+PROJECT_LINK_PROVIDERS: list[Callable[[User, Project], list[tuple[str, str]]]] = []
 
 VERSION_SCHEMA = "chunfeng.project-version/1"
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -467,6 +470,10 @@ def history(project: Project) -> list[tuple[Any, ProjectVersion | None]]:
 
 def _last_note(project: Project) -> str:
     return project.events[-1].note if project.events else ""
+
+
+def project_links(user: User, project: Project) -> list[tuple[str, str]]:
+    return [link for provider in PROJECT_LINK_PROVIDERS for link in provider(user, project)]
 
 
 def pending_actions(user: User) -> list[tuple[str, str]]:
