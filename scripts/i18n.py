@@ -74,11 +74,13 @@ def update() -> None:
         if not len(template) and not po_path(folder).exists():
             continue
         catalog = _read(po_path(folder))
+        created = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.creation_date = created  # keep the header stable so an update without changes leaves no diff
         catalog.obsolete.clear()
         po_path(folder).parent.mkdir(parents=True, exist_ok=True)
         with po_path(folder).open("wb") as handle:
-            write_po(handle, catalog, width=0, omit_header=False, sort_output=True, include_previous=False)
+            write_po(handle, catalog, width=0, no_location=True, sort_output=True, include_previous=False)
         print(f"{name}: {len(template)} messages")
 
 
@@ -121,7 +123,7 @@ def fill(domain: str, mapping_file: Path) -> int:
             message.string, message.flags = mapping[message.id], set()
             changed += 1
     with po_path(folder).open("wb") as handle:
-        write_po(handle, catalog, width=0, sort_output=True, include_previous=False)
+        write_po(handle, catalog, width=0, no_location=True, sort_output=True, include_previous=False)
     return changed
 
 
