@@ -30,7 +30,7 @@ def _expert_panel(user) -> dict:
 
 
 def _admin_panel(user) -> dict:
-    return {"queue": len(services.formal_check_queue()), "waiting": len(services.accepted_waiting()),
+    return {"queue": services.count_in_status(Status.SUBMITTED), "waiting": services.count_in_status(Status.ACCEPTED),
             "rounds": services.active_round_progress()}
 
 

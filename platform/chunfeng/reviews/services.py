@@ -162,6 +162,10 @@ def formal_check_queue() -> list[Project]:
         .options(selectinload(Project.owner).selectinload(User.organization))))
 
 
+def count_in_status(status: Status) -> int:
+    return db.session.scalar(select(func.count()).select_from(Project).where(Project.status == status)) or 0
+
+
 def version_counts(projects: list[Project]) -> dict[int, int]:
     rows = db.session.execute(select(ProjectVersion.project_id, func.count()).where(
         ProjectVersion.project_id.in_([p.id for p in projects])).group_by(ProjectVersion.project_id))
