@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Benchmark the matcher on synthetic Chinese projects x companies: sparse top-k versus a dense baseline.
+
+    python scripts/bench_match.py [--sizes 1000 10000 100000] [--k 10] [--baseline-max 10000]
+
+For each size N it generates N company profiles and N clinician ideas (80-200 characters each, see
+match_eval.synth_texts), then measures, in a fresh subprocess per size and method so that peak memory does
+not accumulate:
+  - fit: one vectorizer over both sides, plus the transposed company index;
+  - top-k: all pairs, every project -> its k best companies (with its CPU seconds and the load average just
+    before it: other work on the machine inflates every wall-clock figure);
+  - query: one new project against the fitted company index, median of 50 ('+why': the same call with the
+    three reasons per match that the app shows);
+  - peak RSS of the subprocess.
+Methods: 'sparse' = chunfeng.matching.engine.sparse_top_k (sparse_dot_topn: multiply and top-k in one pass);
+'dense' = dense_chunked_top_k (dense blocks of the product and argpartition), skipped above --baseline-max.
+The last line gives the speed-up at 10k (or at the largest size both methods ran).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+from match_eval import synth_texts  # noqa: E402
+
+from chunfeng.matching.engine import TextIndex, dense_chunked_top_k, sparse_top_k  # noqa: E402
+
+
+def _median_ms(call: Callable[[str], object], texts: list[str]) -> float:
+    times = []
+    for text in texts:
+        t0 = time.perf_counter()
+        call(text)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def run_child(size: int, method: str, k: int, threads: int, n_queries: int, out: Path) -> dict:
+    """Measure one (size, method) in this process; saves the top-k indices to ``out`` for comparison."""
+    t0 = time.perf_counter()
+    companies = list(enumerate(synth_texts(size, seed=1, kind="profile")))
+    projects = list(enumerate(synth_texts(size, seed=2, kind="idea")))
+    new_projects = synth_texts(n_queries, seed=3, kind="idea")
+    gen_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    company_index, project_index = TextIndex.pair(companies, projects)
+    targets_t = company_index.matrix_t
+    fit_s = time.perf_counter() - t0
+
+    load = os.getloadavg()[0]  # other work on the machine inflates every wall-clock figure
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    if method == "sparse":
+        result = sparse_top_k(project_index.matrix, targets_t, k, n_threads=threads)
+    else:
+        result = dense_chunked_top_k(project_index.matrix, targets_t, k)
+    all_pairs_s, all_pairs_cpu_s = time.perf_counter() - t0, time.process_time() - cpu0
+    np.save(out, result.indices)
+
+    if method == "sparse":
+        query_ms = _median_ms(lambda text: company_index.query([text], k=k, n_reasons=0), new_projects)
+        # the app's call: each match also says why (three shared terms)
+        reasons_ms = _median_ms(lambda text: company_index.query([text], k=k, n_reasons=3), new_projects)
+    else:
+        query_ms = _median_ms(
+            lambda text: dense_chunked_top_k(company_index.transform([text]), targets_t, k), new_projects
+        )
+        reasons_ms = None
+    return {
+        "size": size,
+        "method": method,
+        "gen_s": gen_s,
+        "fit_s": fit_s,
+        "all_pairs_s": all_pairs_s,
+        "all_pairs_cpu_s": all_pairs_cpu_s,
+        "load": load,
+        "query_ms": query_ms,
+        "query_reasons_ms": reasons_ms,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "vocab": company_index.matrix.shape[1],
+        "nnz_per_doc": company_index.matrix.nnz / size,
+    }
+
+
+def measure(size: int, method: str, args: argparse.Namespace, out: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(size), "--method", method, "--k", str(args.k)]
+    cmd += ["--threads", str(args.threads), "--queries", str(args.queries), "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+WIDTHS = (7, 6, 7, 8, 9, 8, 8)
+
+
+def _row(r: dict) -> str:
+    why = f"{r['query_reasons_ms']:.2f}" if r["query_reasons_ms"] is not None else "-"
+    times = (f"{r['fit_s']:.2f}", f"{r['all_pairs_s']:.2f}", f"{r['query_ms']:.2f}", why)
+    cells = (r["size"], r["method"], *times, f"{r['peak_mb']:.0f}")
+    return " ".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--baseline-max", type=int, default=10000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--method", choices=("sparse", "dense"), default="sparse", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(run_child(args.child, args.method, args.k, args.threads, args.queries, args.out)))
+        return 0
+
+    columns = ("size", "method", "fit s", "top-k s", "query ms", "+why ms", "peak MB")
+    header = " ".join(f"{c:>{w}}" for c, w in zip(columns, WIDTHS, strict=True)) + "  notes"
+    print(header)
+    print("-" * len(header))
+    speedups: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            rows = {}
+            for method in ("sparse", "dense"):
+                if method == "dense" and size > args.baseline_max:
+                    print(f"{size:>7} {'dense':>6}  skipped (size > --baseline-max {args.baseline_max})")
+                    continue
+                rows[method] = r = measure(size, method, args, Path(tmp) / f"{method}-{size}.npy")
+                note = f"load={r['load']:.1f} top-k cpu={r['all_pairs_cpu_s']:.1f}s"
+                note += f" vocab={r['vocab']} nnz/doc={r['nnz_per_doc']:.0f}"
+                if method == "dense":
+                    dense, sparse = (np.load(Path(tmp) / f"{m}-{size}.npy") for m in ("dense", "sparse"))
+                    same = np.mean(dense == sparse)
+                    speedups[size] = r["all_pairs_s"] / rows["sparse"]["all_pairs_s"]
+                    note += f" same top-k as sparse: {same:.2%}; sparse {speedups[size]:.1f}x faster"
+                print(_row(r) + "  " + note, flush=True)
+    if speedups:
+        at = 10000 if 10000 in speedups else max(speedups)
+        print(f"speedup at {at // 1000}k: sparse top-k is {speedups[at]:.1f}x faster than the dense baseline")
+    else:
+        print("speedup: not measured (no size ran the dense baseline)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
