@@ -45,7 +45,7 @@ def seed_demo(projects: int, companies: int) -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
-    from . import DOMAINS, _domain_module
+    from .factory import DOMAINS, _domain_module
 
     for domain in DOMAINS:
         module = _domain_module(domain, "cli")

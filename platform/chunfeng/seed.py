@@ -76,7 +76,7 @@ def run(extra_projects: int = 0, extra_companies: int = 0) -> bool:
             department=department, title=title, status=AccountStatus.ACTIVE,
         )
     db.session.commit()
-    from . import DOMAINS, _domain_module
+    from .factory import DOMAINS, _domain_module
 
     for domain in DOMAINS:
         demo = _domain_module(domain, "demo")

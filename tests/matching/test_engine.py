@@ -296,3 +296,15 @@ def test_engine_imports_no_flask() -> None:
         assert not any(
             module.startswith(("chunfeng.", ".")) and "matching" not in module for module in imported
         )
+
+
+def test_importing_the_engine_loads_no_flask():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, chunfeng.matching.engine; print('flask' in sys.modules)"
+    platform_dir = Path(__file__).resolve().parents[2] / "platform"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={"PYTHONPATH": str(platform_dir), "PATH": "/usr/bin:/bin"})
+    assert result.stdout.strip() == "False"
