@@ -111,9 +111,9 @@ def _own_notifications(user, obj) -> bool:
 # owner and administrators, and by whoever a hook below admits.
 #
 # CONFIDENTIAL_ACCESS: other domains widen "submission.view_confidential" (and so "submission.attachment")
-# by appending fn(user, project) -> bool from their own section, e.g. reviews: an expert assigned to the
-# project; matching: a member of a company holding the clinician's active share grant; incubation: the
-# project's officer. A hook answers only for its own reason and returns False otherwise.
+# by appending fn(user, project) -> bool from their own section, e.g. matching: a member of a company holding
+# the clinician's active share grant; incubation: the project's officer (experts read the blind review pages
+# instead). A hook answers only for its own reason and returns False otherwise.
 CONFIDENTIAL_ACCESS: list[Callable[[Any, Any], bool]] = []
 
 
@@ -249,15 +249,9 @@ def _doctor_or_admin_reads_outcome(user, project) -> bool:
     return project is None or is_admin(user) or _owns(user, project)
 
 
-def _assigned_expert_reads_details(user, project) -> bool:
-    if not user.has_role(Role.EXPERT):
-        return False
-    from .reviews.assignment import materials_assignment
-
-    return materials_assignment(user, project) is not None
-
-
-CONFIDENTIAL_ACCESS.append(_assigned_expert_reads_details)
+# No CONFIDENTIAL_ACCESS hook for experts: they read a project's confidential details only through the blind
+# review pages (review.materials). Admitting them to "submission.view_confidential" opened the intake's attachment
+# downloads, which carry the original file names (often the applicant's name).
 
 
 # --- matching (profiles, matches, browsing, connections and consent grants) --------------------------

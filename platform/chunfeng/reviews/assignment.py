@@ -356,17 +356,6 @@ def invite_re_review(round_: ReviewRound, entry: RoundEntry, actor: User, today:
     return invited
 
 
-def materials_assignment(expert: User, project: Project) -> Assignment | None:
-    """The expert's accepted or submitted assignment on the project, if they may read its confidential
-    materials (no conflict of interest); None otherwise."""
-    found = db.session.scalar(select(Assignment).where(
-        Assignment.expert_id == expert.id, Assignment.project_id == project.id,
-        Assignment.status.in_((A.ACCEPTED, A.SUBMITTED))).order_by(Assignment.id.desc()).limit(1))
-    if found is None or conflict_reason(expert, project) is not None:
-        return None
-    return found
-
-
 def open_loads() -> Counter:
     """expert id -> assignments still counting in rounds whose results are not published yet."""
     rows = db.session.execute(select(Assignment.expert_id).join(ReviewRound).where(
