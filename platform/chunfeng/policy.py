@@ -106,9 +106,9 @@ def _own_notifications(user, obj) -> bool:
 
 
 # --- submissions (idea intake) ------------------------------------------------------------------------
-# A project is seen by its owner, administrators and officers; another clinician gets 404. Its confidential
-# details (the sections beyond the public summary, earlier versions' content, attachments) are seen by the
-# owner and administrators, and by whoever a hook below admits.
+# A project is seen by its owner and, once submitted, by administrators and officers; anyone else gets 404.
+# Its confidential details (the sections beyond the public summary, earlier versions' content, attachments)
+# are seen by the owner and administrators, and by whoever a hook below admits.
 #
 # CONFIDENTIAL_ACCESS: other domains widen "submission.view_confidential" (and so "submission.attachment")
 # by appending fn(user, project) -> bool from their own section, e.g. matching: a member of a company holding
@@ -126,6 +126,18 @@ def _project_of(obj):
     return getattr(obj, "project", obj)
 
 
+def sent_to_platform(project) -> bool:
+    """Submitted at least once. Until then "nothing is sent to anyone": staff do not see the owner's draft (nor a
+    draft withdrawn before it was ever submitted)."""
+    from .submissions.status import Status
+
+    return project.status not in (Status.DRAFT, Status.WITHDRAWN) or bool(project.versions)
+
+
+def _staff_sees(user, project, *roles: Role) -> bool:
+    return has_role(user, *roles) and sent_to_platform(project)
+
+
 @rule("submission.create", "submission.mine")
 def _approved_clinician(user, obj) -> bool:
     return user.has_role(Role.CLINICIAN)
@@ -134,19 +146,19 @@ def _approved_clinician(user, obj) -> bool:
 @rule("submission.view")
 def _owner_or_staff(user, project) -> bool:
     """Without a project (route guard): any signed-in user; the project check then answers 404 or not."""
-    return project is None or _owns(user, project) or has_role(user, Role.ADMIN, Role.OFFICER)
+    return project is None or _owns(user, project) or _staff_sees(user, project, Role.ADMIN, Role.OFFICER)
 
 
 @rule("submission.versions")
 def _owner_or_admin(user, project) -> bool:
-    return project is None or _owns(user, project) or is_admin(user)
+    return project is None or _owns(user, project) or _staff_sees(user, project, Role.ADMIN)
 
 
 @rule("submission.view_confidential")
 def _confidential_reader(user, project) -> bool:
     if project is None:
         return True
-    if _owns(user, project) or is_admin(user):
+    if _owns(user, project) or _staff_sees(user, project, Role.ADMIN):
         return True
     return any(hook(user, project) for hook in CONFIDENTIAL_ACCESS)
 
@@ -246,7 +258,7 @@ def _expert_submitted_own(user, assignment) -> bool:
 
 @rule("review.outcome")
 def _doctor_or_admin_reads_outcome(user, project) -> bool:
-    return project is None or is_admin(user) or _owns(user, project)
+    return project is None or _owns(user, project) or _staff_sees(user, project, Role.ADMIN)
 
 
 # No CONFIDENTIAL_ACCESS hook for experts: they read a project's confidential details only through the blind
@@ -294,7 +306,7 @@ CONFIDENTIAL_ACCESS.append(_company_holds_grant)
 @rule("matching.suggestions")
 def _owner_sees_suggestions(user, project) -> bool:
     if is_admin(user):
-        return True
+        return project is None or sent_to_platform(project)
     return user.has_role(Role.CLINICIAN) and (project is None or project.owner_id == user.id)
 
 

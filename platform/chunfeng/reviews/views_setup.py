@@ -48,10 +48,17 @@ def _pass_form() -> PassForm:
     return form
 
 
+def _sent_project(project_id: int) -> Project:
+    """The formal check pages show confidential details: a draft, never submitted, answers 404."""
+    project = get_or_404(Project, project_id)
+    policy.authorize("submission.view_confidential", project)
+    return project
+
+
 @bp.route("/reviews/formal-check/<int:project_id>")
 @policy.guard("reviews.admin")
 def formal_check_project(project_id: int):
-    project = get_or_404(Project, project_id)
+    project = _sent_project(project_id)
     return _formal_page(project, _pass_form(), ReturnForm())
 
 
@@ -66,7 +73,7 @@ def _formal_page(project: Project, pass_form: PassForm, return_form: ReturnForm,
 @bp.route("/reviews/formal-check/<int:project_id>/pass", methods=["POST"])
 @policy.guard("reviews.admin")
 def formal_pass(project_id: int):
-    project = get_or_404(Project, project_id)
+    project = _sent_project(project_id)
     form = _pass_form()
     if not form.validate_on_submit():
         return _formal_page(project, form, ReturnForm(), 400)
@@ -86,7 +93,7 @@ def formal_pass(project_id: int):
 @bp.route("/reviews/formal-check/<int:project_id>/return", methods=["POST"])
 @policy.guard("reviews.admin")
 def formal_return(project_id: int):
-    project = get_or_404(Project, project_id)
+    project = _sent_project(project_id)
     form = ReturnForm()
     if not form.validate_on_submit():
         return _formal_page(project, _pass_form(), form, 400)
