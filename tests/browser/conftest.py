@@ -30,16 +30,39 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+class _SharedBrowser:
+    """One Playwright and one Chromium per process: Playwright's sync API refuses a second instance in the same
+    thread, and other test folders import the `browser` fixture (each import is a fixture of its own)."""
+
+    playwright = None
+    browser = None
+    users = 0
+
+    @classmethod
+    def acquire(cls):
+        if cls.users == 0:
+            from playwright.sync_api import sync_playwright
+
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        cls.users += 1
+        return cls.browser
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0:
+            cls.browser.close()
+            cls.playwright.stop()
+            cls.browser = cls.playwright = None
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    yield _SharedBrowser.acquire()
+    _SharedBrowser.release()
 
 
 @pytest.fixture
@@ -59,9 +82,9 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" and report.failed:
-        for name in ("page", "page_zh", "page_en", "doctor", "company", "admin", "expert"):
+        for name in ("page", "page_zh", "page_en", *PEOPLE):
             page = item.funcargs.get(name)
-            if page is not None and hasattr(page, "screenshot"):
+            if page is not None and hasattr(page, "screenshot") and not page.is_closed():
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / f"{item.name}-{name}.png"), full_page=True)
 
@@ -75,5 +98,53 @@ def new_page(browser, base_url: str, locale: str = "zh-CN"):
 @pytest.fixture
 def page(browser, live_server):
     page = new_page(browser, live_server)
+    yield page
+    page.context.close()
+
+
+# One browser (context) per person of a journey, each with its own cookies, in the default Chinese locale.
+PEOPLE = ("doctor", "admin", "expert", "expert2", "company", "visitor")
+
+
+def _own_page(browser, live_server):
+    page = new_page(browser, live_server)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def doctor(browser, live_server):
+    yield from _own_page(browser, live_server)
+
+
+@pytest.fixture
+def admin(browser, live_server):
+    yield from _own_page(browser, live_server)
+
+
+@pytest.fixture
+def expert(browser, live_server):
+    yield from _own_page(browser, live_server)
+
+
+@pytest.fixture
+def expert2(browser, live_server):
+    yield from _own_page(browser, live_server)
+
+
+@pytest.fixture
+def company(browser, live_server):
+    yield from _own_page(browser, live_server)
+
+
+@pytest.fixture
+def visitor(browser, live_server):
+    yield from _own_page(browser, live_server)
+
+
+@pytest.fixture
+def page_en(browser, live_server):
+    """A browser whose preferred language is English."""
+    page = new_page(browser, live_server, locale="en-US")
     yield page
     page.context.close()
