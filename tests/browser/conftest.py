@@ -41,8 +41,9 @@ class _SharedBrowser:
     @classmethod
     def acquire(cls):
         if cls.users == 0:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import expect, sync_playwright
 
+            expect.set_options(timeout=10_000)  # as long as actions wait: the machine may be busy with other tests
             cls.playwright = sync_playwright().start()
             cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         cls.users += 1
