@@ -129,10 +129,13 @@ def section(project_id: int, key: str):
 
 
 def _after_save(project: Project, key: str) -> str:
+    """Save and continue: to the next section, and from the last one to the overview where the doctor submits."""
     keys = [section.key for section in SECTIONS]
-    if request.form.get("next") and keys.index(key) + 1 < len(keys):
+    if not request.form.get("next"):
+        return url_for("submissions.section", project_id=project.id, key=key)
+    if keys.index(key) + 1 < len(keys):
         return url_for("submissions.section", project_id=project.id, key=keys[keys.index(key) + 1])
-    return url_for("submissions.section", project_id=project.id, key=key)
+    return url_for("submissions.project", project_id=project.id)
 
 
 def _render_section(project: Project, key: str, form, stale: bool = False, **extra):
