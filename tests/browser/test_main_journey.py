@@ -111,7 +111,7 @@ def cast(app) -> Cast:
 ZH = {
     "lang": "zh", "email": "邮箱", "password": "密码", "log_in": "登录", "workspace": "我的工作台",
     "new_project": "新建项目", "title": "项目名称", "specialty": "专科/科室", "summary": "非保密摘要",
-    "create": "创建草稿", "continue": "保存草稿并继续", "save": "保存草稿",
+    "create": "创建草稿", "continue": "保存草稿并继续",
     "need_problem": "临床问题", "need_population": "涉及的患者人群", "need_outcome": "期望改善的结局",
     "current_practice": "现有诊疗方式及其不足", "solution": "解决方案及工作原理", "innovation": "创新点",
     "target_patients": "目标患者", "patient_count": "患者规模（估算）", "device_type": "产品类型",
@@ -119,8 +119,8 @@ ZH = {
     "stage": "研发阶段", "prototype": "样机研制", "evidence": "已有证据", "ip": "知识产权",
     "ip_filed": "已申请专利", "ip_numbers": "专利号或申请号", "team": "团队成员及分工", "codev": "合作开发",
     "file": "文件", "attest_file": "此文件不含可识别患者身份的信息", "upload": "上传", "attached": "已上传",
-    "declaration": "声明", "attest": "本人确认，本项目的文字和附件中不含任何可识别患者身份的信息",
-    "overview": "总览与提交", "submit": "提交项目", "submitted": "已提交为第 1 版", "server_time": "服务器时间",
+    "next_section": "继续填写下一部分", "attest": "本人确认，本项目的文字和附件中不含任何可识别患者身份的信息",
+    "submit": "提交项目", "submitted": "已提交为第 1 版", "server_time": "服务器时间",
     "status_submitted": "已提交，待形式审查",
     "sections": ["解决方案与创新点", "目标患者", "产品类别与注册", "研发阶段与已有证据", "知识产权", "团队", "合作意向",
                  "附件"],
@@ -129,7 +129,7 @@ EN = {
     "lang": "en", "email": "E-mail address", "password": "Password", "log_in": "Log in", "workspace": "My workspace",
     "new_project": "New project", "title": "Project title", "specialty": "Specialty / department",
     "summary": "Non-confidential summary", "create": "Create draft", "continue": "Save draft and continue",
-    "save": "Save draft", "need_problem": "Clinical problem", "need_population": "Patient population concerned",
+    "need_problem": "Clinical problem", "need_population": "Patient population concerned",
     "need_outcome": "Outcome to improve", "current_practice": "Current practice and its shortcomings",
     "solution": "Proposed solution and how it works", "innovation": "Innovation points",
     "target_patients": "Target patients", "patient_count": "Number of patients (estimate)",
@@ -138,9 +138,9 @@ EN = {
     "evidence": "Evidence so far", "ip": "Intellectual property", "ip_filed": "Patent application filed",
     "ip_numbers": "Patent or application numbers", "team": "Team members and roles", "codev": "Co-development",
     "file": "File", "attest_file": "This file contains no patient-identifiable information", "upload": "Upload",
-    "attached": "was attached", "declaration": "Declaration",
+    "attached": "was attached", "next_section": "Continue with the next section",
     "attest": "I confirm that the text and the attachments of this project contain no patient-identifiable",
-    "overview": "Overview and submit", "submit": "Submit project", "submitted": "Submitted as version 1",
+    "submit": "Submit project", "submitted": "Submitted as version 1",
     "server_time": "Server time", "status_submitted": "Submitted, awaiting formal check",
     "sections": ["Solution and innovation", "Target patients", "Device and registration",
                  "Development stage and evidence", "Intellectual property", "Team", "Cooperation wanted",
@@ -235,10 +235,9 @@ def draft_and_submit(page: Page, t: dict, text: dict) -> str:
     expect(page.get_by_role("link", name="animal-study.pdf")).to_be_visible()
     shot(page, f"{t['lang']}-doctor-3-attachments")
 
-    page.get_by_role("link", name=t["declaration"]).click()
+    page.get_by_role("link", name=t["next_section"]).click()
     page.get_by_label(t["attest"]).check()
-    page.get_by_role("button", name=t["save"], exact=True).click()
-    page.get_by_role("link", name=t["overview"]).click()
+    page.get_by_role("button", name=t["continue"]).click()  # the last section leads to the overview
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=t["submit"]).click()
