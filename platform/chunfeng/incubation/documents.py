@@ -1,7 +1,5 @@
-"""Milestone documents on disk: type checked by content, stored outside static under random names.
-
-Kept small and self-contained so it can be swapped for the intake domain's upload helper once that exists.
-"""
+"""Milestone documents on disk: type checked by content with the intake domain's rules (the same accepted types,
+macro-enabled Office files refused), size-limited, stored outside static under random names."""
 
 from __future__ import annotations
 
@@ -10,20 +8,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-import filetype
 from flask import current_app
 from flask_babel import gettext as _
 
-# Extension (as detected from the content) -> MIME type served back.
-ALLOWED_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-}
+from ..submissions.services import detect_type, max_attachment_bytes
 
 
 class UploadError(ValueError):
@@ -59,14 +47,17 @@ def store(upload) -> StoredFile:
     data = upload.read()
     if not data:
         raise UploadError(_("The file is empty."))
-    kind = filetype.guess(data)
-    if kind is None or kind.extension not in ALLOWED_TYPES:
+    if len(data) > max_attachment_bytes():
+        raise UploadError(_("The file is larger than %(mb)d MB.", mb=max_attachment_bytes() // (1024 * 1024)))
+    detected = detect_type(data)
+    if detected is None:
         raise UploadError(_("This file type is not accepted. Please upload PDF, Word, Excel, PNG or JPEG files."))
-    stored_name = f"{secrets.token_hex(16)}.{kind.extension}"
+    extension, mime_type = detected
+    stored_name = f"{secrets.token_hex(16)}.{extension}"
     path_for(stored_name).write_bytes(data)
     return StoredFile(
         original_name=_display_name(upload.filename or ""), stored_name=stored_name,
-        mime_type=ALLOWED_TYPES[kind.extension], size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        mime_type=mime_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
