@@ -298,7 +298,7 @@ def _synthetic_answers(rng: random.Random) -> dict:
 
 def bulk_projects(count: int, password: str, seed_value: int = 2026) -> int:
     """Insert `count` submitted projects, each with version 1 and its status event, in a few bulk statements."""
-    rng = random.Random(seed_value)
+    rng = random.Random(seed_value)  # nosec B311
     owners = _synthetic_clinicians(password)
     start = utcnow().replace(microsecond=0) - timedelta(days=120)
     done = 0

@@ -34,7 +34,7 @@ class Status(enum.StrEnum):
 class Event(enum.StrEnum):
     SUBMIT = "submit"
     WITHDRAW = "withdraw"
-    PASS_FORMAL_CHECK = "pass_formal_check"  # noqa: S105 - an event name, not a password
+    PASS_FORMAL_CHECK = "pass_formal_check"  # noqa: S105  # nosec B105
     RETURN_FORMAL_CHECK = "return_formal_check"
     START_REVIEW = "start_review"
     DECIDE_PRIORITY = "decide_priority"
