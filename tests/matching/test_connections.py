@@ -217,3 +217,17 @@ def test_workspaces_show_requests_to_the_doctor_and_matches_to_the_company(clien
     _as(client, make_user("admin"))
     page = client.get("/dashboard").get_data(as_text=True)
     assert "对接管理" in page and "1个等待医生答复" in page
+
+
+def test_closing_the_doctors_account_withdraws_every_grant(app, client, setup):
+    from chunfeng.accounts.models import User
+    from chunfeng.admin.privacy import erase_account
+
+    connection_id = _connect(client, setup)
+    _accept(client, setup, connection_id)
+    with app.app_context():
+        erase_account(db.session.get(User, setup["doctor"].id), actor=None)
+        db.session.commit()
+        assert db.session.scalar(select(ShareGrant.revoked_at)) is not None
+    _as(client, setup["stent"])
+    _assert_summary_only(client, setup)

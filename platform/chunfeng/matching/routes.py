@@ -6,8 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from .. import policy
+from ..admin.privacy import eraser
 from ..extensions import db
 from ..forms import choices
 from ..main.registry import dashboard_panel, nav_item
@@ -475,3 +477,13 @@ def _suggestion_link(user, project) -> list[tuple[str, str]]:
 
 
 intake.PROJECT_LINK_PROVIDERS.append(_suggestion_link)
+
+
+@eraser
+def _withdraw_grants_of_closed_account(user) -> None:
+    """A clinician who closes the account takes back every company's access to the project details."""
+    grants = db.session.scalars(
+        select(ShareGrant).join(Project, Project.id == ShareGrant.project_id)
+        .where(Project.owner_id == user.id, ShareGrant.revoked_at.is_(None)))
+    for grant in grants.all():
+        services.revoke_grant(grant, user)
