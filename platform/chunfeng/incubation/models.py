@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organization, User, _enum
-from ..db import TimestampMixin, db, utcnow
+from ..db import StoredFileMixin, TimestampMixin, db, utcnow
 from ..submissions.models import Pathway, Project
 
 
@@ -116,20 +116,13 @@ class Milestone(db.Model):
         return self.status in (MilestoneStatus.DONE, MilestoneStatus.SKIPPED)
 
 
-class MilestoneDocument(db.Model):
+class MilestoneDocument(StoredFileMixin, db.Model):
     """A file kept with a milestone (test report, technical requirements, acceptance notice...)."""
 
     __tablename__ = "incubation_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("incubation_milestones.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    mime_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     milestone: Mapped[Milestone] = relationship(back_populates="documents")
     uploaded_by: Mapped[User | None] = relationship()

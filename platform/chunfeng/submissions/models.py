@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, _enum
-from ..db import TimestampMixin, db, utcnow
+from ..db import StoredFileMixin, TimestampMixin, db, utcnow
 from .status import Status
 
 
@@ -179,18 +179,11 @@ class ProjectVersion(db.Model):
     project: Mapped[Project] = relationship(back_populates="versions")
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileMixin, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    mime_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="attachments")
 
