@@ -83,6 +83,18 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
+def fast_password_hashes(monkeypatch):
+    """scrypt costs about 0.2 s per account and log-in. Domains whose tests make many accounts and test no
+    password rule request this from an autouse fixture in their own conftest."""
+    from werkzeug.security import generate_password_hash
+
+    from chunfeng.accounts import services as account_services
+
+    monkeypatch.setattr(account_services, "hash_password",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

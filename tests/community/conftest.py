@@ -6,9 +6,7 @@ import re
 from html import unescape
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from chunfeng.accounts import services as account_services
 from chunfeng.accounts.models import User
 from chunfeng.community import services
 from chunfeng.db import db
@@ -22,10 +20,8 @@ ICU_NEED = dict(
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs ~0.2 s per account and per log-in; these tests make many accounts and test no password rule."""
-    monkeypatch.setattr(account_services, "hash_password",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+def _fast_password_hashing(fast_password_hashes):
+    """These tests make many accounts and test no password rule."""
 
 
 def page_text(response) -> str:

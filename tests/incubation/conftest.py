@@ -27,14 +27,8 @@ ROUTE = {
 
 
 @pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch):
+def _quick_password_hashes(fast_password_hashes):
     """These tests are not about passwords: a cheap hash keeps the many accounts they create fast."""
-    from werkzeug.security import generate_password_hash
-
-    from chunfeng.accounts import services as accounts
-
-    monkeypatch.setattr(accounts, "hash_password",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
 
 
 def at(day: date, hour: int = 10):

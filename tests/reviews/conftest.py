@@ -128,12 +128,8 @@ def client_for(app, user):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashes(monkeypatch):
-    """scrypt costs ~0.25 s a user; these tests make many users and never test password storage."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("chunfeng.accounts.services.hash_password",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+def _cheap_password_hashes(fast_password_hashes):
+    """These tests make many users and never test password storage."""
 
 
 @pytest.fixture
