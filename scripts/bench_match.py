@@ -12,7 +12,7 @@ not accumulate:
   - query: one new project against the fitted company index, median of 50 ('+why': the same call with the
     three reasons per match that the app shows);
   - peak RSS of the subprocess.
-Methods: 'sparse' = chunfeng.matching.engine.sparse_top_k (sparse_dot_topn: multiply and top-k in one pass);
+Methods: 'sparse' = chunfeng.textengine.engine.sparse_top_k (sparse_dot_topn: multiply and top-k in one pass);
 'dense' = dense_chunked_top_k (dense blocks of the product and argpartition), skipped above --baseline-max.
 The last line gives the speed-up at 10k (or at the largest size both methods ran).
 """
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 from match_eval import synth_texts  # noqa: E402
 
-from chunfeng.matching.engine import TextIndex, dense_chunked_top_k, sparse_top_k  # noqa: E402
+from chunfeng.textengine.engine import TextIndex, dense_chunked_top_k, sparse_top_k  # noqa: E402
 
 
 def _median_ms(call: Callable[[str], object], texts: list[str]) -> float:

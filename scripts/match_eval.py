@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
-from chunfeng.matching.engine import Match, TextIndex, VectorizerConfig  # noqa: E402
+from chunfeng.textengine.engine import Match, TextIndex, VectorizerConfig  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------------
 # Synthetic device vocabulary per specialty: space-separated diseases, products, design/technology phrases

@@ -1,7 +1,7 @@
 """春风 (Chunfeng): the clinical innovation intake, review and matching platform.
 
 The application factory lives in `chunfeng.factory`; it is loaded on first use so that plain-Python parts such as
-the matching engine (`chunfeng.matching.engine`) can be imported, benchmarked and evaluated without Flask.
+the matching engine (`chunfeng.textengine.engine`) can be imported, benchmarked and evaluated without Flask.
 """
 
 from __future__ import annotations

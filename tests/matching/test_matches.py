@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from chunfeng.db import db
-from chunfeng.matching import engine, services
+from chunfeng.matching import services
 from chunfeng.matching.models import MatchResult, OrgProfile, ProfileKind
 from chunfeng.submissions.models import Project, Stage
 from chunfeng.submissions.status import Event, Status, apply
+from chunfeng.textengine import engine
 from tests.conftest import login
 
 from .conftest import (

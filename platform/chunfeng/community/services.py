@@ -24,10 +24,10 @@ from ..accounts.models import AccountStatus, Consent, Role, User
 from ..accounts.services import active_admins
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
-from ..matching.engine import TextIndex
 from ..policy import can
 from ..submissions import services as intake
 from ..submissions.models import Project
+from ..textengine.engine import TextIndex
 from .models import (
     Booking,
     BookingStatus,

@@ -26,7 +26,7 @@ from ..core.services import N_, notify, record
 from ..db import db, utcnow
 from ..submissions.models import Project
 from ..submissions.status import SELECTED_STATES, VISIBLE_TO_COMPANIES, Status
-from . import engine
+from ..textengine import engine
 from .models import (
     STAGE_ORDER,
     Connection,

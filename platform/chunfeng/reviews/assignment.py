@@ -16,9 +16,9 @@ from ..accounts.models import AccountStatus, Role, User
 from ..accounts.services import active_admins
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
-from ..matching.engine import TextIndex
 from ..submissions.models import Project
 from ..submissions.status import Status
+from ..textengine.engine import TextIndex
 from .conflicts import conflict_reason, declare_project, declared_by_expert
 from .context import path_for
 from .errors import ReviewError

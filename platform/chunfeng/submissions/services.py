@@ -26,7 +26,7 @@ from ..accounts.models import User
 from ..accounts.services import active_admins
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
-from ..matching.engine import TextIndex
+from ..textengine.engine import TextIndex
 from . import status as machine
 from .models import (
     COOPERATION_MODES,

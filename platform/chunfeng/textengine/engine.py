@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sparse_dot_topn import sp_matmul_topn
 
-from chunfeng.matching.text import GENERIC_TERMS, Analyzer, normalize, shared_segments, terms
+from .text import GENERIC_TERMS, Analyzer, normalize, shared_segments, terms
 
 Id = Hashable
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from chunfeng.matching.engine import (
+from chunfeng.textengine.engine import (
     Match,
     RerankWeights,
     TextIndex,
@@ -22,7 +22,7 @@ from chunfeng.matching.engine import (
     rerank_projects,
     sparse_top_k,
 )
-from chunfeng.matching.text import GENERIC_TERMS, normalize, shared_segments, terms
+from chunfeng.textengine.text import GENERIC_TERMS, normalize, shared_segments, terms
 
 PROFILES = [
     (
@@ -283,19 +283,19 @@ def test_rerank_projects_is_the_other_direction() -> None:
     assert ranked[0].reasons[-2:] == ("stage:animal", "region:浙江省")
 
 
-def test_engine_imports_no_flask() -> None:
-    package = Path(__file__).resolve().parents[2] / "platform" / "chunfeng" / "matching"
-    for name in ("engine.py", "text.py"):
-        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+def test_engine_imports_no_flask_and_no_application_module() -> None:
+    package = Path(__file__).resolve().parents[2] / "platform" / "chunfeng" / "textengine"
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {
             alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
         }
-        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        assert imported, name
-        assert not any(module.split(".")[0] in {"flask", "flask_sqlalchemy"} for module in imported), name
-        assert not any(
-            module.startswith(("chunfeng.", ".")) and "matching" not in module for module in imported
-        )
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                     if node.level == 0}
+        relative = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level}
+        assert not any(module.split(".")[0] in {"flask", "flask_sqlalchemy"} for module in imported), path.name
+        assert not any(module.startswith("chunfeng.") for module in imported), path.name
+        assert all(module and "." not in module for module in relative), path.name
 
 
 def test_importing_the_engine_loads_no_flask():
@@ -303,7 +303,7 @@ def test_importing_the_engine_loads_no_flask():
     import sys
     from pathlib import Path
 
-    code = "import sys, chunfeng.matching.engine; print('flask' in sys.modules)"
+    code = "import sys, chunfeng.textengine.engine; print('flask' in sys.modules)"
     platform_dir = Path(__file__).resolve().parents[2] / "platform"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={"PYTHONPATH": str(platform_dir), "PATH": "/usr/bin:/bin"})
