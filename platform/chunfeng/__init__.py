@@ -6,7 +6,7 @@ the matching engine (`chunfeng.textengine.engine`) can be imported, benchmarked 
 
 from __future__ import annotations
 
-_FACTORY_NAMES = frozenset({"create_app", "import_models", "DOMAINS", "translation_directories", "_domain_module"})
+_FACTORY_NAMES = frozenset({"create_app", "import_models", "DOMAINS", "translation_directories"})
 
 
 def __getattr__(name: str):

@@ -1,9 +1,9 @@
-"""Operator commands: `flask --app chunfeng <command>`."""
+"""Operator commands of the platform itself: `flask --app chunfeng create-admin | seed-demo`. Each domain adds
+its own in its setup."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from .extensions import db
@@ -36,19 +36,10 @@ def create_admin(email: str, name: str, password: str) -> None:
 @with_appcontext
 def seed_demo(projects: int, companies: int) -> None:
     """Fill an empty database with a realistic demo (idempotent: does nothing to an already seeded one)."""
-    from . import seed
+    from . import demo
 
-    created = seed.run(extra_projects=projects, extra_companies=companies)
+    created = demo.run(extra_projects=projects, extra_companies=companies)
     click.echo("Demo data created." if created else "Demo data already present; nothing changed.")
 
 
-def register_cli(app: Flask) -> None:
-    app.cli.add_command(create_admin)
-    app.cli.add_command(seed_demo)
-    from .factory import DOMAINS, _domain_module
-
-    for domain in DOMAINS:
-        module = _domain_module(domain, "cli")
-        if module is not None:
-            for command in getattr(module, "COMMANDS", ()):
-                app.cli.add_command(command)
+COMMANDS = (create_admin, seed_demo)

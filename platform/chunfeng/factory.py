@@ -1,31 +1,29 @@
-"""The application factory: configuration, extensions, and every domain's blueprint, models, CLI and demo."""
+"""The application factory: configuration, extensions, then each domain's `setup(app)`, which registers its
+blueprint, access rules, hooks, session listeners and commands."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 from flask import Flask
 
 from .config import INSTANCE_PATH, REPO_ROOT, load_config
 
-# Each domain is a sub-package with a `routes.bp` blueprint (optional) and its models module.
-DOMAINS = ("accounts", "core", "main", "submissions", "reviews", "matching", "admin", "incubation", "community")
+# In the order they build on each other: a domain imports only domains before it (docs/architecture.md).
+DOMAINS = ("core", "accounts", "main", "submissions", "reviews", "matching", "incubation", "community", "admin")
 
 
-def _domain_module(domain: str, name: str):
-    try:
-        return importlib.import_module(f"{__package__}.{domain}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.{domain}.{name}" and exc.name != f"{__package__}.{domain}":
-            raise
-        return None
+def _domain(name: str):
+    return importlib.import_module(f"{__package__}.{name}")
 
 
 def import_models() -> None:
     """Import every domain's models so SQLAlchemy's metadata knows all tables (migrations, create_all)."""
-    for domain in DOMAINS:
-        _domain_module(domain, "models")
+    for name in DOMAINS:
+        if importlib.util.find_spec(f"{__package__}.{name}.models") is not None:
+            importlib.import_module(f"{__package__}.{name}.models")
 
 
 def translation_directories() -> str:
@@ -47,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
-    from . import errors, i18n, security
+    from . import cli, errors, i18n, policy, security
     from .extensions import csrf, db, login_manager, migrate
 
     import_models()
@@ -59,23 +57,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     login_manager.init_app(app)
 
-    for domain in DOMAINS:
-        routes = _domain_module(domain, "routes")
-        if routes is not None and hasattr(routes, "bp"):
-            app.register_blueprint(routes.bp)
-
-    from .cli import register_cli
-
-    register_cli(app)
-    _check_every_route_has_a_rule(app)
+    for name in DOMAINS:
+        _domain(name).setup(app)
+    for command in cli.COMMANDS:
+        app.cli.add_command(command)
+    policy.check_routes(app)
     return app
-
-
-def _check_every_route_has_a_rule(app: Flask) -> None:
-    """Every view must declare who may use it (policy.guard or policy.public): fail at start-up otherwise."""
-    missing = [
-        endpoint for endpoint, view in app.view_functions.items()
-        if endpoint != "static" and not hasattr(view, "policy_action")
-    ]
-    if missing:
-        raise RuntimeError(f"routes without a policy rule: {', '.join(sorted(missing))}")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from chunfeng.accounts.models import AccountStatus, Consent, LoginAttempt, LoginSession, Role, User
 from chunfeng.admin import privacy
 from chunfeng.admin.services import set_setting
+from chunfeng.core import hooks
 from chunfeng.core.models import AuditEntry, Notification
 from chunfeng.core.services import notify
 from chunfeng.db import db
@@ -100,16 +101,16 @@ def test_export_is_a_post_so_another_site_cannot_trigger_it(client, login_as):
 
 
 def test_registered_exporters_add_their_part(app, client, login_as):
-    def part(user):
+    def part(_sender, user):
         return {"example_domain": {"user": user.id}}
 
-    privacy.exporter(part)
+    hooks.personal_data_export.connect(part)
     try:
         me = login_as(Role.INVESTOR)
         data = json.loads(client.post("/account/privacy/export").get_data(as_text=True))
         assert data["example_domain"] == {"user": me.id}
     finally:
-        privacy.EXPORTERS.remove(part)
+        hooks.personal_data_export.disconnect(part)
 
 
 # --- closing an account ------------------------------------------------------------------------------------
@@ -173,14 +174,18 @@ def test_the_last_administrator_cannot_close_their_account(app, client, login_as
 
 def test_registered_erasers_run_before_pseudonymisation(app, make_user):
     seen = []
-    privacy.eraser(lambda user: seen.append(user.email))
+
+    def note_email(_sender, user):
+        seen.append(user.email)
+
+    hooks.personal_data_erase.connect(note_email)
     try:
         doctor = make_user(Role.CLINICIAN, email="li@example.cn")
         with app.app_context():
             privacy.erase_account(db.session.get(User, doctor.id), actor=None)
         assert seen == ["li@example.cn"]
     finally:
-        privacy.ERASERS.pop()
+        hooks.personal_data_erase.disconnect(note_email)
 
 
 # --- retention purge with frozen time ----------------------------------------------------------------------

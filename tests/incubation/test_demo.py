@@ -4,9 +4,10 @@ from sqlalchemy import select
 
 from chunfeng.accounts.models import Role, User
 from chunfeng.db import db
-from chunfeng.incubation import demo, services
+from chunfeng.demo import incubation as demo
+from chunfeng.demo.people import DemoPeople
+from chunfeng.incubation import services
 from chunfeng.incubation.models import Audience, IncubationStatus
-from chunfeng.seed import DemoPeople
 from chunfeng.submissions.models import DeviceClass
 from chunfeng.submissions.status import Status
 

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from chunfeng.accounts.models import Role
 from chunfeng.db import db
-from chunfeng.matching import demo
+from chunfeng.demo import matching as demo
+from chunfeng.demo.people import DemoPeople
 from chunfeng.matching.models import Connection, ConnectionStatus, OrgProfile, ProfileStatus
-from chunfeng.seed import DemoPeople
 
 from .conftest import THROMBECTOMY, org_ids_ranked_for
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from chunfeng import seed
+from chunfeng import demo as seed
 from chunfeng.db import db
 from chunfeng.reviews.models import Assignment, AssignmentStatus, Decision, ExpertProfile, ReviewRound, RoundStatus
 from chunfeng.submissions.models import Project

@@ -4,6 +4,7 @@ import pytest
 
 from chunfeng import policy
 from chunfeng.accounts.models import Role
+from chunfeng.core import hooks
 from chunfeng.db import db
 from chunfeng.submissions import services
 from chunfeng.submissions.models import Project
@@ -58,13 +59,16 @@ def test_other_domains_widen_confidential_access_through_the_hook(app, make_user
     with app.app_context():
         project = db.session.get(Project, project_id)
         assert not policy.can(expert, "submission.attachment", project)
-        policy.CONFIDENTIAL_ACCESS.append(lambda user, p: user.id == expert.id and p.id == project_id)
+        def admit_expert(_sender, user, project):
+            return user.id == expert.id and project.id == project_id
+
+        hooks.confidential_access.connect(admit_expert)
         try:
             assert policy.can(expert, "submission.view_confidential", project)
             assert policy.can(expert, "submission.attachment", project)
             assert not policy.can(expert, "submission.view", project), "the page with the doctor's name stays closed"
         finally:
-            policy.CONFIDENTIAL_ACCESS.pop()
+            hooks.confidential_access.disconnect(admit_expert)
 
 
 def test_withdraw_before_a_decision_with_a_reason(client, login_as, make_project, submit_project, make_user, app):
@@ -128,11 +132,14 @@ def test_a_returned_project_shows_the_reason_and_can_be_edited_again(client, log
 def test_the_dashboard_lists_my_projects_and_what_is_asked_of_me(client, login_as, make_project, app):
     doctor = login_as("clinician")
     make_project(doctor, complete=False, title="还没写完的想法")
-    services.PENDING_ACTION_PROVIDERS.append(lambda user: [("某公司希望与您对接", "/matching/inbox")])
+    def company_asks(_sender, user):
+        return [("某公司希望与您对接", "/matching/inbox")]
+
+    hooks.pending_actions.connect(company_asks)
     try:
         page = client.get("/dashboard").get_data(as_text=True)
     finally:
-        services.PENDING_ACTION_PROVIDERS.pop()
+        hooks.pending_actions.disconnect(company_asks)
     assert "我的项目" in page and "还没写完的想法" in page and "仍是草稿" in page
     assert "某公司希望与您对接" in page and 'href="/matching/inbox"' in page
     assert 'href="/projects/new"' in page

@@ -5,8 +5,9 @@ import hashlib
 from chunfeng.accounts.models import AccountStatus, Role
 from chunfeng.accounts.services import create_user
 from chunfeng.db import db
-from chunfeng.seed import DEMO_PEOPLE, DemoPeople
-from chunfeng.submissions import demo, services
+from chunfeng.demo import submissions as demo
+from chunfeng.demo.people import DEMO_PEOPLE, DemoPeople
+from chunfeng.submissions import services
 from chunfeng.submissions.models import Project, ProjectVersion
 from chunfeng.submissions.sections import VERSION_FIELDS
 from chunfeng.submissions.status import Status

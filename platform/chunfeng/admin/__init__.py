@@ -1,2 +1,13 @@
 """Platform administration: account approval, organisations, the audit log, the dashboard, privacy operations,
 retention, backup and restore."""
+
+
+def setup(app) -> None:
+    from ..core import hooks
+    from . import access, cli, routes  # noqa: F401 - access registers the domain's rules
+
+    app.register_blueprint(routes.bp)
+    hooks.connect(hooks.nav_items, routes.NAV)
+    hooks.connect(hooks.dashboard_panels, routes.PANELS)
+    for command in cli.COMMANDS:
+        app.cli.add_command(command)

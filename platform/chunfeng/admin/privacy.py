@@ -1,16 +1,10 @@
 """Personal information rights and retention (PIPL): export my data, close my account, purge what expired.
 
-Other domains extend the export and the erasure without this module knowing them:
+Other domains extend the export and the erasure without this module knowing them: in their own setup they
+connect a receiver(sender, user) to `hooks.personal_data_export` (returning {"my_domain": [...]}) or to
+`hooks.personal_data_erase` (runs before the account itself is pseudonymised).
 
-    from chunfeng.admin.privacy import exporter, eraser
-
-    @exporter
-    def my_domain_part(user) -> dict: return {"my_domain": [...]}
-
-    @eraser
-    def forget_in_my_domain(user) -> None: ...   # runs before the account itself is pseudonymised
-
-Besides the registered parts, the export walks every table with a foreign key to users.id, so nothing a person
+Besides the domains' parts, the export walks every table with a foreign key to users.id, so nothing a person
 authored is left out even before its domain registers an exporter: whole rows where the person is the owner,
 author or subject, and only a reference (table, id, column) where they acted on someone else's record. Content
 reached only indirectly (e.g. a review, which points at an assignment) needs the domain's own exporter.
@@ -19,7 +13,6 @@ reached only indirectly (e.g. a review, which points at an assignment) needs the
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +25,7 @@ from werkzeug.security import check_password_hash
 
 from ..accounts.models import AccountStatus, Consent, LoginAttempt, LoginSession, Role, User
 from ..accounts.services import AccountError, end_all_sessions
+from ..core import hooks
 from ..core.models import AuditEntry, Notification
 from ..core.services import notification_text, record
 from ..db import db, utcnow
@@ -39,11 +33,6 @@ from ..submissions.models import Attachment, Project
 from ..submissions.status import Status
 from .rows import foreign_key_rule, referencing_columns, row_to_dict, to_json
 from .services import get_setting
-
-Exporter = Callable[[User], dict[str, Any]]
-Eraser = Callable[[User], None]
-EXPORTERS: list[Exporter] = []
-ERASERS: list[Eraser] = []
 
 EXPORT_FORMAT = "chunfeng-personal-data/1"
 # Tables the accounts part below already exports in a readable form; the generic walk skips them.
@@ -54,25 +43,14 @@ SECRET_COLUMNS = frozenset({"password_hash", "token", "secret", "api_key"})
 LOGIN_ATTEMPT_DAYS = 1
 
 
-def exporter(fn: Exporter) -> Exporter:
-    if fn not in EXPORTERS:
-        EXPORTERS.append(fn)
-    return fn
-
-
-def eraser(fn: Eraser) -> Eraser:
-    if fn not in ERASERS:
-        ERASERS.append(fn)
-    return fn
-
-
 # --- export ----------------------------------------------------------------------------------------------
 
 def export_user_data(user: User) -> dict[str, Any]:
     """Everything the platform holds about `user`, as JSON-ready data (PIPL Art. 45)."""
     data: dict[str, Any] = {"format": EXPORT_FORMAT, "exported_at": to_json(utcnow()), "user_id": user.id}
-    for part in EXPORTERS:
-        data.update(part(user))
+    data.update(_account_part(user))
+    for part in hooks.collect(hooks.personal_data_export, user=user):
+        data.update(part)
     data["records"], data["actions"] = authored_rows(user), acted_on_rows(user)
     return data
 
@@ -117,7 +95,6 @@ def _rows(table, *criteria) -> list[dict]:
     return [row_to_dict(table, row, SECRET_COLUMNS) for row in result]
 
 
-@exporter
 def _account_part(user: User) -> dict[str, Any]:
     org = user.organization
     notes = db.session.scalars(
@@ -162,8 +139,8 @@ def _is_last_admin(user: User) -> bool:
 def erase_account(user: User, actor: User | None) -> None:
     """Close the account: registered erasers run, then the person's data are pseudonymised. The audit log and
     submitted projects stay for the record; they point at the id, which now names nobody."""
-    for erase in ERASERS:
-        erase(user)
+    hooks.personal_data_erase.send(None, user=user)
+    _erase_account_records(user)
     _pseudonymise(user)
     user.status = AccountStatus.CLOSED
     user.closed_at = user.closed_at or utcnow()
@@ -182,7 +159,6 @@ def _is_pseudonymised(user: User) -> bool:
     return user.name == pseudonym(user.id) and user.email == f"closed-{user.id}@invalid"
 
 
-@eraser
 def _erase_account_records(user: User) -> None:
     end_all_sessions(user)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == f"email:{user.email.lower()}"))

@@ -11,9 +11,9 @@ from .. import policy
 from ..accounts.models import Organization, User
 from ..accounts.services import AccountError
 from ..core.services import record
+from ..core.shell import NavItem, Offer, Panel
 from ..db import db, utcnow
 from ..exports import csv_response
-from ..main.registry import dashboard_panel, nav_item
 from . import dashboard as figures
 from . import privacy, services
 from .forms import (
@@ -32,18 +32,12 @@ from .forms import (
 bp = Blueprint("admin", __name__)
 
 # In the shell's administration drop-down, first of all, as the platform-wide pages.
-nav_item("admin.dashboard", _l("Dashboard"), "admin.access", order=1, group="admin")
-nav_item("admin.accounts", _l("Accounts"), "accounts.manage", order=2, group="admin")
-nav_item("admin.organizations", _l("Organisations"), "accounts.manage", order=3, group="admin")
-nav_item("admin.audit", _l("Audit log"), "audit.view", order=4, group="admin")
-nav_item("admin.settings", _l("Retention settings"), "admin.settings", order=5, group="admin")
 
 
 def _panel_context(user) -> dict:
     return {"pending": services.pending_count(), "recent": services.recent_audit(6)}
 
 
-dashboard_panel("admin/_panel.html", "admin.access", _panel_context, order=5)
 
 
 @bp.context_processor
@@ -286,3 +280,14 @@ def close_account():
     flash(_("Your account has been closed and your personal data erased. Thank you for taking part."), "info")
     return redirect(url_for("main.index"))
 
+
+NAV = Offer(
+    NavItem("admin.dashboard", _l("Dashboard"), "admin.access", order=1, group="admin"),
+    NavItem("admin.accounts", _l("Accounts"), "accounts.manage", order=2, group="admin"),
+    NavItem("admin.organizations", _l("Organisations"), "accounts.manage", order=3, group="admin"),
+    NavItem("admin.audit", _l("Audit log"), "audit.view", order=4, group="admin"),
+    NavItem("admin.settings", _l("Retention settings"), "admin.settings", order=5, group="admin"),
+)
+PANELS = Offer(
+    Panel("admin/_panel.html", "admin.access", _panel_context, order=5),
+)

@@ -8,11 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import policy
+from ..core.shell import NavItem, Offer, Panel
 from ..extensions import db
-from ..main.registry import dashboard_panel, nav_item
-from ..submissions import services as intake
 from ..submissions.forms import SPECIALTIES
-from . import services
+from . import access, services
 from .forms import (
     CATEGORY_LABELS,
     KIND_LABELS,
@@ -44,19 +43,14 @@ from .models import Report as ReportEntry
 
 bp = Blueprint("community", __name__, url_prefix="/community")
 
-nav_item("community.index", _l("Community"), policy.PUBLIC, order=60)
-nav_item("community.consultations", _l("Consultations"), "community.consultations", order=61)
-dashboard_panel("community/_panel.html", "community.member", services.panel_context, order=70)
 
 
-def _invitation_actions(user) -> list[tuple[str, str]]:
+def pending_invitations(_sender, user) -> list[tuple[str, str]]:
     return [(_("%(company)s invites you to share your clinical view on \"%(title)s\".",
                company=s.challenge.organization.name, title=s.challenge.title),
              url_for("community.challenge", challenge_id=s.challenge_id))
             for s in services.invitations_for(user)]
 
-
-intake.PENDING_ACTION_PROVIDERS.append(_invitation_actions)
 
 PER_PAGE = 20
 
@@ -89,7 +83,7 @@ def _get(model, object_id: int):
 def _need(need_id: int, action: str = "community.view_need") -> ClinicalNeed:
     need = _get(ClinicalNeed, need_id)
     if action == "community.view_need":
-        if not policy.community_may(current_user, action, need):
+        if not access.community_may(current_user, action, need):
             abort(404)
     else:
         policy.authorize(action, need)
@@ -634,3 +628,10 @@ def set_hidden(kind: str, target_id: int):
     return redirect(back if back.startswith("/community/") else url_for("community.moderation"))
 
 
+NAV = Offer(
+    NavItem("community.index", _l("Community"), policy.PUBLIC, order=60),
+    NavItem("community.consultations", _l("Consultations"), "community.consultations", order=61),
+)
+PANELS = Offer(
+    Panel("community/_panel.html", "community.member", services.panel_context, order=70),
+)

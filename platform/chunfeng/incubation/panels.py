@@ -1,4 +1,4 @@
-"""What the incubation panels of the workspace show (context functions for main.registry.dashboard_panel)."""
+"""What the incubation panels of the workspace show (context functions of its workspace panels)."""
 
 from __future__ import annotations
 

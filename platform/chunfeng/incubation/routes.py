@@ -6,10 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import policy
+from ..core.shell import NavItem, Offer, Panel
 from ..db import db
 from ..forms import choices
-from ..main.registry import dashboard_panel, nav_item
-from ..submissions import services as intake
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS, Pathway, Project
 from ..submissions.status import STATUS_LABELS, TIMELINE, timeline_position
 from . import documents, panels, services, timers
@@ -41,11 +40,6 @@ from .plan import (
 
 bp = Blueprint("incubation", __name__)
 
-nav_item("incubation.officer_list", _l("My projects (incubation)"), "incubation.officer", order=45)
-nav_item("incubation.admin_list", _l("Incubation tracking"), "incubation.admin", order=75)
-dashboard_panel("incubation/panel_officer.html", "incubation.officer", panels.officer_panel, order=20)
-dashboard_panel("incubation/panel_doctor.html", "incubation.progress", panels.doctor_panel, order=40)
-dashboard_panel("incubation/panel_admin.html", "incubation.admin", panels.admin_panel, order=60)
 
 LABELS = {
     "key": KEY_LABELS, "milestone_status": MILESTONE_STATUS_LABELS, "kind": KIND_LABELS, "audience": AUDIENCE_LABELS,
@@ -398,11 +392,20 @@ def success_stories():
     return render_template("incubation/success_stories.html", stories=services.success_stories())
 
 
-def _incubation_link(user, project) -> list[tuple[str, str]]:
+def incubation_link(_sender, user, project) -> list[tuple[str, str]]:
     incubation = services.incubation_for(project)
     if incubation is not None and policy.can(user, "incubation.view", incubation):
         return [(_("Incubation plan"), url_for("incubation.project", project_id=project.id))]
     return []
 
 
-intake.PROJECT_LINK_PROVIDERS.append(_incubation_link)
+
+NAV = Offer(
+    NavItem("incubation.officer_list", _l("My projects (incubation)"), "incubation.officer", order=45),
+    NavItem("incubation.admin_list", _l("Incubation tracking"), "incubation.admin", order=75),
+)
+PANELS = Offer(
+    Panel("incubation/panel_officer.html", "incubation.officer", panels.officer_panel, order=20),
+    Panel("incubation/panel_doctor.html", "incubation.progress", panels.doctor_panel, order=40),
+    Panel("incubation/panel_admin.html", "incubation.admin", panels.admin_panel, order=60),
+)

@@ -1,0 +1,9 @@
+"""The shell: home page, the workspace built from the domains' panels, notifications."""
+
+
+def setup(app) -> None:
+    from ..core import hooks
+    from . import routes
+
+    app.register_blueprint(routes.bp)
+    hooks.connect(hooks.nav_items, routes.NAV)

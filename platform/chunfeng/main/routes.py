@@ -8,12 +8,11 @@ from sqlalchemy import select
 from .. import policy
 from ..core.models import Notification
 from ..core.services import mark_all_read, notification_text, unread_count
+from ..core.shell import NavItem, Offer, nav_for, panels_for
 from ..extensions import db
-from .registry import nav_for, nav_item, panels_for
 
 bp = Blueprint("main", __name__)
 
-nav_item("main.dashboard", _l("My workspace"), "account.self", order=1)
 
 
 @bp.app_context_processor
@@ -56,3 +55,8 @@ def notifications():
     mark_all_read(current_user)
     db.session.commit()
     return page
+
+
+NAV = Offer(
+    NavItem("main.dashboard", _l("My workspace"), "account.self", order=1),
+)

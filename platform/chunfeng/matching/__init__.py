@@ -1,0 +1,18 @@
+"""Matching: organisation profiles, stored matches kept fresh, browsing, connections with the clinician's consent
+and share grants."""
+
+
+def setup(app) -> None:
+    from ..core import hooks
+    from . import access, cli, freshness, routes, services
+
+    app.register_blueprint(routes.bp)
+    hooks.connect(hooks.nav_items, routes.NAV)
+    hooks.connect(hooks.dashboard_panels, routes.PANELS)
+    hooks.connect(hooks.pending_actions, routes.pending_requests)
+    hooks.connect(hooks.project_links, routes.suggestion_link)
+    hooks.connect(hooks.confidential_access, access.confidential_access)
+    hooks.connect(hooks.personal_data_erase, services.withdraw_grants_of_closed_account)
+    freshness.register()
+    for command in cli.COMMANDS:
+        app.cli.add_command(command)

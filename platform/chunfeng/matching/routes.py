@@ -6,14 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import policy
-from ..admin.privacy import eraser
+from ..core.shell import NavItem, Offer, Panel
 from ..extensions import db
 from ..forms import choices
-from ..main.registry import dashboard_panel, nav_item
-from ..submissions import services as intake
 from ..submissions.models import Project
 from ..submissions.sections import VERSION_FIELDS, display_sections
 from . import services
@@ -33,11 +30,6 @@ from .models import Connection, ConnectionStatus, OrgProfile, ProfileKind, Profi
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 
-nav_item("matching.browse_projects", _l("Matched projects"), "matching.browse", order=20)
-nav_item("matching.connections", _l("My connections"), "connection.list", order=22)
-nav_item("matching.profile", _l("Organisation profile"), "matching.profile", order=24)
-nav_item("matching.requests", _l("Connection requests"), "connection.inbox", order=25)
-nav_item("matching.admin_profiles", _l("Profiles and connections"), "matching.admin", order=3, group="admin")
 
 
 def _company_panel(user) -> dict:
@@ -61,7 +53,7 @@ def _admin_panel(user) -> dict:
     return {"profiles": services.profile_counts(), "connections": services.connection_counts()}
 
 
-def _pending_requests(user) -> list[tuple[str, str]]:
+def pending_requests(_sender, user) -> list[tuple[str, str]]:
     return [
         (_("%(org)s asks to connect about “%(project)s”. Accept or decline.", org=c.organization.name,
            project=c.project.title), url_for("matching.connection", connection_id=c.id))
@@ -69,11 +61,6 @@ def _pending_requests(user) -> list[tuple[str, str]]:
     ]
 
 
-intake.PENDING_ACTION_PROVIDERS.append(_pending_requests)
-
-dashboard_panel("matching/panel_company.html", "matching.browse", _company_panel, order=20)
-dashboard_panel("matching/panel_doctor.html", "connection.inbox", _doctor_panel, order=25)
-dashboard_panel("matching/panel_admin.html", "matching.admin", _admin_panel, order=60)
 
 
 def _user():
@@ -470,20 +457,22 @@ def matching_labels():
     return {"matching_labels": LABELS, "match_signal": signal_text}
 
 
-def _suggestion_link(user, project) -> list[tuple[str, str]]:
+def suggestion_link(_sender, user, project) -> list[tuple[str, str]]:
     if services.is_matchable(project) and policy.can(user, "matching.suggestions", project):
         return [(_("Suggested enterprises and investors"), url_for("matching.suggestions", project_id=project.id))]
     return []
 
 
-intake.PROJECT_LINK_PROVIDERS.append(_suggestion_link)
 
-
-@eraser
-def _withdraw_grants_of_closed_account(user) -> None:
-    """A clinician who closes the account takes back every company's access to the project details."""
-    grants = db.session.scalars(
-        select(ShareGrant).join(Project, Project.id == ShareGrant.project_id)
-        .where(Project.owner_id == user.id, ShareGrant.revoked_at.is_(None)))
-    for grant in grants.all():
-        services.revoke_grant(grant, user)
+NAV = Offer(
+    NavItem("matching.browse_projects", _l("Matched projects"), "matching.browse", order=20),
+    NavItem("matching.connections", _l("My connections"), "connection.list", order=22),
+    NavItem("matching.profile", _l("Organisation profile"), "matching.profile", order=24),
+    NavItem("matching.requests", _l("Connection requests"), "connection.inbox", order=25),
+    NavItem("matching.admin_profiles", _l("Profiles and connections"), "matching.admin", order=3, group="admin"),
+)
+PANELS = Offer(
+    Panel("matching/panel_company.html", "matching.browse", _company_panel, order=20),
+    Panel("matching/panel_doctor.html", "connection.inbox", _doctor_panel, order=25),
+    Panel("matching/panel_admin.html", "matching.admin", _admin_panel, order=60),
+)

@@ -17,8 +17,8 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, event, func, insert, inspect, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import AccountStatus, Consent, Organization, OrgKind, Role, User
 from ..accounts.services import active_admins
@@ -198,6 +198,10 @@ def is_matchable(project: Project) -> bool:
 # --- refreshing the stored matches ---------------------------------------------------------------------
 
 
+# Session keys of the changes that make stored matches stale (see freshness.py).
+DIRTY_PROJECTS, DIRTY_ORGS, REFRESHING = "matching.dirty_projects", "matching.dirty_orgs", "matching.refreshing"
+
+
 @dataclass
 class RefreshCounts:
     projects: int = 0
@@ -307,8 +311,8 @@ def refresh_matches(project_ids: Iterable[int] | None = None, org_ids: Iterable[
     projects, profiles = _matchable_projects(), _approved_profiles()
     counts = RefreshCounts(projects=len(projects), profiles=len(profiles))
     if full:  # everything is recomputed: pending change marks are satisfied
-        db.session.info.pop(_DIRTY_PROJECTS, None)
-        db.session.info.pop(_DIRTY_ORGS, None)
+        db.session.info.pop(DIRTY_PROJECTS, None)
+        db.session.info.pop(DIRTY_ORGS, None)
     if not projects or not profiles:
         db.session.execute(delete(MatchResult))
         return counts
@@ -354,86 +358,6 @@ def _write(inserts: list[dict], updates: list[dict], gone: list[int]) -> None:
         db.session.execute(update(MatchResult), updates)
     if inserts:
         db.session.execute(insert(MatchResult), inserts)
-
-
-# Changes that make stored matches stale, collected at flush and refreshed before the commit completes,
-# so that a project's publication and its matches are committed together.
-_WATCHED_PROJECT_FIELDS = (
-    "status",
-    "published_at",
-    "title",
-    "public_summary",
-    "specialty",
-    "need_problem",
-    "need_population",
-    "device_type",
-    "device_class",
-    "stage",
-    "cooperation",
-)
-_DIRTY_PROJECTS, _DIRTY_ORGS, _REFRESHING = (
-    "matching.dirty_projects",
-    "matching.dirty_orgs",
-    "matching.refreshing",
-)
-
-
-def _changed(obj, names: Iterable[str]) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in names)
-
-
-@event.listens_for(Session, "after_flush")
-def _collect_changes(session, flush_context) -> None:  # noqa: ARG001
-    if session.info.get(_REFRESHING):
-        return
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Project) and (
-            obj in session.new or obj in session.deleted or _changed(obj, _WATCHED_PROJECT_FIELDS)
-        ):
-            session.info.setdefault(_DIRTY_PROJECTS, set()).add(obj.id)
-        elif isinstance(obj, OrgProfile) and (
-            obj in session.new
-            or obj in session.deleted
-            or _changed(obj, ("status", "kind", "region", *ENTERPRISE_FIELDS, *INVESTOR_FIELDS))
-        ):
-            session.info.setdefault(_DIRTY_ORGS, set()).add(obj.organization_id)
-
-
-@event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session) -> None:
-    if (
-        session.info.get(_REFRESHING)
-        or not current_app
-        or not current_app.config.get("MATCH_AUTO_REFRESH", True)
-    ):
-        return
-    session.flush()
-    project_ids, org_ids = session.info.pop(_DIRTY_PROJECTS, set()), session.info.pop(_DIRTY_ORGS, set())
-    if project_ids and not org_ids:
-        project_ids = _concerning_matches(session, project_ids)
-    if not (project_ids or org_ids):
-        return
-    session.info[_REFRESHING] = True
-    try:
-        refresh_matches(project_ids=project_ids, org_ids=org_ids)
-        session.flush()
-    finally:
-        session.info.pop(_REFRESHING, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_changes(session, previous_transaction) -> None:  # noqa: ARG001
-    session.info.pop(_DIRTY_PROJECTS, None)
-    session.info.pop(_DIRTY_ORGS, None)
-
-
-def _concerning_matches(session, project_ids: set[int]) -> set[int]:
-    """The changed projects that are matchable now or were matched before (drafts and reviews are skipped)."""
-    ids = tuple(project_ids)
-    now = set(session.scalars(select(Project.id).where(Project.id.in_(ids), matchable_clause())))
-    before = set(session.scalars(select(MatchResult.project_id).where(MatchResult.project_id.in_(ids))))
-    return now | before
 
 
 # --- reading the stored matches ------------------------------------------------------------------------
@@ -946,3 +870,13 @@ def org_connection_stages(organization_id: int) -> dict[str, int]:
         key = str(stage) if status == ConnectionStatus.ACCEPTED else str(status)
         counts[key] = counts.get(key, 0) + n
     return counts
+
+
+def withdraw_grants_of_closed_account(_sender, user) -> None:
+    """Answers `hooks.personal_data_erase`: a clinician who closes the account takes back every company's access
+    to the project details."""
+    grants = db.session.scalars(
+        select(ShareGrant).join(Project, Project.id == ShareGrant.project_id)
+        .where(Project.owner_id == user.id, ShareGrant.revoked_at.is_(None)))
+    for grant in grants.all():
+        revoke_grant(grant, user)

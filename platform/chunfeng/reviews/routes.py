@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import policy
-from ..main.registry import dashboard_panel, nav_item
-from ..submissions import services as intake
+from ..core.shell import NavItem, Offer, Panel
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
 from ..submissions.status import STATUS_LABELS, Status
 from . import reminders, services, views_expert, views_public, views_rounds, views_setup  # noqa: F401 - attach the views to bp
@@ -19,10 +18,6 @@ from .panel import BASIS_LABELS
 
 __all__ = ["bp"]
 
-nav_item("reviews.mine", _l("My reviews"), "review.expert", order=15)
-nav_item("reviews.formal_check", _l("Formal check"), "reviews.admin", order=30)
-nav_item("reviews.rounds", _l("Review rounds"), "reviews.admin", order=31)
-nav_item("reviews.public_results", _l("Published results"), policy.PUBLIC, order=90)
 
 
 def _expert_panel(user) -> dict:
@@ -34,8 +29,6 @@ def _admin_panel(user) -> dict:
             "rounds": services.active_round_progress()}
 
 
-dashboard_panel("reviews/_panel_expert.html", "review.expert", _expert_panel, order=15)
-dashboard_panel("reviews/_panel_admin.html", "reviews.admin", _admin_panel, order=30)
 
 
 @bp.context_processor
@@ -53,11 +46,21 @@ REVIEWED_STATES = frozenset({
 })
 
 
-def _outcome_link(user, project) -> list[tuple[str, str]]:
+def outcome_link(_sender, user, project) -> list[tuple[str, str]]:
     decided = project.status in REVIEWED_STATES
     if decided and policy.can(user, "review.outcome", project):
         return [(_("Review result and the experts' comments"), url_for("reviews.outcome", project_id=project.id))]
     return []
 
 
-intake.PROJECT_LINK_PROVIDERS.append(_outcome_link)
+
+NAV = Offer(
+    NavItem("reviews.mine", _l("My reviews"), "review.expert", order=15),
+    NavItem("reviews.formal_check", _l("Formal check"), "reviews.admin", order=30),
+    NavItem("reviews.rounds", _l("Review rounds"), "reviews.admin", order=31),
+    NavItem("reviews.public_results", _l("Published results"), policy.PUBLIC, order=90),
+)
+PANELS = Offer(
+    Panel("reviews/_panel_expert.html", "review.expert", _expert_panel, order=15),
+    Panel("reviews/_panel_admin.html", "reviews.admin", _admin_panel, order=30),
+)

@@ -11,8 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import policy
 from ..core.services import record
+from ..core.shell import NavItem, Offer, Panel
 from ..extensions import db
-from ..main.registry import dashboard_panel, nav_item
 from . import services
 from .forms import SECTION_FORMS, SPECIALTIES, AttachmentForm, NewProjectForm, SubmitForm, WithdrawForm
 from .models import Project
@@ -21,8 +21,6 @@ from .status import STATUS_LABELS
 
 bp = Blueprint("submissions", __name__, url_prefix="/projects")
 
-nav_item("submissions.mine", _l("My projects"), "submission.mine", order=10)
-dashboard_panel("submissions/panel.html", "submission.mine", services.panel_context, order=10)
 
 
 @bp.app_template_global()
@@ -311,3 +309,11 @@ def delete_attachment(project_id: int, attachment_id: int):
     path.unlink(missing_ok=True)
     flash(_("“%(name)s” was deleted.", name=name), "info")
     return redirect(url_for("submissions.section", project_id=project.id, key="attachments"))
+
+
+NAV = Offer(
+    NavItem("submissions.mine", _l("My projects"), "submission.mine", order=10),
+)
+PANELS = Offer(
+    Panel("submissions/panel.html", "submission.mine", services.panel_context, order=10),
+)

@@ -10,7 +10,6 @@ import json
 import re
 import secrets
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from sqlalchemy.orm import load_only, selectinload
 
 from ..accounts.models import User
 from ..accounts.services import active_admins
+from ..core import hooks
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
 from ..textengine.engine import TextIndex
@@ -41,13 +41,6 @@ from .models import (
 )
 from .sections import FIELD_LABELS, FIELD_SECTION, SECTION_BY_KEY, SECTIONS, VERSION_FIELDS, Missing
 from .status import Event, Status
-
-# Other domains add what a clinician must act on (e.g. matching: a company asks to connect) as functions
-# user -> [(text, link)], appended here from their own module; the dashboard panel shows whatever they return.
-PENDING_ACTION_PROVIDERS: list[Callable[[User], list[tuple[str, str]]]] = []
-# Other domains add links to the project page (review outcome, suggested companies, incubation plan): each
-# provider answers (user, project) -> [(label, url)], already filtered by what the user may see.
-PROJECT_LINK_PROVIDERS: list[Callable[[User, Project], list[tuple[str, str]]]] = []
 
 VERSION_SCHEMA = "chunfeng.project-version/1"
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -473,12 +466,14 @@ def _last_note(project: Project) -> str:
 
 
 def project_links(user: User, project: Project) -> list[tuple[str, str]]:
-    return [link for provider in PROJECT_LINK_PROVIDERS for link in provider(user, project)]
+    """Links other domains add to the project page (review outcome, suggested companies, incubation plan), already
+    filtered by what the user may see."""
+    return hooks.collect(hooks.project_links, user=user, project=project)
 
 
 def pending_actions(user: User) -> list[tuple[str, str]]:
     """What the clinician is asked to do, as (text, link): revisions, returned projects, unsent drafts, and
-    whatever other domains' PENDING_ACTION_PROVIDERS add."""
+    whatever other domains answer to `hooks.pending_actions`."""
     asks = {
         Status.REVISION_REQUESTED: N_("The panel asks for a revision of “%(title)s”. Revise it and submit again."),
         Status.RETURNED: N_("“%(title)s” was returned at the formal check. Complete it and submit again."),
@@ -491,9 +486,7 @@ def pending_actions(user: User) -> list[tuple[str, str]]:
             if project.status != Status.DRAFT and (note := _last_note(project)):
                 text = f"{text} {note}"
             items.append((text, url_for("submissions.project", project_id=project.id)))
-    for provider in PENDING_ACTION_PROVIDERS:
-        items.extend(provider(user))
-    return items
+    return items + hooks.collect(hooks.pending_actions, user=user)
 
 
 def panel_context(user: User) -> dict:

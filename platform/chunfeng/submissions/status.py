@@ -14,6 +14,10 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.lifecycle import InvalidTransition, Lifecycle
+
+__all__ = ["InvalidTransition", "Status", "Event", "apply", "allowed", "lifecycle"]
+
 
 class Status(enum.StrEnum):
     DRAFT = "draft"
@@ -73,21 +77,22 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
 }
 
 
-class InvalidTransition(ValueError):
-    def __init__(self, status: Status, event: Event):
-        super().__init__(f"cannot {event} a project that is {status}")
-        self.status, self.event = status, event
+def _history(project, old: Status, new: Status, event: Event, actor, note: str) -> None:
+    from .models import StatusEvent
+
+    project.events.append(StatusEvent(from_status=old, to_status=new, event=event, note=note,
+                                      actor_id=getattr(actor, "id", None)))
+
+
+lifecycle = Lifecycle("project", Status, Event, TRANSITIONS, history=_history, initial=Status.DRAFT)
 
 
 def next_status(status: Status, event: Event) -> Status:
-    try:
-        return TRANSITIONS[(Status(status), Event(event))]
-    except KeyError:
-        raise InvalidTransition(Status(status), Event(event)) from None
+    return lifecycle.next_status(status, event)
 
 
 def allowed(status: Status, event: Event) -> bool:
-    return (Status(status), Event(event)) in TRANSITIONS
+    return lifecycle.allowed(status, event)
 
 
 STATUS_LABELS = {
@@ -129,13 +134,4 @@ def timeline_position(status: Status) -> int:
 
 def apply(project, event: Event, actor, note: str = "") -> Status:
     """Move `project` along the machine, recording the change in its history and the audit log."""
-    from ..core.services import record
-    from .models import StatusEvent
-
-    old = Status(project.status)
-    new = next_status(old, event)
-    project.status = new
-    project.events.append(StatusEvent(from_status=old, to_status=new, event=event, note=note,
-                                      actor_id=getattr(actor, "id", None)))
-    record(f"project.{event}", project, actor=actor, from_status=str(old), to_status=str(new))
-    return new
+    return lifecycle.apply(project, event, actor, note)

@@ -10,11 +10,11 @@ from sqlalchemy import insert, select
 from ..accounts.models import Organization, OrgKind
 from ..accounts.services import find_or_create_org
 from ..db import db, utcnow
-from ..seed import DemoPeople
+from ..matching import services
+from ..matching.models import Connection, MatchResult, OrgProfile, ProfileKind, ProfileStatus
 from ..submissions.models import Project
-from . import services
-from .demo_makers import MAKERS
-from .models import Connection, MatchResult, OrgProfile, ProfileKind, ProfileStatus
+from .makers import MAKERS
+from .people import DemoPeople
 
 DEMO_PROFILES = {
     "深圳迈瑞康医疗器械有限公司": dict(

@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 
 from ..accounts.models import AccountStatus, Role
 from ..accounts.services import create_user
+from ..community import services
+from ..community.models import ChallengeKind, ConsultCategory, NeedVisibility
 from ..db import db, utcnow
-from . import services
-from .models import ChallengeKind, ConsultCategory, NeedVisibility
 
 # Lead users the community needs beyond the platform-wide demo people (Sichuan and Chongqing answer the
 # regulator's call with a lead-user community, so two of them are from there).

@@ -1,21 +1,19 @@
 """A realistic Chinese demo: hospitals, clinicians, experts, enterprises, investors and staff.
 
-Each domain may add its own demo data in `<domain>/demo.py` with `seed(people: DemoPeople)`. Passwords are generated
+Passwords are generated
 on the first run and written to instance/demo-logins.txt (readable by the owner only), never hard-coded.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
-from .accounts.models import AccountStatus, Role, User
-from .accounts.services import create_user
-from .extensions import db
+from ..accounts.models import Role, User
+from ..extensions import db
 
 SERVICE_STATION = "广东省药品监督管理局医疗器械创新服务站"
 DEMO_PEOPLE = [
@@ -66,28 +64,7 @@ def logins_file() -> Path:
     return Path(current_app.instance_path) / "demo-logins.txt"
 
 
-def run(extra_projects: int = 0, extra_companies: int = 0) -> bool:
-    if already_seeded():
-        return False
-    people = DemoPeople(password=f"demo-{secrets.token_urlsafe(9)}")
-    for role, email, name, org, province, department, title in DEMO_PEOPLE:
-        people.by_email[email] = create_user(
-            email=email, name=name, password=people.password, role=role, organization=org, province=province,
-            department=department, title=title, status=AccountStatus.ACTIVE,
-        )
-    db.session.commit()
-    from .factory import DOMAINS, _domain_module
-
-    for domain in DOMAINS:
-        demo = _domain_module(domain, "demo")
-        if demo is not None:
-            demo.seed(people, extra_projects=extra_projects, extra_companies=extra_companies)
-            db.session.commit()
-    _write_logins(people)
-    return True
-
-
-def _write_logins(people: DemoPeople) -> None:
+def write_logins(people: DemoPeople) -> None:
     path = logins_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [f"Demo password for every account below: {people.password}"]

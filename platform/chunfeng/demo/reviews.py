@@ -12,15 +12,15 @@ from sqlalchemy import select
 from ..accounts.models import AccountStatus, OrgKind, Role, User
 from ..accounts.services import find_or_create_org, hash_password
 from ..db import db, utcnow
-from ..seed import DemoPeople
+from ..reviews import assignment as assigning
+from ..reviews import services
+from ..reviews.models import Assignment, AssignmentStatus, DeclineReason, ExpertProfile, Outcome, ReviewRound
+from ..reviews.panel import project_panel
+from ..reviews.reviewing import ReviewInput, save
+from ..reviews.rubrics import ensure_default_rubric
 from ..submissions.models import Project
 from ..submissions.status import Status
-from . import assignment as assigning
-from . import services
-from .models import Assignment, AssignmentStatus, DeclineReason, ExpertProfile, Outcome, ReviewRound
-from .panel import project_panel
-from .reviewing import ReviewInput, save
-from .rubrics import ensure_default_rubric
+from .people import DemoPeople
 
 # e-mail: (specialties, keywords, maximum load per round, biography)
 EXPERT_PROFILES = {

@@ -13,11 +13,11 @@ from ..accounts.models import AccountStatus, Role, User
 from ..accounts.services import create_user
 from ..core.services import record
 from ..db import db, utcnow
-from ..seed import DemoPeople
-from . import services
-from .models import Project, ProjectVersion, StatusEvent
-from .sections import SECTIONS, VERSION_FIELDS
-from .status import Event, Status, apply
+from ..submissions import services
+from ..submissions.models import Project, ProjectVersion, StatusEvent
+from ..submissions.sections import SECTIONS, VERSION_FIELDS
+from ..submissions.status import Event, Status, apply
+from .people import DemoPeople
 
 ALL_SECTIONS = [section.key for section in SECTIONS]
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from ..accounts.models import Role, User
 from ..db import db
-from ..seed import DemoPeople
+from ..incubation import services, timers
+from ..incubation.models import Incubation, MilestoneKey
 from ..submissions.models import DeviceClass, Pathway, Project
-from . import services, timers
-from .models import Incubation, MilestoneKey
+from .people import DemoPeople
 
 K = MilestoneKey
 

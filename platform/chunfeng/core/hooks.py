@@ -1,0 +1,51 @@
+"""The one mechanism for what crosses domains: named blinker signals.
+
+A domain that offers a hook sends the signal; a domain that answers it connects a receiver in its own `setup(app)`
+(never as a side effect of importing a module). Receivers are plain module-level functions called with keyword
+arguments; `collect` gathers what they return, `any_true` asks whether one of them says yes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from blinker import Namespace
+
+signals = Namespace()
+
+# The shell (navigation bar and workspace): receivers(user) return NavItem / Panel objects.
+nav_items = signals.signal("nav-items")
+dashboard_panels = signals.signal("dashboard-panels")
+
+# Intake: receivers(user, project) return (label, url) pairs shown on the project page; receivers(user) return
+# (text, url) pairs of what is asked of the user; receivers(user, project) answer whether the user may read the
+# project's confidential details for a reason of their own domain (a company's grant, the assigned officer).
+project_links = signals.signal("project-links")
+pending_actions = signals.signal("pending-actions")
+confidential_access = signals.signal("confidential-access")
+
+# Personal data (PIPL): receivers(user) return a dict of what their domain holds about the user, and erase it.
+personal_data_export = signals.signal("personal-data-export")
+personal_data_erase = signals.signal("personal-data-erase")
+
+# An account was closed or suspended: receivers(user) withdraw what the person's organisation was given.
+account_closed = signals.signal("account-closed")
+
+
+def collect(signal, **kwargs: Any) -> list:
+    """Every receiver's answer, flattened: receivers return an iterable of items (or None)."""
+    found: list = []
+    for _receiver, answer in signal.send(None, **kwargs):
+        if answer is not None:
+            found.extend(answer if isinstance(answer, Iterable) and not isinstance(answer, str | dict) else [answer])
+    return found
+
+
+def any_true(signal, **kwargs: Any) -> bool:
+    return any(answer for _receiver, answer in signal.send(None, **kwargs))
+
+
+def connect(signal, receiver) -> None:
+    """Connect a module-level function (held strongly, so tests that build several apps keep one receiver)."""
+    signal.connect(receiver, weak=False)

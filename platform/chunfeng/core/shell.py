@@ -1,0 +1,49 @@
+"""The shell's navigation links and workspace panels. Domains answer `hooks.nav_items` and
+`hooks.dashboard_panels` with these objects from their own setup, so the shell needs no edits per domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .. import policy
+from . import hooks
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any  # a lazy_gettext string
+    action: str  # the policy action the user must pass to see the link
+    order: int = 50
+    group: str = ""  # "admin": shown in the administration drop-down instead of the top bar
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    action: str
+    context: Callable[[Any], dict]
+    order: int = 50
+
+
+def nav_for(user: Any) -> list[NavItem]:
+    items = hooks.collect(hooks.nav_items)
+    return sorted((i for i in items if policy.can(user, i.action)), key=lambda i: i.order)
+
+
+def panels_for(user: Any) -> list[tuple[str, dict]]:
+    panels = hooks.collect(hooks.dashboard_panels)
+    chosen = sorted((p for p in panels if policy.can(user, p.action)), key=lambda p: p.order)
+    return [(panel.template, panel.context(user)) for panel in chosen]
+
+
+class Offer:
+    """A receiver that answers a shell hook with fixed items: `hooks.connect(hooks.nav_items, routes.NAV)`."""
+
+    def __init__(self, *items: NavItem | Panel):
+        self.items = items
+
+    def __call__(self, _sender, **_kwargs) -> tuple:
+        return self.items

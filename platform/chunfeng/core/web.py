@@ -1,0 +1,38 @@
+"""Request helpers every domain shares: the signed-in actor, safe redirect targets, site paths outside requests."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask_login import current_user
+
+
+def current_actor():
+    """The signed-in user as a plain model object (not the request-local proxy), for services and audit."""
+    return current_user._get_current_object()
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default`.
+
+    Strict: a single leading slash, no backslash, no white space or control character anywhere (browsers drop tabs
+    and newlines, so `/\\t/evil.example` would become `//evil.example`), no scheme and no host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def next_from_request(default: str) -> str:
+    """The `next` value of the submitted form (or of the query string) when it is safe, else `default`."""
+    return safe_next(request.form.get("next") or request.args.get("next"), default)
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A site path for `endpoint`, in requests and CLI commands alike (notification links, e-mails)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)

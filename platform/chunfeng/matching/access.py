@@ -1,0 +1,82 @@
+"""Matching's rules: profiles, matches, browsing, connections and consent grants.
+
+Companies (approved enterprise or investor accounts of an organisation) see summaries of matchable projects once an
+administrator approved their organisation's profile; confidential details and the clinician's contact only while
+their organisation holds the clinician's active share grant. Connections are seen by both parties and
+administrators.
+"""
+
+from __future__ import annotations
+
+from ..accounts.access import is_admin
+from ..accounts.models import Role
+from ..policy import rule
+from ..submissions.access import sent_to_platform
+from . import services
+
+
+@rule("matching.profile", "matching.browse", "connection.list")
+def _company_member(user, obj) -> bool:
+    """Any approved member of an enterprise or investor; with an object (profile, connection), of its org."""
+    if not services.is_company_user(user):
+        return False
+    return obj is None or getattr(obj, "organization_id", None) == user.organization_id
+
+
+@rule("matching.view_project", "connection.request")
+def _company_sees_summary(user, project) -> bool:
+    if not services.is_company_user(user) or not services.profile_approved(user.organization_id):
+        return False
+    return project is None or services.is_matchable(project)
+
+
+@rule("matching.view_confidential")
+def _company_holds_grant(user, project) -> bool:
+    """A member of a company whose organisation holds the clinician's active share grant for the project."""
+    return project is not None and services.has_confidential_access(user, project)
+
+
+def confidential_access(_sender, user, project) -> bool:
+    """Answers `hooks.confidential_access`: the company's grant opens the project's confidential details."""
+    return _company_holds_grant(user, project)
+
+
+@rule("matching.suggestions")
+def _owner_sees_suggestions(user, project) -> bool:
+    if is_admin(user):
+        return project is None or sent_to_platform(project)
+    return user.has_role(Role.CLINICIAN) and (project is None or project.owner_id == user.id)
+
+
+@rule("connection.inbox")
+def _clinician(user, obj) -> bool:
+    return user.has_role(Role.CLINICIAN)
+
+
+@rule("connection.decide", "grant.revoke", "grant.share")
+def _owner_of_connected_project(user, obj) -> bool:
+    """obj: a Connection or ShareGrant; the clinician who owns its project decides."""
+    return user.has_role(Role.CLINICIAN) and (obj is None or obj.project.owner_id == user.id)
+
+
+@rule("connection.view")
+def _connection_party_or_admin(user, connection) -> bool:
+    return is_admin(user) or _connection_party(user, connection)
+
+
+@rule("connection.update")
+def _connection_party(user, connection) -> bool:
+    if connection is None:
+        return user.has_role(Role.CLINICIAN) or services.is_company_user(user)
+    return user.is_approved and services.is_party(user, connection)
+
+
+@rule("connection.withdraw")
+def _requesting_company(user, connection) -> bool:
+    return services.is_company_user(user) and (
+        connection is None or connection.organization_id == user.organization_id)
+
+
+@rule("matching.admin")
+def _matching_admin(user, obj) -> bool:
+    return is_admin(user)

@@ -1,0 +1,72 @@
+"""Expert review's rules.
+
+Administrators run rubrics, rounds, the formal check, assignments, decisions and publication. An expert sees only
+the assignments sent to them (any other answers 404) and never the applicant's identity; the review form opens once
+they declared no conflict of interest, the other reviews of the project once their own is submitted. The doctor
+sees the outcome of their own project. Published results are public (routes use @public).
+"""
+
+from __future__ import annotations
+
+from ..accounts.access import is_admin
+from ..accounts.models import Role
+from ..policy import rule
+from ..submissions.access import owns, staff_sees
+from .conflicts import conflict_reason
+from .models import AssignmentStatus, RoundStatus
+
+
+def _expert_owns(user, assignment) -> bool:
+    return (user.has_role(Role.EXPERT) and assignment.expert_id == user.id
+            and assignment.status not in (AssignmentStatus.PROPOSED, AssignmentStatus.CANCELLED))
+
+
+def _no_conflict(user, assignment) -> bool:
+    return conflict_reason(user, assignment.project) is None
+
+
+@rule("reviews.admin")
+def _review_administrator(user, obj) -> bool:
+    return is_admin(user)
+
+
+@rule("review.expert", "expert.profile")
+def _approved_expert(user, obj) -> bool:
+    return user.has_role(Role.EXPERT)
+
+
+@rule("review.view")
+def _assigned_expert(user, assignment) -> bool:
+    """Without an assignment (route guard): any approved expert; with one: only the expert it was sent to."""
+    return user.has_role(Role.EXPERT) if assignment is None else _expert_owns(user, assignment)
+
+
+@rule("review.respond")
+def _expert_may_answer(user, assignment) -> bool:
+    return (assignment is not None and _expert_owns(user, assignment) and assignment.project_under_review
+            and assignment.status in (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED))
+
+
+@rule("review.perform")
+def _expert_may_review(user, assignment) -> bool:
+    return (assignment is not None and _expert_owns(user, assignment)
+            and assignment.status == AssignmentStatus.ACCEPTED and assignment.project_under_review
+            and assignment.round.status != RoundStatus.DRAFT and _no_conflict(user, assignment))
+
+
+@rule("review.materials")
+def _expert_reads_materials(user, assignment) -> bool:
+    return (assignment is not None and _expert_owns(user, assignment)
+            and assignment.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)
+            and _no_conflict(user, assignment))
+
+
+@rule("review.view_others")
+def _expert_submitted_own(user, assignment) -> bool:
+    return (assignment is not None and _expert_owns(user, assignment)
+            and assignment.status == AssignmentStatus.SUBMITTED)
+
+
+@rule("review.outcome")
+def _clinician_or_admin_reads_outcome(user, project) -> bool:
+    return project is None or owns(user, project) or staff_sees(user, project, Role.ADMIN)

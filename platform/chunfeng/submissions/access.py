@@ -1,0 +1,79 @@
+"""Who sees and edits a project.
+
+A project is seen by its owner and, once submitted, by administrators and officers; anyone else gets 404. Its
+confidential details (the sections beyond the public summary, earlier versions' content, attachments) are seen by
+the owner and administrators, and by whoever answers `hooks.confidential_access` for a reason of their own domain
+(matching: a member of a company holding the clinician's active share grant; incubation: the project's officer).
+Experts read the blind review pages instead: admitting them here would open attachments with their file names.
+"""
+
+from __future__ import annotations
+
+from ..accounts.access import has_role
+from ..accounts.models import Role
+from ..core import hooks
+from ..policy import can, rule
+from .status import EDITABLE, Event, Status, lifecycle
+
+
+def owns(user, project) -> bool:
+    return project is not None and project.owner_id == user.id and user.has_role(Role.CLINICIAN)
+
+
+def _project_of(obj):
+    """Rules about attachments accept the attachment or its project."""
+    return getattr(obj, "project", obj)
+
+
+def sent_to_platform(project) -> bool:
+    """Submitted at least once. Until then "nothing is sent to anyone": staff do not see the owner's draft (nor a
+    draft withdrawn before it was ever submitted)."""
+    return project.status not in (Status.DRAFT, Status.WITHDRAWN) or bool(project.versions)
+
+
+def staff_sees(user, project, *roles: Role) -> bool:
+    return has_role(user, *roles) and sent_to_platform(project)
+
+
+@rule("submission.create", "submission.mine")
+def _clinician(user, obj) -> bool:
+    return user.has_role(Role.CLINICIAN)
+
+
+@rule("submission.view")
+def _owner_or_staff(user, project) -> bool:
+    """Without a project (route guard): any signed-in user; the project check then answers 404 or not."""
+    return project is None or owns(user, project) or staff_sees(user, project, Role.ADMIN, Role.OFFICER)
+
+
+@rule("submission.versions")
+def _owner_or_admin(user, project) -> bool:
+    return project is None or owns(user, project) or staff_sees(user, project, Role.ADMIN)
+
+
+@rule("submission.view_confidential")
+def _confidential_reader(user, project) -> bool:
+    if project is None:
+        return True
+    if owns(user, project) or staff_sees(user, project, Role.ADMIN):
+        return True
+    return hooks.any_true(hooks.confidential_access, user=user, project=project)
+
+
+@rule("submission.attachment")
+def _attachment_reader(user, obj) -> bool:
+    return can(user, "submission.view_confidential", _project_of(obj) if obj is not None else None)
+
+
+@rule("submission.edit", "submission.submit")
+def _owner_while_editable(user, project) -> bool:
+    if project is None:
+        return user.has_role(Role.CLINICIAN)
+    return owns(user, project) and project.status in EDITABLE
+
+
+@rule("submission.withdraw")
+def _owner_before_decision(user, project) -> bool:
+    if project is None:
+        return user.has_role(Role.CLINICIAN)
+    return owns(user, project) and lifecycle.allowed(project.status, Event.WITHDRAW)

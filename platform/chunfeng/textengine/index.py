@@ -1,0 +1,646 @@
+"""The matching index: documents where meaning lives, organisations scored by their best documents, a semantic
+second stage, labelled reasons, incremental updates and a serialisable, versioned form.
+
+Each side (``"profiles"``: enterprises and investors; ``"projects"``: clinicians' ideas) holds *documents*: one
+per product line, registered product or capability field of a profile, one per section of a project, each
+labelled with its field (``Doc(owner, "产品线", text)``). Ranking runs in two stages:
+
+1. lexical: char 1-2 gram TF-IDF (square-root IDF, sublinear tf, L2 per document, so a long document does not
+   outweigh a short precise one); an organisation scores by its best document plus a small share of its second
+   best (a soft max: a company with many product lines is not diluted, nor does breadth alone win);
+2. semantic: the lexical top candidates are re-ranked with the cosine of sentence embeddings (stored per
+   document, computed only when a document's text changes), z-scored and mixed with the lexical score.
+   Without a model the first stage ranks alone (see :mod:`.embedding`).
+
+Typical use::
+
+    index = MatchIndex.build(profile_docs, project_docs)        # fit once (offline job), then
+    blob = index.to_bytes(); index = MatchIndex.from_bytes(blob)  # stored where every worker reads it
+    index.update("projects", 42, [Doc(42, "临床问题", "..."), Doc(42, "解决方案", "...")])
+    index.near_duplicates("projects", 42)                       # -> [(other_project, score, field)]
+    index.match_owner("projects", 42, "profiles", k=10)         # -> [OrgMatch] with labelled reasons
+    index.match("新想法的文字", "profiles", k=10)                # a text not stored (e.g. a draft)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import time
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from .embedding import Embedder, default_embedder
+from .engine import VectorizerConfig, _fit_transform, sparse_top_k
+from .terms import Reason, labelled_reasons
+from .text import Analyzer, normalize
+
+Id = Hashable
+FORMAT_VERSION = 1
+SideName = Literal["profiles", "projects"]
+SIDES: tuple[SideName, SideName] = ("profiles", "projects")
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One document of an organisation or project: its field label and text."""
+
+    owner: Id
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Measured with scripts/match_eval.py on the tune sets (see that script's docstring for the figures)."""
+
+    ngram_max: int = 2
+    idf_power: float = 0.5
+    #: single characters found in more than this share of documents carry no signal: dropped at fit
+    prune_char_df: float = 0.05
+    #: soft max: an organisation's score is its best document's plus this share of its second best
+    second_weight: float = 0.15
+    #: lexical candidates (documents) re-ranked by the semantic stage
+    n_candidates: int = 300
+    #: weight of the z-scored semantic similarity against the z-scored lexical score
+    semantic_weight: float = 0.6
+
+
+@dataclass(frozen=True)
+class OrgMatch:
+    """One ranked organisation (or project): combined score, the two stages' scores, labelled reasons."""
+
+    target_id: Id
+    score: float
+    lexical: float
+    semantic: float | None = None
+    best_field: str = ""
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def reason_terms(self) -> tuple[str, ...]:
+        return tuple(r.term for r in self.reasons)
+
+
+@dataclass
+class UpdateResult:
+    added: int  # documents (re)vectorised
+    removed: int
+    embedded: int  # documents whose embedding was computed (their text changed)
+    embed_ms: float
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Vocabulary
+
+
+class Vocabulary:
+    """Terms and their IDF weights; transforms text with the fitted weights (sublinear tf, L2 norm)."""
+
+    def __init__(self, terms: Sequence[str], idf: np.ndarray, config: EngineConfig) -> None:
+        self.terms = list(terms)
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.config = config
+        self.index = {t: i for i, t in enumerate(self.terms)}
+        self.analyzer = Analyzer(config.ngram_max, VectorizerConfig().stop_terms)
+        self._idf_fallback = float(self.idf.max()) if len(self.idf) else 1.0
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], config: EngineConfig) -> tuple[Vocabulary, sp.csr_matrix]:
+        vec, matrix = _fit_transform(texts, VectorizerConfig(ngram_max=config.ngram_max, idf_power=config.idf_power))
+        terms = vec.get_feature_names_out().tolist()
+        keep = np.ones(len(terms), dtype=bool)
+        if config.prune_char_df and len(texts):
+            df = np.bincount(matrix.indices, minlength=len(terms)) / len(texts)
+            single = np.array([len(t) == 1 for t in terms], dtype=bool)
+            keep &= ~(single & (df > config.prune_char_df))
+        kept = np.flatnonzero(keep)
+        matrix = _l2_rows(matrix[:, kept])
+        return cls([terms[i] for i in kept], vec.idf_[kept], config), matrix
+
+    def tokens(self, text: str) -> list[str]:
+        return self.analyzer(text)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        indptr, indices, data = [0], [], []
+        for text in texts:
+            counts = Counter(self.index[t] for t in self.analyzer(text) if t in self.index)
+            if counts:
+                ids = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+                w = (1.0 + np.log(tf)) * self.idf[ids]
+                order = np.argsort(ids)
+                indices.append(ids[order])
+                data.append((w / np.linalg.norm(w))[order])
+            indptr.append(indptr[-1] + len(counts))
+        return sp.csr_matrix(
+            (
+                np.concatenate(data) if data else np.zeros(0, np.float32),
+                np.concatenate(indices) if indices else np.zeros(0, np.int32),
+                np.asarray(indptr),
+            ),
+            shape=(len(texts), len(self.terms)),
+            dtype=np.float32,
+        )
+
+    def idf_of(self, term: str) -> float:
+        i = self.index.get(term)
+        return float(self.idf[i]) if i is not None else self._idf_fallback
+
+
+def _l2_rows(matrix: sp.spmatrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(matrix, dtype=np.float32)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One side
+
+
+@dataclass
+class _Side:
+    """Documents of one side. Rows [0, main_rows) sit in ``main`` (fitted or loaded), later rows in ``delta``."""
+
+    owners: list[Id] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    main: sp.csr_matrix | None = None
+    delta_rows: list[sp.csr_matrix] = field(default_factory=list)
+    emb: np.ndarray | None = None  # (n_docs, dim) float32, L2-normalised rows
+    by_owner: dict[Id, list[int]] = field(default_factory=dict)
+    owner_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    codes: dict[Id, int] = field(default_factory=dict)
+    code_owner: list[Id] = field(default_factory=list)
+    _main_t: sp.csr_matrix | None = None
+    _delta: sp.csr_matrix | None = None
+    _delta_t: sp.csr_matrix | None = None
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+    @property
+    def main_rows(self) -> int:
+        return 0 if self.main is None else self.main.shape[0]
+
+    @property
+    def main_t(self) -> sp.csr_matrix:
+        if self._main_t is None:
+            assert self.main is not None
+            self._main_t = self.main.T.tocsr()
+        return self._main_t
+
+    def delta(self) -> tuple[sp.csr_matrix | None, sp.csr_matrix | None]:
+        if self.delta_rows and self._delta is None:
+            self._delta = sp.vstack(self.delta_rows, format="csr", dtype=np.float32)
+            self._delta_t = self._delta.T.tocsr()
+        return self._delta, self._delta_t
+
+    def matrix(self) -> sp.csr_matrix:
+        delta, _ = self.delta()
+        assert self.main is not None
+        return self.main if delta is None else sp.vstack([self.main, delta], format="csr", dtype=np.float32)
+
+    def append(self, docs: Sequence[Doc], rows: sp.csr_matrix, emb: np.ndarray | None, in_main: bool) -> None:
+        start = len(self.owners)
+        for i, doc in enumerate(docs):
+            self.owners.append(doc.owner)
+            self.fields.append(doc.field)
+            self.texts.append(doc.text)
+            self.digests.append(_digest(doc.text))
+            self.by_owner.setdefault(doc.owner, []).append(start + i)
+            if doc.owner not in self.codes:
+                self.codes[doc.owner] = len(self.code_owner)
+                self.code_owner.append(doc.owner)
+        self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
+        new_codes = np.fromiter((self.codes[d.owner] for d in docs), dtype=np.int64, count=len(docs))
+        self.owner_code = np.concatenate([self.owner_code, new_codes])
+        if in_main:
+            self.main = rows if self.main is None else sp.vstack([self.main, rows], format="csr")
+            self._main_t = None
+        else:
+            self.delta_rows.append(rows)
+            self._delta = self._delta_t = None
+        if emb is not None:
+            self.emb = emb if self.emb is None else np.concatenate([self.emb, emb])
+
+    def scores(self, query: sp.csr_matrix) -> np.ndarray:
+        """Cosine of each query row with every document (dead documents score 0): (n_queries, n_docs)."""
+        out = np.zeros((query.shape[0], len(self)), dtype=np.float32)
+        if self.main is not None and self.main_rows:
+            out[:, : self.main_rows] = (query @ self.main_t).toarray()
+        _, delta_t = self.delta()
+        if delta_t is not None:
+            out[:, self.main_rows :] = (query @ delta_t).toarray()
+        out[:, ~self.alive] = 0.0
+        return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The index
+
+
+class MatchIndex:
+    """Both sides over one vocabulary, their embeddings, and the model that made them."""
+
+    def __init__(self, vocab: Vocabulary, embedder: Embedder | None, embedder_name: str | None = None) -> None:
+        self.vocab = vocab
+        self.config = vocab.config
+        self.embedder = embedder
+        self.embedder_name = embedder_name or (embedder.name if embedder else "")
+        self.sides: dict[str, _Side] = {name: _Side() for name in SIDES}
+        self._update_tokens = 0
+        self._new_tokens = 0
+
+    # -- building ------------------------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        profiles: Iterable[Doc],
+        projects: Iterable[Doc] = (),
+        config: EngineConfig = EngineConfig(),
+        embedder: Embedder | None | Literal["default"] = "default",
+    ) -> MatchIndex:
+        """Fit one vocabulary over both sides and embed every document (once; later only changed texts)."""
+        if embedder == "default":
+            embedder = default_embedder()
+        docs = {"profiles": list(profiles), "projects": list(projects)}
+        vocab, matrix = Vocabulary.fit([d.text for name in SIDES for d in docs[name]], config)
+        index = cls(vocab, embedder)
+        start = 0
+        for name in SIDES:
+            side_docs = docs[name]
+            rows = matrix[start : start + len(side_docs)]
+            start += len(side_docs)
+            emb = embedder.embed_passages([d.text for d in side_docs]) if embedder and side_docs else None
+            index.sides[name].append(side_docs, rows, emb, in_main=True)
+        return index
+
+    @property
+    def has_semantic(self) -> bool:
+        return self.embedder is not None and all(
+            s.emb is not None or len(s) == 0 for s in self.sides.values()
+        )
+
+    # -- incremental updates -------------------------------------------------------------------------------
+
+    def update(self, side: SideName, owner: Id, docs: Sequence[Doc]) -> UpdateResult:
+        """Replace an owner's documents. Unchanged texts keep their rows and embeddings (never re-embedded);
+        changed ones are transformed with the stored vocabulary and, with a model, embedded."""
+        s = self.sides[side]
+        old = {(s.fields[i], s.digests[i]): i for i in s.by_owner.get(owner, []) if s.alive[i]}
+        keep: set[int] = set()
+        fresh: list[Doc] = []
+        for doc in docs:
+            if doc.owner != owner:
+                raise ValueError("every document must belong to the owner being updated")
+            pos = old.get((doc.field, _digest(doc.text)))
+            if pos is not None and pos not in keep:
+                keep.add(pos)
+            else:
+                fresh.append(doc)
+        removed = [i for i in old.values() if i not in keep]
+        s.alive[removed] = False
+        s.by_owner[owner] = [i for i in s.by_owner.get(owner, []) if s.alive[i]]
+        embed_ms = 0.0
+        if fresh:
+            for doc in fresh:
+                tokens = self.vocab.tokens(doc.text)
+                self._update_tokens += len(tokens)
+                self._new_tokens += sum(t not in self.vocab.index for t in tokens)
+            rows = self.vocab.transform([d.text for d in fresh])
+            emb = None
+            if self.embedder is not None and s.emb is not None:
+                t0 = time.perf_counter()
+                emb = self.embedder.embed_passages([d.text for d in fresh])
+                embed_ms = (time.perf_counter() - t0) * 1000
+            elif s.emb is not None:  # a model went missing: keep the shapes, lose semantic ranking
+                emb = np.zeros((len(fresh), s.emb.shape[1]), dtype=np.float32)
+            s.append(fresh, rows, emb, in_main=False)
+        if len(s.delta_rows) > 64:
+            self.compact(side)
+        return UpdateResult(len(fresh), len(removed), len(fresh) if embed_ms else 0, embed_ms)
+
+    def remove(self, side: SideName, owner: Id) -> int:
+        return self.update(side, owner, []).removed
+
+    def compact(self, side: SideName) -> None:
+        """Fold the updated rows into the main block (drops nothing: dead rows stay masked)."""
+        s = self.sides[side]
+        if s.delta_rows:
+            s.main = s.matrix()
+            s._main_t = None
+            s.delta_rows, s._delta, s._delta_t = [], None, None
+
+    def new_term_share(self) -> float:
+        """Share of the terms in texts added since the fit that the vocabulary does not know (refit above ~0.1)."""
+        return self._new_tokens / self._update_tokens if self._update_tokens else 0.0
+
+    # -- ranking -------------------------------------------------------------------------------------------
+
+    def match(
+        self,
+        text: str,
+        side: SideName = "profiles",
+        k: int = 10,
+        exclude: Collection[Id] = (),
+        n_reasons: int = 3,
+        reason_fields: Collection[str] | None = None,
+        reason_text: str | None = None,
+        query_embedding: np.ndarray | None = None,
+    ) -> list[OrgMatch]:
+        """Best k owners of ``side`` for a text (a new idea, a draft, an expert's field of expertise).
+
+        ``reason_fields``: the target fields the viewer may see (None = all); reasons never come from others.
+        ``reason_text``: the part of the query the viewer may see (default: the whole text).
+        ``query_embedding``: pass one you have (e.g. stored); otherwise the text is embedded as a query.
+        """
+        if query_embedding is None and self.has_semantic:
+            query_embedding = self.embedder.embed_queries([text])[0]  # type: ignore[union-attr]
+        query = self.vocab.transform([text])
+        return self._rank(query, query_embedding, text if reason_text is None else reason_text, side, k,
+                          set(exclude), n_reasons, reason_fields)
+
+    def match_owner(
+        self,
+        from_side: SideName,
+        owner: Id,
+        side: SideName = "profiles",
+        k: int = 10,
+        n_reasons: int = 3,
+        reason_fields: Collection[str] | None = None,
+        query_fields: Collection[str] | None = None,
+    ) -> list[OrgMatch]:
+        """Best k owners of ``side`` for a stored owner (its documents and stored embeddings: nothing embedded).
+
+        ``query_fields``: the fields of the stored owner the viewer may see, for the reasons (None = all).
+        """
+        src = self.sides[from_side]
+        positions = [i for i in src.by_owner.get(owner, []) if src.alive[i]]
+        if not positions:
+            return []
+        text = "\n".join(src.texts[i] for i in positions)
+        visible = "\n".join(
+            src.texts[i] for i in positions if query_fields is None or src.fields[i] in query_fields
+        )
+        emb = None
+        if self.has_semantic and src.emb is not None:
+            emb = src.emb[positions].mean(axis=0)
+            emb = emb / (np.linalg.norm(emb) or 1.0)
+        exclude = {owner} if from_side == side else set()
+        return self._rank(self.vocab.transform([text]), emb, visible, side, k, exclude, n_reasons, reason_fields)
+
+    def near_duplicates(
+        self, side: SideName, owner: Id, threshold: float = 0.8, k: int = 5
+    ) -> list[tuple[Id, float, str]]:
+        """Other owners of the same side with a document of cosine >= threshold to one of this owner's
+        documents: (other owner, best cosine, the field of this owner's document), highest first."""
+        s = self.sides[side]
+        positions = [i for i in s.by_owner.get(owner, []) if s.alive[i]]
+        if not positions:
+            return []
+        rows = s.matrix()[positions] if s.delta_rows else s.main[positions]  # type: ignore[index]
+        scores = s.scores(rows)
+        scores[:, positions] = 0.0
+        best: dict[int, tuple[float, str]] = {}
+        for r, pos in enumerate(positions):
+            hits = np.flatnonzero(scores[r] >= threshold)
+            for j in hits:
+                code = int(s.owner_code[j])
+                if code not in best or scores[r, j] > best[code][0]:
+                    best[code] = (float(scores[r, j]), s.fields[pos])
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+        return [(s.code_owner[c], round(score, 6), label) for c, (score, label) in ranked]
+
+    def _rank(
+        self,
+        query: sp.csr_matrix,
+        query_emb: np.ndarray | None,
+        reason_text: str,
+        side: SideName,
+        k: int,
+        exclude: set[Id],
+        n_reasons: int,
+        reason_fields: Collection[str] | None,
+    ) -> list[OrgMatch]:
+        s = self.sides[side]
+        if k < 1 or not len(s):
+            return []
+        doc_scores = s.scores(query)[0]
+        for owner in exclude:
+            doc_scores[s.by_owner.get(owner, [])] = 0.0
+        n_cand = min(self.config.n_candidates, len(doc_scores))
+        top = np.argpartition(-doc_scores, n_cand - 1)[:n_cand]
+        top = top[doc_scores[top] > 0]
+        if not len(top):
+            return []
+        codes = np.unique(s.owner_code[top])
+        lexical = np.empty(len(codes), dtype=np.float32)
+        semantic = np.full(len(codes), np.nan, dtype=np.float32)
+        best_doc = np.empty(len(codes), dtype=np.int64)
+        use_sem = query_emb is not None and s.emb is not None
+        for c, code in enumerate(codes):
+            positions = [i for i in s.by_owner[s.code_owner[code]] if s.alive[i]]
+            vals = doc_scores[positions]
+            order = np.argsort(-vals)
+            best_doc[c] = positions[order[0]]
+            second = vals[order[1]] if len(order) > 1 else 0.0
+            lexical[c] = vals[order[0]] + self.config.second_weight * second
+            if use_sem:
+                semantic[c] = float(np.max(s.emb[positions] @ query_emb))  # type: ignore[index]
+        combined = _zscore(lexical)
+        if use_sem and len(codes) > 1:
+            w = self.config.semantic_weight
+            combined = (1.0 - w) * combined + w * _zscore(semantic)
+        order = np.argsort(-combined, kind="stable")[:k]
+        out = []
+        for c in order:
+            owner = s.code_owner[codes[c]]
+            reasons: tuple[Reason, ...] = ()
+            if n_reasons:
+                reasons = self.reasons(reason_text, side, owner, n_reasons, reason_fields, doc_scores)
+            out.append(
+                OrgMatch(
+                    owner,
+                    round(float(combined[c]), 6),
+                    round(float(lexical[c]), 6),
+                    None if not use_sem else round(float(semantic[c]), 6),
+                    s.fields[best_doc[c]],
+                    reasons,
+                )
+            )
+        return out
+
+    def reasons(
+        self,
+        query_text: str,
+        side: SideName,
+        owner: Id,
+        n: int = 3,
+        fields: Collection[str] | None = None,
+        doc_scores: np.ndarray | None = None,
+    ) -> tuple[Reason, ...]:
+        """Labelled shared terms between a (viewer-visible) text and an owner's (viewer-visible) documents."""
+        s = self.sides[side]
+        positions = [i for i in s.by_owner.get(owner, []) if s.alive[i] and (fields is None or s.fields[i] in fields)]
+        if doc_scores is not None:
+            positions.sort(key=lambda i: -doc_scores[i])
+        return labelled_reasons(query_text, [(s.fields[i], s.texts[i]) for i in positions], n, self.vocab.idf_of)
+
+    # -- all pairs -----------------------------------------------------------------------------------------
+
+    def owner_vectors(self, side: SideName) -> tuple[list[Id], sp.csr_matrix]:
+        """One L2-normalised vector per live owner: the sum of its document rows."""
+        s = self.sides[side]
+        live = np.flatnonzero(s.alive)
+        codes, inverse = np.unique(s.owner_code[live], return_inverse=True)
+        agg = sp.csr_matrix(
+            (np.ones(len(live), np.float32), (inverse, live)), shape=(len(codes), len(s)), dtype=np.float32
+        )
+        return [s.code_owner[c] for c in codes], _l2_rows(agg @ s.matrix())
+
+    def all_pairs(
+        self, from_side: SideName, side: SideName = "profiles", k: int = 10, n_threads: int = 2
+    ) -> dict[Id, list[tuple[Id, float]]]:
+        """Every owner of ``from_side`` -> its k best owners of ``side`` (lexical stage, one sparse pass over
+        the documents, then best document per owner). Same side: an owner is never its own match."""
+        owners, queries = self.owner_vectors(from_side)
+        s = self.sides[side]
+        self.compact(side)
+        extra = 3 if from_side != side else 4
+        top = sparse_top_k(queries, s.main_t, k * extra, n_threads=n_threads)
+        out: dict[Id, list[tuple[Id, float]]] = {}
+        codes_of = s.owner_code
+        alive = s.alive
+        for r, owner in enumerate(owners):
+            seen: dict[int, float] = {}
+            for j, score in zip(top.indices[r], top.scores[r], strict=True):
+                if j < 0:
+                    break
+                if not alive[j]:
+                    continue
+                code = int(codes_of[j])
+                if code in seen or (from_side == side and s.code_owner[code] == owner):
+                    continue
+                seen[code] = float(score)
+                if len(seen) == k:
+                    break
+            out[owner] = [(s.code_owner[c], round(v, 6)) for c, v in seen.items()]
+        return out
+
+    # -- persistence ---------------------------------------------------------------------------------------
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the vocabulary, its weights, the configuration or the embedding model change."""
+        h = hashlib.sha256()
+        h.update(json.dumps([FORMAT_VERSION, asdict(self.config), self.embedder_name]).encode())
+        h.update("\n".join(self.vocab.terms).encode("utf-8"))
+        h.update(self.vocab.idf.tobytes())
+        return h.hexdigest()[:16]
+
+    def to_bytes(self) -> bytes:
+        """The whole index (both sides, vocabulary, embeddings as float16) in one numpy archive: no pickle."""
+        arrays: dict[str, np.ndarray] = {
+            "terms": np.frombuffer("\n".join(self.vocab.terms).encode("utf-8"), dtype=np.uint8),
+            "idf": self.vocab.idf,
+        }
+        meta = {
+            "format": FORMAT_VERSION,
+            "config": asdict(self.config),
+            "embedder": self.embedder_name,
+            "fingerprint": self.fingerprint,
+            "update_tokens": self._update_tokens,
+            "new_tokens": self._new_tokens,
+            "sides": {},
+        }
+        for name, s in self.sides.items():
+            m = s.matrix() if len(s) else sp.csr_matrix((0, len(self.vocab.terms)), dtype=np.float32)
+            meta["sides"][name] = {"owners": s.owners, "fields": s.fields, "texts": s.texts}
+            arrays[f"{name}.data"], arrays[f"{name}.indices"] = m.data, m.indices
+            arrays[f"{name}.indptr"], arrays[f"{name}.alive"] = m.indptr, s.alive
+            if s.emb is not None:
+                arrays[f"{name}.emb"] = s.emb.astype(np.float16)
+        arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, embedder: Embedder | None | Literal["default"] = "default") -> MatchIndex:
+        """Load a stored index. The embedding model must be the one that made it, else the semantic stage is
+        off (and the log says so); the lexical stage always works."""
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+            if meta["format"] != FORMAT_VERSION:
+                raise ValueError(f"index format {meta['format']} is not {FORMAT_VERSION}: rebuild it")
+            terms = z["terms"].tobytes().decode("utf-8").split("\n") if z["terms"].size else []
+            vocab = Vocabulary(terms, z["idf"], EngineConfig(**meta["config"]))
+            if embedder == "default":
+                embedder = default_embedder() if meta["embedder"] else None
+            if embedder is not None and embedder.name != meta["embedder"]:
+                import logging
+
+                logging.getLogger(__name__).warning(
+                    "text engine: index embedded with %r, model is %r; lexical stage only",
+                    meta["embedder"], embedder.name,
+                )
+                embedder = None
+            index = cls(vocab, embedder, meta["embedder"])
+            index._update_tokens, index._new_tokens = meta["update_tokens"], meta["new_tokens"]
+            for name in SIDES:
+                info = meta["sides"][name]
+                owners = [_owner(o) for o in info["owners"]]
+                docs = [Doc(o, f, t) for o, f, t in zip(owners, info["fields"], info["texts"], strict=True)]
+                m = sp.csr_matrix(
+                    (z[f"{name}.data"], z[f"{name}.indices"], z[f"{name}.indptr"]),
+                    shape=(len(docs), len(terms)),
+                )
+                emb = z[f"{name}.emb"].astype(np.float32) if f"{name}.emb" in z.files and embedder else None
+                s = index.sides[name]
+                if docs:
+                    s.append(docs, m, emb, in_main=True)
+                    s.alive = z[f"{name}.alive"].copy()
+                    s.by_owner = {}
+                    for i in np.flatnonzero(s.alive):
+                        s.by_owner.setdefault(s.owners[i], []).append(int(i))
+        if index.fingerprint != meta["fingerprint"]:
+            raise ValueError("stored index does not match its fingerprint")
+        return index
+
+
+def _owner(value: object) -> Id:
+    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    sd = float(np.std(x))
+    return (x - float(np.mean(x))) / sd if sd > 1e-9 and math.isfinite(sd) else np.zeros_like(x)
+
+
+__all__ = [
+    "FORMAT_VERSION",
+    "SIDES",
+    "Doc",
+    "EngineConfig",
+    "MatchIndex",
+    "OrgMatch",
+    "Reason",
+    "UpdateResult",
+    "Vocabulary",
+]
