@@ -6,14 +6,16 @@ so the dashboard works whichever domains a deployment has.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, case, cast, distinct, func, select
 
+from ..accounts.models import User
 from ..db import db
+from ..matching import models as matching
+from ..reviews import models as reviews
 from ..submissions import models as submissions
 from ..submissions.models import Project, StatusEvent
 from ..submissions.status import STATUS_LABELS, Status
@@ -55,13 +57,6 @@ class Chart:
             "labels": [str(label) for label in self.labels],
             "datasets": [{"label": str(s.label), "data": s.values} for s in self.series],
         }
-
-
-def _optional_models(domain: str):
-    try:
-        return importlib.import_module(f"chunfeng.{domain}.models")
-    except ImportError:
-        return None
 
 
 def _label(labels: dict, value: Any) -> Any:
@@ -166,9 +161,6 @@ SCORE_BINS = [f"{low}–{low + 9}" if low < 90 else "90–100" for low in range(
 
 def score_distribution() -> Chart | None:
     """Submitted reviews' weighted totals (0-100, docs/rubric.md) in bins of ten points, one series per round."""
-    reviews = _optional_models("reviews")
-    if reviews is None:
-        return None
     r, score, criterion, assignment = reviews.Review, reviews.ReviewScore, reviews.Criterion, reviews.Assignment
     points = func.sum(criterion.weight * (score.value - 1)) * 25.0 / func.sum(criterion.weight)
     totals = (select(assignment.round_id.label("round_id"), points.label("total"))
@@ -189,9 +181,6 @@ def score_distribution() -> Chart | None:
 
 def reviewer_progress() -> Chart | None:
     """Assignments of each round by status: what the experts have done and what is still outstanding."""
-    reviews = _optional_models("reviews")
-    if reviews is None:
-        return None
     a, rnd = reviews.Assignment, reviews.ReviewRound
     shown = [s for s in reviews.AssignmentStatus if s != reviews.AssignmentStatus.PROPOSED]
     query = (select(rnd.name, a.status, func.count()).join(rnd, rnd.id == a.round_id)
@@ -200,7 +189,7 @@ def reviewer_progress() -> Chart | None:
     rounds: dict[str, dict[Any, int]] = {}
     for name, status, count in db.session.execute(query):
         rounds.setdefault(name, {})[status] = count
-    labels = getattr(reviews, "ASSIGNMENT_STATUS_LABELS", {})
+    labels = reviews.ASSIGNMENT_STATUS_LABELS
     return Chart("reviewer-progress", _l("Reviewer progress per round"), "bar", list(rounds),
                  [Series(_label(labels, s), [rounds[name].get(s, 0) for name in rounds]) for s in shown],
                  horizontal=True, stacked=True, unit=_l("assignments"))
@@ -209,10 +198,6 @@ def reviewer_progress() -> Chart | None:
 def reviewer_table(limit: int = 20) -> list[dict[str, Any]]:
     """Per expert in rounds still under way: assigned, submitted, outstanding (the reminder list), the experts
     with most outstanding first."""
-    reviews = _optional_models("reviews")
-    if reviews is None:
-        return []
-    from ..accounts.models import User
 
     a, rnd, st = reviews.Assignment, reviews.ReviewRound, reviews.AssignmentStatus
     live = (reviews.RoundStatus.OPEN, reviews.RoundStatus.REVIEWING)
@@ -244,9 +229,6 @@ CONNECTION_LABELS = {
 
 def connection_stages() -> Chart | None:
     """Connections (对接) by where they stand: accepted ones by stage, the others by status."""
-    matching = _optional_models("matching")
-    if matching is None or not hasattr(matching, "Connection"):
-        return None
     c = matching.Connection
     query = select(c.status, c.stage, func.count()).group_by(c.status, c.stage)
     counts: dict[str, int] = {}

@@ -21,6 +21,7 @@ from werkzeug.routing import BuildError
 from ..accounts.models import User
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
+from ..submissions import services as intake
 from ..submissions.models import Pathway, Project, ProjectVersion
 from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
 from . import aggregation as agg
@@ -179,11 +180,7 @@ def accepted_waiting() -> list[Project]:
 
 
 def similar_to(project: Project) -> list:
-    """Near duplicates found by the intake domain, when it provides them."""
-    from ..submissions import services as intake
-
-    if not hasattr(intake, "similar_projects"):
-        return []
+    """Near duplicates found by the intake domain."""
     return intake.similar_projects(project)
 
 
