@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core.lifecycle import Lifecycle, table
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
 from .models import (
@@ -188,16 +190,32 @@ def change_password(user: User, current: str, new: str) -> None:
 
 # --- approval --------------------------------------------------------------------------------------
 
+class AccountEvent(enum.StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+    REINSTATED = "reinstated"
+    CLOSED = "closed"
+
+
+_A, _E = AccountStatus, AccountEvent
+account_lifecycle = Lifecycle("account", AccountStatus, AccountEvent, table(
+    ([_A.PENDING, _A.REJECTED], _E.APPROVED, _A.ACTIVE),
+    (_A.PENDING, _E.REJECTED, _A.REJECTED),
+    ([_A.ACTIVE, _A.PENDING], _E.SUSPENDED, _A.SUSPENDED),
+    (_A.SUSPENDED, _E.REINSTATED, _A.ACTIVE),
+    (list(AccountStatus), _E.CLOSED, _A.CLOSED),  # closing again (a retention purge) erases what is left
+))
+
+
 def decide_approval(user: User, approve: bool, admin: User) -> None:
-    user.status = AccountStatus.ACTIVE if approve else AccountStatus.REJECTED
+    account_lifecycle.apply(user, AccountEvent.APPROVED if approve else AccountEvent.REJECTED, admin)
     user.approved_at = utcnow() if approve else None
-    record("account.approved" if approve else "account.rejected", user, actor=admin)
     notify(user, N_("Your account has been approved.") if approve else N_("Your account application was not approved."),
            "/")
 
 
 def set_suspended(user: User, suspended: bool, admin: User) -> None:
-    user.status = AccountStatus.SUSPENDED if suspended else AccountStatus.ACTIVE
+    account_lifecycle.apply(user, AccountEvent.SUSPENDED if suspended else AccountEvent.REINSTATED, admin)
     if suspended:
         end_all_sessions(user)
-    record("account.suspended" if suspended else "account.reinstated", user, actor=admin)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from ..accounts.models import AccountStatus, Consent, LoginAttempt, LoginSession, Role, User
-from ..accounts.services import AccountError, end_all_sessions
+from ..accounts.services import AccountError, AccountEvent, account_lifecycle, end_all_sessions
 from ..core import hooks
 from ..core.models import AuditEntry, Notification
 from ..core.services import notification_text, record
@@ -142,9 +142,8 @@ def erase_account(user: User, actor: User | None) -> None:
     hooks.personal_data_erase.send(None, user=user)
     _erase_account_records(user)
     _pseudonymise(user)
-    user.status = AccountStatus.CLOSED
+    account_lifecycle.apply(user, AccountEvent.CLOSED, actor)
     user.closed_at = user.closed_at or utcnow()
-    record("account.closed", user, actor=actor)
 
 
 def _pseudonymise(user: User) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts import services as accounts
 from ..accounts.models import AccountStatus, Organization, OrgKind, Role, User
+from ..accounts.services import AccountEvent, account_lifecycle
 from ..core.models import AuditEntry
 from ..core.services import record
 from ..db import db
@@ -110,31 +111,31 @@ def pending_count() -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.status == AccountStatus.PENDING))
 
 
-def _require(user: User, *states: AccountStatus) -> None:
-    if user.status not in states:
+def _require(user: User, event: AccountEvent) -> None:
+    if not account_lifecycle.allowed(user.status, event):
         raise AdminError(_("This account is no longer in a state that allows this action. "
                            "Please reload the page."))
 
 
 def approve(user: User, admin: User) -> None:
-    _require(user, AccountStatus.PENDING, AccountStatus.REJECTED)
+    _require(user, AccountEvent.APPROVED)
     accounts.decide_approval(user, True, admin)
 
 
 def reject(user: User, admin: User) -> None:
-    _require(user, AccountStatus.PENDING)
+    _require(user, AccountEvent.REJECTED)
     accounts.decide_approval(user, False, admin)
 
 
 def suspend(user: User, admin: User) -> None:
-    _require(user, AccountStatus.ACTIVE, AccountStatus.PENDING)
+    _require(user, AccountEvent.SUSPENDED)
     if user.id == admin.id:
         raise AdminError(_("You cannot suspend your own account."))
     accounts.set_suspended(user, True, admin)
 
 
 def reinstate(user: User, admin: User) -> None:
-    _require(user, AccountStatus.SUSPENDED)
+    _require(user, AccountEvent.REINSTATED)
     accounts.set_suspended(user, False, admin)
 
 
