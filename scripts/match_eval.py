@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import random
+import statistics
 import sys
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
-from chunfeng.textengine.engine import Match, TextIndex, VectorizerConfig  # noqa: E402
+import numpy as np  # noqa: E402
+
+from chunfeng.textengine.embedding import Embedder, default_embedder  # noqa: E402
+from chunfeng.textengine.index import Doc, EngineConfig, MatchIndex, OrgMatch  # noqa: E402
+
+PRODUCT_LINE = "产品线"
 
 # ---------------------------------------------------------------------------------------------------------
 # Synthetic device vocabulary per specialty: space-separated diseases, products, design/technology phrases
@@ -52,10 +60,7 @@ SPECIALTIES: dict[str, tuple[str, str, str, str]] = {
             "镍钛合金自膨胀设计 聚乳酸可降解材料 亲水涂层提高通过性 体外可调节弯曲角度 "
             "全程显影标记 分支开窗设计 预装式输送系统 多层编织结构 低剖面输送鞘"
         ),
-        (
-            "降低再狭窄率 减少血管并发症 缩短手术时间 提高血管再通率 减少对比剂用量 减少内漏 "
-            "避免长期双抗 提高输送通过性"
-        ),
+        ("降低再狭窄率 减少血管并发症 缩短手术时间 提高血管再通率 减少对比剂用量 减少内漏 避免长期双抗 提高输送通过性"),
     ),
     "结构性心脏病": (
         (
@@ -101,19 +106,13 @@ SPECIALTIES: dict[str, tuple[str, str, str, str]] = {
         "提高首次再通率 减少远端栓塞 降低复发率 减少穿支闭塞 缩短取栓时间 减少围术期卒中 提高瘤腔闭塞率",
     ),
     "神经调控": (
-        (
-            "帕金森病 特发性震颤 难治性癫痫 肌张力障碍 慢性疼痛 抑郁症 重度耳聋 脊髓损伤 "
-            "膀胱过度活动症 脑卒中后偏瘫"
-        ),
+        ("帕金森病 特发性震颤 难治性癫痫 肌张力障碍 慢性疼痛 抑郁症 重度耳聋 脊髓损伤 膀胱过度活动症 脑卒中后偏瘫"),
         (
             "脑深部电刺激系统 迷走神经刺激器 脊髓电刺激系统 骶神经刺激器 人工耳蜗 "
             "经颅磁刺激仪 脑机接口系统 神经外科手术导航定位系统 立体定向手术机器人 "
             "植入式脑电采集装置"
         ),
-        (
-            "可充电脉冲发生器 闭环自适应刺激 远程程控 兼容核磁扫描 骨标记点配准 "
-            "无框架立体定向 高通道柔性电极 定向电极"
-        ),
+        ("可充电脉冲发生器 闭环自适应刺激 远程程控 兼容核磁扫描 骨标记点配准 无框架立体定向 高通道柔性电极 定向电极"),
         "改善震颤和僵直 减少癫痫发作 减少药物用量 恢复听觉 提高定位精度 缩短手术时间 改善运动功能",
     ),
     "骨科": (
@@ -144,10 +143,7 @@ SPECIALTIES: dict[str, tuple[str, str, str, str]] = {
         "改善夜间视力 减少眩光 降低眼压 缓解角膜供体短缺 促进上皮愈合 矫正超高度近视 减少手术并发症",
     ),
     "影像AI": (
-        (
-            "肺结节 糖尿病视网膜病变 青光眼 乳腺癌 结直肠息肉 脑出血 骨折 冠状动脉狭窄 胃早癌 "
-            "甲状腺结节 宫颈癌"
-        ),
+        ("肺结节 糖尿病视网膜病变 青光眼 乳腺癌 结直肠息肉 脑出血 骨折 冠状动脉狭窄 胃早癌 甲状腺结节 宫颈癌"),
         (
             "眼底图像辅助诊断软件 肺结节CT辅助检测软件 冠脉血流储备分数计算软件 "
             "结肠镜息肉辅助检测软件 乳腺X线辅助诊断软件 骨折X线辅助检测软件 "
@@ -168,10 +164,7 @@ SPECIALTIES: dict[str, tuple[str, str, str, str]] = {
         "降低术者辐射 提高操作稳定性 创伤更小 降低采购成本 缩短学习曲线 提高缝合精度",
     ),
     "体外诊断": (
-        (
-            "结直肠癌 膀胱癌 宫颈癌 肝癌 肺癌 重症联合免疫缺陷 脓毒症 结核病 新生儿遗传代谢病 "
-            "心肌梗死 耐药菌感染"
-        ),
+        ("结直肠癌 膀胱癌 宫颈癌 肝癌 肺癌 重症联合免疫缺陷 脓毒症 结核病 新生儿遗传代谢病 心肌梗死 耐药菌感染"),
         (
             "基因甲基化检测试剂盒 荧光定量PCR检测试剂盒 染色体异常检测试剂盒 "
             "化学发光免疫分析仪 POCT快速检测卡 循环肿瘤DNA检测试剂盒 新生儿筛查试剂盒 "
@@ -190,10 +183,7 @@ SPECIALTIES: dict[str, tuple[str, str, str, str]] = {
         "加快功能恢复 居家康复 减少陪护负担 提高训练依从性 量化评估康复效果",
     ),
     "呼吸麻醉": (
-        (
-            "慢性阻塞性肺疾病 急性呼吸窘迫综合征 阻塞性睡眠呼吸暂停 哮喘 肺癌 困难气道 "
-            "术后肺部并发症 新生儿呼吸窘迫"
-        ),
+        ("慢性阻塞性肺疾病 急性呼吸窘迫综合征 阻塞性睡眠呼吸暂停 哮喘 肺癌 困难气道 术后肺部并发症 新生儿呼吸窘迫"),
         (
             "有创呼吸机 高流量呼吸湿化治疗仪 家用无创呼吸机 可视喉镜 麻醉深度监测仪 "
             "体外膜肺氧合系统 支气管内活瓣 电磁导航支气管镜 雾化吸入装置 双腔气管插管"
@@ -203,10 +193,7 @@ SPECIALTIES: dict[str, tuple[str, str, str, str]] = {
     ),
     "消化内镜": (
         "胃癌 早期食管癌 结直肠息肉 胆管结石 消化道出血 胃食管反流病 胰腺囊肿 小肠出血",
-        (
-            "磁控胶囊胃镜 电子结肠镜 一次性十二指肠镜 内镜止血夹 内镜黏膜下剥离刀 "
-            "超声内镜穿刺针 胆道镜 内镜吻合夹"
-        ),
+        ("磁控胶囊胃镜 电子结肠镜 一次性十二指肠镜 内镜止血夹 内镜黏膜下剥离刀 超声内镜穿刺针 胆道镜 内镜吻合夹"),
         "放大内镜 无线传输图像 窄带成像 一次性使用避免交叉感染 高频电切 可旋转重复开闭",
         "无痛无麻醉检查 提高早癌检出率 减少穿孔 缩短检查时间 避免外科手术",
     ),
@@ -314,11 +301,7 @@ def synth_texts(n: int, seed: int, kind: str = "profile", min_len: int = 80, max
         parts: list[str] = []
         size = 0
         while size < target:
-            part = (
-                "。".join(synth_description(rng, specialty))
-                if kind == "profile"
-                else synth_idea(rng, specialty)
-            )
+            part = "。".join(synth_description(rng, specialty)) if kind == "profile" else synth_idea(rng, specialty)
             parts.append(part)
             size += len(part) + 1
         out.append("。".join(parts)[:max_len])
@@ -336,17 +319,54 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 def profiles_from_rows(rows: Sequence[dict[str, str]] | Sequence[SynthRow]) -> dict[str, str]:
     """One profile per company: its products and descriptions concatenated, in file order."""
-    profiles: dict[str, list[str]] = {}
+    return {company: "\n".join(doc.text for doc in docs) for company, docs in _group(docs_from_rows(rows)).items()}
+
+
+def docs_from_rows(rows: Sequence[dict[str, str]] | Sequence[SynthRow]) -> list[Doc]:
+    """One document per product row (name and description), labelled as a product line of its company."""
+    docs: list[Doc] = []
     for row in rows:
         company, product, description = (
             (row.company, row.product, row.description)
             if isinstance(row, SynthRow)
             else (row["company"].strip(), row.get("product") or "", row.get("description") or "")
         )
-        if not company:
-            continue
-        profiles.setdefault(company, []).append(f"{product}。{description}")
-    return {company: "\n".join(parts) for company, parts in profiles.items()}
+        if company:
+            docs.append(Doc(company, PRODUCT_LINE, f"{product}。{description}"))
+    return docs
+
+
+def _group(docs: Sequence[Doc]) -> dict[str, list[Doc]]:
+    out: dict[str, list[Doc]] = {}
+    for doc in docs:
+        out.setdefault(str(doc.owner), []).append(doc)
+    return out
+
+
+class CachedEmbedder:
+    """The engine's model with an on-disk cache of passage vectors, so that repeated evaluations of the same
+    candidates skip the 40 s of embedding (queries are always embedded anew)."""
+
+    def __init__(self, inner: Embedder, path: Path | None) -> None:
+        self.inner, self.name, self.dim, self.path = inner, inner.name, inner.dim, path
+        self.cache: dict[str, np.ndarray] = {}
+        if path and path.exists():
+            with np.load(path) as z:
+                self.cache = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha256(f"{self.name}|{t}".encode()).hexdigest() for t in texts]
+        missing = sorted({(k, t) for k, t in zip(keys, texts, strict=True) if k not in self.cache})
+        if missing:
+            vectors = self.inner.embed_passages([t for _, t in missing])
+            self.cache.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
+            if self.path:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                np.savez(self.path, keys=np.array(list(self.cache)), vectors=np.stack(list(self.cache.values())))
+        return np.stack([self.cache[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
 
 
 @dataclass(frozen=True)
@@ -362,16 +382,27 @@ class EvalResult:
 
 
 def evaluate(
-    profiles: dict[str, str],
+    docs: Sequence[Doc],
     queries: Sequence[tuple[str, str]],
-    config: VectorizerConfig = VectorizerConfig(),
-) -> tuple[EvalResult, list[list[Match]]]:
-    """Rank all profiles for each (query, expected_company); returns metrics and the ranked matches.
+    config: EngineConfig = EngineConfig(),
+    embedder: Embedder | None = None,
+    n_reasons: int = 0,
+) -> tuple[EvalResult, list[list[OrgMatch]], float]:
+    """Rank all companies for each (query, expected_company): metrics, the ranked matches and the median
+    milliseconds of embedding one query (0 without a model).
 
     A company that shares no term with the query has no rank (a miss, adding 0 to the MRR).
     """
-    index = TextIndex(list(profiles.items()), config=config)
-    results = index.query([q for q, _ in queries], k=len(profiles), n_reasons=0)
+    index = MatchIndex.build(docs, config=config, embedder=embedder)
+    n_owners = len({d.owner for d in docs})
+    results, embed_ms = [], []
+    for query, _ in queries:
+        emb = None
+        if embedder is not None:
+            t0 = time.perf_counter()
+            emb = embedder.embed_queries([query])[0]
+            embed_ms.append((time.perf_counter() - t0) * 1000)
+        results.append(index.match(query, k=n_owners, n_reasons=n_reasons, query_embedding=emb))
     ranks: list[int | None] = []
     for (_, expected), matches in zip(queries, results, strict=True):
         ids = [m.target_id for m in matches]
@@ -380,38 +411,64 @@ def evaluate(
     top1 = sum(r == 1 for r in ranks) / n if n else 0.0
     top5 = sum(r is not None and r <= 5 for r in ranks) / n if n else 0.0
     mrr = sum(1.0 / r for r in ranks if r is not None) / n if n else 0.0
-    return EvalResult(top1, top5, mrr, n, tuple(ranks)), results
+    med = statistics.median(embed_ms) if embed_ms else 0.0
+    return EvalResult(top1, top5, mrr, n, tuple(ranks)), results, med
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=Path, action="append", required=True)
-    parser.add_argument("--queries", type=Path, required=True)
+    parser.add_argument("--queries", type=Path, action="append", required=True)
     parser.add_argument("--distractors", type=int, default=0, help="add N synthetic company profiles")
     parser.add_argument("--seed", type=int, default=0)
+    defaults = EngineConfig()
+    for name in (
+        "ngram_max",
+        "idf_power",
+        "prune_char_df",
+        "second_weight",
+        "n_candidates",
+        "rerank_top",
+        "semantic_weight",
+    ):
+        kind = type(getattr(defaults, name))
+        parser.add_argument("--" + name.replace("_", "-"), type=kind, default=getattr(defaults, name))
+    parser.add_argument("--lexical", action="store_true", help="first stage only (as without the model)")
     parser.add_argument(
-        "--ngram-max", type=int, default=VectorizerConfig().ngram_max, help="to compare configs"
-    )
-    parser.add_argument(
-        "--idf-power", type=float, default=VectorizerConfig().idf_power, help="to compare configs"
+        "--cache",
+        type=Path,
+        default=Path.home() / ".cache" / "chunfeng" / "match_eval.npz",
+        help="passage embedding cache ('' to disable)",
     )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
 
     rows: list = [row for path in args.candidates for row in read_tsv(path)]
     rows += synth_profiles(args.distractors, args.seed)
-    profiles = profiles_from_rows(rows)
-    queries = [(r["query"], r["expected_company"].strip()) for r in read_tsv(args.queries)]
-    missing = {expected for _, expected in queries} - profiles.keys()
+    docs = docs_from_rows(rows)
+    queries = [(r["query"], r["expected_company"].strip()) for path in args.queries for r in read_tsv(path)]
+    owners = {str(d.owner) for d in docs}
+    missing = {expected for _, expected in queries} - owners
     if missing:
         print(f"warning: expected companies not among candidates: {sorted(missing)}", file=sys.stderr)
-    config = VectorizerConfig(ngram_max=args.ngram_max, idf_power=args.idf_power)
-    result, matches = evaluate(profiles, queries, config)
+    config = EngineConfig(**{k: getattr(args, k) for k in asdict(EngineConfig())})
+    embedder = None if args.lexical else default_embedder()
+    if embedder is not None:
+        embedder = CachedEmbedder(embedder, args.cache if str(args.cache) else None)
+    result, matches, embed_ms = evaluate(docs, queries, config, embedder, n_reasons=3 if args.verbose else 0)
     if args.verbose:
-        print(f"profiles={len(profiles)} queries={len(queries)}")
+        mode = f"semantic={embedder.name}" if embedder else "semantic=off"
+        print(f"profiles={len(owners)} documents={len(docs)} queries={len(queries)} {mode}")
         for (query, expected), rank, found in zip(queries, result.ranks, matches, strict=True):
-            top = found[0].target_id if found else "-"
-            print(f"[{rank or '-'}] {query[:40]}... expected={expected} top1={top}")
+            top = found[0] if found else None
+            fields = "|".join(r.field for r in top.reasons) if top else ""
+            reasons = "|".join(r.term for r in top.reasons) if top else ""
+            print(
+                f"[{rank or '-'}] {query[:30]}... expected={expected} top1={top.target_id if top else '-'} "
+                f"fields={fields} reasons={reasons}"
+            )
+        if embedder:
+            print(f"query_embed_ms={embed_ms:.1f} (median, one idea)")
     print(result.line())
     return 0
 

@@ -64,13 +64,15 @@ class EngineConfig:
     ngram_max: int = 2
     idf_power: float = 0.5
     #: single characters found in more than this share of documents carry no signal: dropped at fit
-    prune_char_df: float = 0.05
+    prune_char_df: float = 0.5
     #: soft max: an organisation's score is its best document's plus this share of its second best
     second_weight: float = 0.15
     #: lexical candidates (documents) re-ranked by the semantic stage
     n_candidates: int = 300
-    #: weight of the z-scored semantic similarity against the z-scored lexical score
-    semantic_weight: float = 0.6
+    #: organisations (best by lexical score) whose order the semantic stage may change
+    rerank_top: int = 10
+    #: weight of the z-scored semantic similarity against the z-scored lexical score (among rerank_top)
+    semantic_weight: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ class _Side:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()[:20]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -293,9 +295,7 @@ class MatchIndex:
 
     @property
     def has_semantic(self) -> bool:
-        return self.embedder is not None and all(
-            s.emb is not None or len(s) == 0 for s in self.sides.values()
-        )
+        return self.embedder is not None and all(s.emb is not None or len(s) == 0 for s in self.sides.values())
 
     # -- incremental updates -------------------------------------------------------------------------------
 
@@ -373,8 +373,16 @@ class MatchIndex:
         if query_embedding is None and self.has_semantic:
             query_embedding = self.embedder.embed_queries([text])[0]  # type: ignore[union-attr]
         query = self.vocab.transform([text])
-        return self._rank(query, query_embedding, text if reason_text is None else reason_text, side, k,
-                          set(exclude), n_reasons, reason_fields)
+        return self._rank(
+            query,
+            query_embedding,
+            text if reason_text is None else reason_text,
+            side,
+            k,
+            set(exclude),
+            n_reasons,
+            reason_fields,
+        )
 
     def match_owner(
         self,
@@ -395,9 +403,7 @@ class MatchIndex:
         if not positions:
             return []
         text = "\n".join(src.texts[i] for i in positions)
-        visible = "\n".join(
-            src.texts[i] for i in positions if query_fields is None or src.fields[i] in query_fields
-        )
+        visible = "\n".join(src.texts[i] for i in positions if query_fields is None or src.fields[i] in query_fields)
         emb = None
         if self.has_semantic and src.emb is not None:
             emb = src.emb[positions].mean(axis=0)
@@ -465,8 +471,12 @@ class MatchIndex:
                 semantic[c] = float(np.max(s.emb[positions] @ query_emb))  # type: ignore[index]
         combined = _zscore(lexical)
         if use_sem and len(codes) > 1:
+            # re-rank the lexical head; the tail keeps its lexical order below it
+            head = np.argsort(-lexical, kind="stable")[: self.config.rerank_top]
             w = self.config.semantic_weight
-            combined = (1.0 - w) * combined + w * _zscore(semantic)
+            mixed = (1.0 - w) * _zscore(lexical[head]) + w * _zscore(semantic[head])
+            combined = combined - 1e3
+            combined[head] = mixed
         order = np.argsort(-combined, kind="stable")[:k]
         out = []
         for c in order:
@@ -598,7 +608,8 @@ class MatchIndex:
 
                 logging.getLogger(__name__).warning(
                     "text engine: index embedded with %r, model is %r; lexical stage only",
-                    meta["embedder"], embedder.name,
+                    meta["embedder"],
+                    embedder.name,
                 )
                 embedder = None
             index = cls(vocab, embedder, meta["embedder"])
