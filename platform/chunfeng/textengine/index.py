@@ -265,6 +265,8 @@ class MatchIndex:
         self.embedder = embedder
         self.embedder_name = embedder_name or (embedder.name if embedder else "")
         self.sides: dict[str, _Side] = {name: _Side() for name in SIDES}
+        for side in self.sides.values():
+            side.main = sp.csr_matrix((0, len(vocab.terms)), dtype=np.float32)
         self._update_tokens = 0
         self._new_tokens = 0
 
@@ -420,7 +422,7 @@ class MatchIndex:
         positions = [i for i in s.by_owner.get(owner, []) if s.alive[i]]
         if not positions:
             return []
-        rows = s.matrix()[positions] if s.delta_rows else s.main[positions]  # type: ignore[index]
+        rows = s.matrix()[positions]
         scores = s.scores(rows)
         scores[:, positions] = 0.0
         best: dict[int, tuple[float, str]] = {}
