@@ -42,7 +42,7 @@ class FakeEmbedder:
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, np.float32)
         for ch in text:
-            v[int(hashlib.md5(ch.encode()).hexdigest(), 16) % self.dim] += 1.0
+            v[int(hashlib.sha256(ch.encode()).hexdigest(), 16) % self.dim] += 1.0
         return v / (np.linalg.norm(v) or 1.0)
 
     def embed_queries(self, texts):
