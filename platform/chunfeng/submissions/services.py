@@ -292,12 +292,18 @@ def _ooxml_type(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+# Control characters (C0, DEL, C1) and path or shell-special characters become "_"; the invisible bidirectional and
+# format marks (U+061C, U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF), which make "fdp.exe" read as
+# "exe.pdf", are dropped.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|]+")
+_INVISIBLE_MARKS = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-def _display_name(filename: str, extension: str) -> str:
-    """The name shown and offered on download: the user's name without any path, ending in the detected type."""
-    base = _UNSAFE_NAME.sub("_", (filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip(" ._")
+def display_name(filename: str, extension: str) -> str:
+    """The name shown and offered on download: the user's name without any path, ending in the detected type.
+    Used for project attachments and incubation documents alike."""
+    name = _INVISIBLE_MARKS.sub("", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE_NAME.sub("_", name).strip(" ._")
     stem = base.rsplit(".", 1)[0] if "." in base else base
     return f"{stem[:150] or 'attachment'}.{extension}"
 
@@ -342,7 +348,7 @@ def add_attachment(project: Project, filename: str, stream: IO[bytes], actor: Us
     with path.open("xb") as handle:
         handle.write(data)
     attachment = Attachment(
-        original_name=_display_name(filename, extension), stored_name=stored_name, mime_type=mime,
+        original_name=display_name(filename, extension), stored_name=stored_name, mime_type=mime,
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id)
     project.attachments.append(attachment)
     db.session.flush()
