@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from chunfeng.accounts.models import Role, User
+from chunfeng.core.clock import DEFAULT_ZONE
 from chunfeng.db import db
-from chunfeng.incubation import services
+from chunfeng.incubation import starting
 from chunfeng.submissions.models import DeviceClass, Pathway, Project
 from chunfeng.submissions.status import Event, Status, apply
 
@@ -33,7 +35,7 @@ def _quick_password_hashes(fast_password_hashes):
 
 def at(day: date, hour: int = 10):
     """Freeze time at `hour` o'clock Beijing time on `day`."""
-    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=services.SHANGHAI), tick=False)
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(DEFAULT_ZONE)), tick=False)
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def make_project(app, make_user):
 class Started:
     project_id: int
     incubation_id: int
-    doctor: User
+    clinician: User
     officer: User
     admin: User
 
@@ -68,15 +70,15 @@ def start(app, make_user, make_project):
     """Start an incubation (frozen on MONDAY unless told otherwise) and return who is involved."""
     def do(pathway: Pathway = Pathway.PRE_REVIEW, device_class: DeviceClass = DeviceClass.II,
            on: date = MONDAY, officer: User | None = None, admin: User | None = None) -> Started:
-        doctor = make_user(Role.CLINICIAN, name="李明医生")
+        clinician = make_user(Role.CLINICIAN, name="李明医生")
         officer = officer or make_user(Role.OFFICER, name="陈专员")
         admin = admin or make_user(Role.ADMIN, name="平台管理员")
-        project_id = make_project(device_class=device_class, owner=doctor)
+        project_id = make_project(device_class=device_class, owner=clinician)
         with at(on), app.app_context():
-            incubation = services.start_incubation(db.session.get(Project, project_id), officer.id, pathway,
+            incubation = starting.start_incubation(db.session.get(Project, project_id), officer.id, pathway,
                                                    db.session.get(User, admin.id))
             db.session.commit()
-            return Started(project_id, incubation.id, doctor, officer, admin)
+            return Started(project_id, incubation.id, clinician, officer, admin)
     return do
 
 

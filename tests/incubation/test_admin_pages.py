@@ -7,7 +7,7 @@ from sqlalchemy import select
 from chunfeng.accounts.models import AccountStatus, Role, User
 from chunfeng.core.models import AuditEntry
 from chunfeng.db import db
-from chunfeng.incubation import services
+from chunfeng.incubation import starting
 from chunfeng.incubation.models import Incubation, MilestoneDocument, StageTarget
 from chunfeng.submissions.models import DeviceClass, Project
 from chunfeng.submissions.status import Status
@@ -33,7 +33,7 @@ def test_admin_assigns_an_officer_and_starts_incubation(app, client, make_projec
         f"{prefix}-officer": str(officer.id), f"{prefix}-pathway": "innovation", f"{prefix}-start": ""})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/incubation/project/{project_id}")
     with app.app_context():
-        incubation = services.incubation_for(project_id)
+        incubation = starting.incubation_for(project_id)
         assert incubation.officer_id == officer.id and incubation.pathway == "innovation"
         assert db.session.get(Project, project_id).status == Status.INCUBATION
     page = client.get(f"/incubation/project/{project_id}").get_data(as_text=True)
@@ -72,7 +72,7 @@ def test_targets_page_sets_a_share_of_the_statutory_limit(app, client, login_as)
     assert "33 个工作日" in client.get("/incubation/admin/targets").get_data(as_text=True)
 
 
-def test_officer_uploads_a_document_that_the_doctor_can_download(app, client, start, make_user):
+def test_officer_uploads_a_document_that_the_clinician_can_download(app, client, start, make_user):
     started = start()
     with app.app_context():
         step_id = milestone_of(db.session.get(Incubation, started.incubation_id), "registration_testing").id
@@ -92,7 +92,7 @@ def test_officer_uploads_a_document_that_the_doctor_can_download(app, client, st
         document = db.session.scalar(select(MilestoneDocument))
         assert document.original_name == "检验报告.pdf" and document.mime_type == "application/pdf"
         document_id = document.id
-    login(client, started.doctor.email)
+    login(client, started.clinician.email)
     assert "检验报告.pdf" in client.get(f"/incubation/project/{started.project_id}").get_data(as_text=True)
     download = client.get(f"/incubation/document/{document_id}")
     assert download.status_code == 200 and download.data == PDF
@@ -103,7 +103,7 @@ def test_officer_uploads_a_document_that_the_doctor_can_download(app, client, st
     assert client.get(f"/incubation/document/{document_id}").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "incubation.document_viewed",
-                                                          AuditEntry.actor_id == started.doctor.id))
+                                                          AuditEntry.actor_id == started.clinician.id))
 
 
 def test_create_officer_command(app, runner):
@@ -126,7 +126,7 @@ def test_navigation_and_workspace_panels(app, client, start):
         page = client.get("/dashboard").get_data(as_text=True)
         assert "我的培育项目" in page and "可调节直径的颅内取栓支架" in page
         client.post("/account/logout")
-        login(client, started.doctor.email)
+        login(client, started.clinician.email)
         page = client.get("/dashboard").get_data(as_text=True)
         assert "培育进展" in page and "专员：陈专员" in page and "我的培育项目" not in page
         client.post("/account/logout")

@@ -6,7 +6,7 @@ from chunfeng.accounts.models import Role, User
 from chunfeng.db import db
 from chunfeng.demo import incubation as demo
 from chunfeng.demo.people import DemoPeople
-from chunfeng.incubation import services
+from chunfeng.incubation import stories, tracking
 from chunfeng.incubation.models import Audience, IncubationStatus
 from chunfeng.submissions.models import DeviceClass
 from chunfeng.submissions.status import Status
@@ -21,20 +21,20 @@ def test_demo_seeds_a_running_and_an_approved_incubation(app, make_user, make_pr
             u.email: u for u in db.session.scalars(select(User).where(User.id.in_([officer.id, admin.id])))})
         demo.seed(people)
         db.session.commit()
-        rows = services.admin_rows()
+        rows = tracking.admin_rows()
         by_status = {r.incubation.status: r for r in rows}
         running, approved = by_status[IncubationStatus.ACTIVE], by_status[IncubationStatus.APPROVED]
         assert [str(v.key) for v in running.overdue] == ["clinical_evaluation"]
         assert running.unanswered >= 1
-        assert {e.audience for e in running.incubation.entries} >= {Audience.INTERNAL, Audience.DOCTOR,
+        assert {e.audience for e in running.incubation.entries} >= {Audience.INTERNAL, Audience.CLINICIAN,
                                                                     Audience.COMPANY, Audience.BOTH}
         assert approved.incubation.project.status == Status.APPROVED
         assert approved.incubation.pathway == "innovation"
-        assert [s.id for s in services.success_stories()] == [approved.incubation.id]
+        assert [s.id for s in stories.success_stories()] == [approved.incubation.id]
 
 
 def test_demo_skips_quietly_without_selected_projects(app, make_user):
     officer = make_user(Role.OFFICER)
     with app.app_context():
         demo.seed(DemoPeople(password="unused", by_email={officer.email: db.session.get(User, officer.id)}))
-        assert services.admin_rows() == []
+        assert tracking.admin_rows() == []

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from chunfeng.accounts.models import User
 from chunfeng.core.models import AuditEntry, Notification
 from chunfeng.db import db
-from chunfeng.incubation import services
+from chunfeng.incubation import milestones
+from chunfeng.incubation.errors import IncubationError
 from chunfeng.incubation.milestones import allowed_events
 from chunfeng.incubation.models import Incubation, IncubationStatus, MilestoneStatus
 from chunfeng.submissions.models import Project
@@ -29,8 +30,8 @@ def test_start_then_complete_records_actual_dates(app, start):
     with at(LATER), app.app_context():
         incubation, officer = _in_session(app, started)
         step = milestone_of(incubation, "product_technical_requirements")
-        assert services.change_milestone(step, "start", officer, on=MONDAY) == MilestoneStatus.IN_PROGRESS
-        assert services.change_milestone(step, "complete", officer) == MilestoneStatus.DONE
+        assert milestones.change_milestone(step, "start", officer, on=MONDAY) == MilestoneStatus.IN_PROGRESS
+        assert milestones.change_milestone(step, "complete", officer) == MilestoneStatus.DONE
         assert (step.actual_start, step.actual_done) == (MONDAY, LATER)
         db.session.commit()
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "incubation.milestone",
@@ -49,11 +50,11 @@ def test_invalid_changes_are_refused_and_change_nothing(app, start, key, events,
         incubation, officer = _in_session(app, started)
         step = milestone_of(incubation, key)
         for event in events:
-            services.change_milestone(step, event, officer)
+            milestones.change_milestone(step, event, officer)
         before = (step.status, step.actual_start, step.actual_done)
         assert refused not in allowed_events(step)
-        with pytest.raises(services.IncubationError):
-            services.change_milestone(step, refused, officer)
+        with pytest.raises(IncubationError):
+            milestones.change_milestone(step, refused, officer)
         assert (step.status, step.actual_start, step.actual_done) == before
 
 
@@ -62,11 +63,11 @@ def test_dates_in_the_future_or_before_the_start_are_refused(app, start):
     with at(LATER), app.app_context():
         incubation, officer = _in_session(app, started)
         step = milestone_of(incubation, "registration_testing")
-        with pytest.raises(services.IncubationError):
-            services.change_milestone(step, "start", officer, on=LATER + timedelta(days=1))
-        services.change_milestone(step, "start", officer, on=LATER)
-        with pytest.raises(services.IncubationError):
-            services.change_milestone(step, "complete", officer, on=LATER - timedelta(days=1))
+        with pytest.raises(IncubationError):
+            milestones.change_milestone(step, "start", officer, on=LATER + timedelta(days=1))
+        milestones.change_milestone(step, "start", officer, on=LATER)
+        with pytest.raises(IncubationError):
+            milestones.change_milestone(step, "complete", officer, on=LATER - timedelta(days=1))
         assert step.status == MilestoneStatus.IN_PROGRESS
 
 
@@ -75,54 +76,54 @@ def test_clinical_evaluation_exemption_and_reopening(app, start):
     with at(LATER), app.app_context():
         incubation, officer = _in_session(app, started)
         clinical = milestone_of(incubation, "clinical_evaluation")
-        services.change_milestone(clinical, "skip", officer)
+        milestones.change_milestone(clinical, "skip", officer)
         assert clinical.status == MilestoneStatus.SKIPPED and clinical.exempt
-        services.change_milestone(clinical, "reopen", officer)
+        milestones.change_milestone(clinical, "reopen", officer)
         assert clinical.status == MilestoneStatus.NOT_STARTED and not clinical.exempt
         testing = milestone_of(incubation, "registration_testing")
-        services.change_milestone(testing, "start", officer)
-        services.change_milestone(testing, "complete", officer)
-        services.change_milestone(testing, "reopen", officer)
+        milestones.change_milestone(testing, "start", officer)
+        milestones.change_milestone(testing, "complete", officer)
+        milestones.change_milestone(testing, "reopen", officer)
         assert testing.status == MilestoneStatus.IN_PROGRESS and testing.actual_done is None
 
 
 def _finish_everything_but_approval(incubation, officer):
     for step in incubation.milestones[:-1]:
         if step.key == "clinical_evaluation":
-            services.change_milestone(step, "skip", officer)
+            milestones.change_milestone(step, "skip", officer)
         else:
-            services.change_milestone(step, "start", officer, on=MONDAY)
-            services.change_milestone(step, "complete", officer)
+            milestones.change_milestone(step, "start", officer, on=MONDAY)
+            milestones.change_milestone(step, "complete", officer)
 
 
-def test_approval_needs_every_other_step_then_approves_the_project_and_tells_the_doctor(app, start):
+def test_approval_needs_every_other_step_then_approves_the_project_and_tells_the_clinician(app, start):
     started = start()
     with at(LATER), app.app_context():
         incubation, officer = _in_session(app, started)
         approval = milestone_of(incubation, "approval")
-        services.change_milestone(approval, "start", officer)
-        with pytest.raises(services.IncubationError):
-            services.change_milestone(approval, "complete", officer)
+        milestones.change_milestone(approval, "start", officer)
+        with pytest.raises(IncubationError):
+            milestones.change_milestone(approval, "complete", officer)
         assert db.session.get(Project, started.project_id).status == Status.INCUBATION
         _finish_everything_but_approval(incubation, officer)
-        services.change_milestone(approval, "complete", officer)
+        milestones.change_milestone(approval, "complete", officer)
         db.session.commit()
         assert incubation.status == IncubationStatus.APPROVED and incubation.approved_on == LATER
         project = db.session.get(Project, started.project_id)
         assert project.status == Status.APPROVED and project.events[-1].event == "approve"
-        note = db.session.scalars(select(Notification).where(Notification.user_id == started.doctor.id)
+        note = db.session.scalars(select(Notification).where(Notification.user_id == started.clinician.id)
                                   .order_by(Notification.id.desc())).first()
         assert "approved for market" in note.message
         assert allowed_events(approval) == [], "approval cannot be undone"
-        with pytest.raises(services.IncubationError):
-            services.change_milestone(milestone_of(incubation, "registration_testing"), "reopen", officer)
+        with pytest.raises(IncubationError):
+            milestones.change_milestone(milestone_of(incubation, "registration_testing"), "reopen", officer)
 
 
 def test_officer_changes_status_over_http_and_others_cannot(app, client, start, login_as):
     started = start()
     with app.app_context():
         step_id = milestone_of(db.session.get(Incubation, started.incubation_id), "registration_testing").id
-    login(client, started.doctor.email)
+    login(client, started.clinician.email)
     assert client.post(f"/incubation/milestone/{step_id}/status", data={"event": "start"}).status_code == 403
     client.post("/account/logout")
     login_as("officer")  # an officer, but not this project's

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from chunfeng.accounts.models import User
 from chunfeng.db import db
-from chunfeng.incubation import services, timers
+from chunfeng.incubation import milestones, timers, tracking
 from chunfeng.incubation.models import Incubation
 from chunfeng.submissions.models import DeviceClass, Pathway
 from tests.conftest import login
@@ -38,7 +38,7 @@ def test_a_step_becomes_overdue_the_day_after_its_planned_due_date(app, client, 
         admin_page = client.get("/incubation/admin?overdue=1").get_data(as_text=True)
         assert "可调节直径的颅内取栓支架" in admin_page and "table-danger" in admin_page
     with at(due + timedelta(days=1)), app.app_context():
-        row = services.officer_rows(db.session.get(User, started.officer.id))[0]
+        row = tracking.officer_rows(db.session.get(User, started.officer.id))[0]
         assert [str(v.key) for v in row.overdue] == ["product_technical_requirements"]
 
 
@@ -49,13 +49,13 @@ def test_a_running_review_goes_over_its_compressed_target(app, start):
         incubation = db.session.get(Incubation, started.incubation_id)
         review = milestone_of(incubation, "technical_review")
         review.planned_due = None  # only the 27-day target counts here
-        services.change_milestone(review, "start", db.session.get(User, started.officer.id))
+        milestones.change_milestone(review, "start", db.session.get(User, started.officer.id))
         db.session.commit()
     for day, expected_elapsed, overdue in ((timers.add_working_days(review_start, 27), 27, False),
                                            (timers.add_working_days(review_start, 28), 28, True)):
         with at(day), app.app_context():
             incubation = db.session.get(Incubation, started.incubation_id)
-            view = next(v for v in services.plan(incubation) if v.key == "technical_review")
+            view = next(v for v in tracking.plan(incubation) if v.key == "technical_review")
             assert (view.clock.elapsed, view.clock.target, view.clock.over_target) == (expected_elapsed, 27, overdue)
 
 
@@ -65,12 +65,12 @@ def test_finishing_the_step_clears_the_flag(app, start):
     with at(late), app.app_context():
         incubation = db.session.get(Incubation, started.incubation_id)
         officer = db.session.get(User, started.officer.id)
-        assert services.officer_rows(officer)[0].overdue
+        assert tracking.officer_rows(officer)[0].overdue
         step = milestone_of(incubation, "product_technical_requirements")
-        services.change_milestone(step, "start", officer, on=MONDAY)
-        services.change_milestone(step, "complete", officer)
+        milestones.change_milestone(step, "start", officer, on=MONDAY)
+        milestones.change_milestone(step, "complete", officer)
         db.session.commit()
-        row = services.officer_rows(officer)[0]
+        row = tracking.officer_rows(officer)[0]
         assert not row.overdue and row.current.key == "registration_testing"
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from chunfeng.accounts.models import Role, User
 from chunfeng.core.models import Notification
 from chunfeng.db import db
-from chunfeng.incubation import services, timers
+from chunfeng.incubation import starting, targets, timers, tracking
+from chunfeng.incubation.errors import IncubationError
 from chunfeng.incubation.models import Incubation, MilestoneKey, MilestoneStatus
 from chunfeng.submissions.models import DeviceClass, Pathway, Project
 from chunfeng.submissions.status import Status
@@ -23,7 +24,7 @@ ALL_STEPS = [
 def _plan(app, started):
     with at(MONDAY), app.app_context():
         incubation = db.session.get(Incubation, started.incubation_id)
-        return {str(v.key): v for v in services.plan(incubation)}, incubation
+        return {str(v.key): v for v in tracking.plan(incubation)}, incubation
 
 
 def test_class_three_innovation_plan_has_every_step_with_national_limits(app, start):
@@ -62,31 +63,31 @@ def test_the_administrators_target_replaces_the_default_for_new_and_running_plan
     started = start(Pathway.PRE_REVIEW)
     with app.app_context():
         admin = db.session.get(User, started.admin.id)
-        services.set_target("technical_review", [Pathway.PRE_REVIEW], 50, None, admin)
-        services.set_target("registration_testing", list(Pathway), None, 40, admin)
+        targets.set_target("technical_review", [Pathway.PRE_REVIEW], 50, None, admin)
+        targets.set_target("registration_testing", list(Pathway), None, 40, admin)
         db.session.commit()
     views, _ = _plan(app, started)
     assert views["technical_review"].clock.target == 30
     assert views["registration_testing"].clock.target == 40
     with app.app_context():
         admin = db.session.get(User, started.admin.id)
-        with pytest.raises(services.IncubationError):
-            services.set_target("registration_testing", [Pathway.PRE_REVIEW], 50, None, admin)
-        with pytest.raises(services.IncubationError):
-            services.set_target("technical_review", [Pathway.PRE_REVIEW], 50, 20, admin)
-        services.set_target("technical_review", [Pathway.PRE_REVIEW], None, None, admin)  # back to default
+        with pytest.raises(IncubationError):
+            targets.set_target("registration_testing", [Pathway.PRE_REVIEW], 50, None, admin)
+        with pytest.raises(IncubationError):
+            targets.set_target("technical_review", [Pathway.PRE_REVIEW], 50, 20, admin)
+        targets.set_target("technical_review", [Pathway.PRE_REVIEW], None, None, admin)  # back to default
         db.session.commit()
     assert _plan(app, started)[0]["technical_review"].clock.target == 27
 
 
-def test_doctor_and_officer_are_told(app, start):
+def test_clinician_and_officer_are_told(app, start):
     started = start()
     with app.app_context():
-        doctor_notes = db.session.scalars(select(Notification).where(
-            Notification.user_id == started.doctor.id)).all()
+        clinician_notes = db.session.scalars(select(Notification).where(
+            Notification.user_id == started.clinician.id)).all()
         officer_notes = db.session.scalars(select(Notification).where(
             Notification.user_id == started.officer.id)).all()
-        assert any(n.params.get("officer") == "陈专员" for n in doctor_notes)
+        assert any(n.params.get("officer") == "陈专员" for n in clinician_notes)
         assert any(n.link == f"/incubation/project/{started.project_id}" for n in officer_notes)
 
 
@@ -97,20 +98,20 @@ def test_doctor_and_officer_are_told(app, start):
 ])
 def test_without_a_decision_the_recommendation_follows_status_and_class(app, make_project, status, device_class,
                                                                          expected, monkeypatch):
-    monkeypatch.setattr(services, "_latest_decision", lambda project: None)
+    monkeypatch.setattr(starting, "latest_decision", lambda project: None)
     project_id = make_project(status, device_class)
     with app.app_context():
-        assert services.recommended_pathways(db.session.get(Project, project_id)) == expected
+        assert starting.recommended_pathways(db.session.get(Project, project_id)) == expected
 
 
 def test_the_decisions_recommended_pathway_wins(app, make_project, monkeypatch):
     class Decision:
         recommended_pathway = ["zero_supplement"]
 
-    monkeypatch.setattr(services, "_latest_decision", lambda project: Decision())
+    monkeypatch.setattr(starting, "latest_decision", lambda project: Decision())
     project_id = make_project(Status.SELECTED, DeviceClass.III)
     with app.app_context():
-        assert services.recommended_pathways(db.session.get(Project, project_id)) == [Pathway.ZERO_SUPPLEMENT]
+        assert starting.recommended_pathways(db.session.get(Project, project_id)) == [Pathway.ZERO_SUPPLEMENT]
 
 
 def test_only_selected_projects_and_real_officers_can_start(app, make_project, make_user):
@@ -119,29 +120,29 @@ def test_only_selected_projects_and_real_officers_can_start(app, make_project, m
     expert, officer, admin = make_user(Role.EXPERT), make_user(Role.OFFICER), make_user(Role.ADMIN)
     with app.app_context():
         actor = db.session.get(User, admin.id)
-        assert [p.id for p in services.eligible_projects()] == [selected]
-        with pytest.raises(services.IncubationError):
-            services.start_incubation(db.session.get(Project, under_review), officer.id, Pathway.PRE_REVIEW, actor)
-        with pytest.raises(services.IncubationError) as refused:
-            services.start_incubation(db.session.get(Project, selected), expert.id, Pathway.PRE_REVIEW, actor)
+        assert [p.id for p in starting.eligible_projects()] == [selected]
+        with pytest.raises(IncubationError):
+            starting.start_incubation(db.session.get(Project, under_review), officer.id, Pathway.PRE_REVIEW, actor)
+        with pytest.raises(IncubationError) as refused:
+            starting.start_incubation(db.session.get(Project, selected), expert.id, Pathway.PRE_REVIEW, actor)
         assert refused.value.field == "officer"
-        with pytest.raises(services.IncubationError):
-            services.start_incubation(db.session.get(Project, selected), officer.id, Pathway.PRE_REVIEW, actor,
+        with pytest.raises(IncubationError):
+            starting.start_incubation(db.session.get(Project, selected), officer.id, Pathway.PRE_REVIEW, actor,
                                       start=date(2999, 1, 1))
-        services.start_incubation(db.session.get(Project, selected), officer.id, Pathway.PRE_REVIEW, actor)
+        starting.start_incubation(db.session.get(Project, selected), officer.id, Pathway.PRE_REVIEW, actor)
         db.session.commit()
-        with pytest.raises(services.IncubationError):
-            services.start_incubation(db.session.get(Project, selected), officer.id, Pathway.PRE_REVIEW, actor)
-        assert services.eligible_projects() == []
+        with pytest.raises(IncubationError):
+            starting.start_incubation(db.session.get(Project, selected), officer.id, Pathway.PRE_REVIEW, actor)
+        assert starting.eligible_projects() == []
         assert db.session.get(Project, selected).status == Status.INCUBATION
-        assert MilestoneKey.APPROVAL in {m.key for m in services.incubation_for(selected).milestones}
+        assert MilestoneKey.APPROVAL in {m.key for m in starting.incubation_for(selected).milestones}
 
 
 def test_summary_for_the_projects_own_pages(app, start, make_project):
     started = start()
     never_incubated = make_project(Status.SELECTED)
     with at(MONDAY), app.app_context():
-        summary = services.incubation_summary(db.session.get(Project, started.project_id))
+        summary = tracking.incubation_summary(db.session.get(Project, started.project_id))
         assert summary == {"url": f"/incubation/project/{started.project_id}", "progress": 0, "status": "active",
                            "current_key": "product_technical_requirements", "overdue": 0, "officer": "陈专员"}
-        assert services.incubation_summary(db.session.get(Project, never_incubated)) is None
+        assert tracking.incubation_summary(db.session.get(Project, never_incubated)) is None

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from chunfeng.accounts.models import Consent, Role, User
 from chunfeng.db import db
-from chunfeng.incubation import services
+from chunfeng.incubation import figures as incubation_figures
+from chunfeng.incubation import milestones
 from chunfeng.incubation.models import Incubation
 from chunfeng.submissions.models import Pathway
 from tests.conftest import login
@@ -21,32 +22,32 @@ def _walk(app, started, days: dict[str, tuple[date, date]], approve: bool = Fals
         for key, (begun, done) in days.items():
             step = milestone_of(incubation, key)
             with at(done):
-                services.change_milestone(step, "start", officer, on=begun)
-                services.change_milestone(step, "complete", officer, on=done)
+                milestones.change_milestone(step, "start", officer, on=begun)
+                milestones.change_milestone(step, "complete", officer, on=done)
         if approve:
             end = max(done for _begun, done in days.values())
             with at(end):
                 for step in incubation.milestones[:-1]:
                     if not step.closed:
-                        services.change_milestone(step, "skip" if step.key == "clinical_evaluation" else "start",
+                        milestones.change_milestone(step, "skip" if step.key == "clinical_evaluation" else "start",
                                                   officer, on=end)
                         if step.key != "clinical_evaluation":
-                            services.change_milestone(step, "complete", officer, on=end)
+                            milestones.change_milestone(step, "complete", officer, on=end)
                 approval = milestone_of(incubation, "approval")
-                services.change_milestone(approval, "start", officer, on=end)
-                services.change_milestone(approval, "complete", officer, on=end)
+                milestones.change_milestone(approval, "start", officer, on=end)
+                milestones.change_milestone(approval, "complete", officer, on=end)
         db.session.commit()
 
 
 def _consent(client, started, value: bool):
-    login(client, started.doctor.email)
+    login(client, started.clinician.email)
     response = client.post(f"/incubation/project/{started.project_id}/success-story",
                            data={"consent": "y"} if value else {})
     client.post("/account/logout")
     return response
 
 
-def test_only_approved_projects_whose_doctor_consented_are_shown(app, client, start, make_user):
+def test_only_approved_projects_whose_clinician_consented_are_shown(app, client, start, make_user):
     officer, admin = make_user(Role.OFFICER), make_user(Role.ADMIN)
     consented_approved = start(officer=officer, admin=admin)
     approved_only = start(officer=officer, admin=admin)
@@ -78,7 +79,7 @@ def test_consent_is_a_revocable_record_and_withdrawing_it_unpublishes(app, clien
     assert "可调节直径的颅内取栓支架" not in client.get("/results/success-stories").get_data(as_text=True)
     with app.app_context():
         rows = db.session.scalars(select(Consent).where(Consent.kind == "success_story")).all()
-        assert len(rows) == 1 and rows[0].user_id == started.doctor.id and rows[0].revoked_at is not None
+        assert len(rows) == 1 and rows[0].user_id == started.clinician.id and rows[0].revoked_at is not None
         assert rows[0].detail == {"project_id": started.project_id}
     login(client, started.officer.email)
     assert client.post(f"/incubation/project/{started.project_id}/success-story",
@@ -92,13 +93,13 @@ def test_figures_per_stage_medians_overdue_and_approvals(app, client, start, mak
     _walk(app, first, {"product_technical_requirements": (date(2026, 3, 2), date(2026, 3, 9))}, approve=True)
     _walk(app, second, {"product_technical_requirements": (date(2026, 3, 2), date(2026, 3, 23))})
     with at(date(2026, 3, 25)), app.app_context():
-        services.change_milestone(milestone_of(db.session.get(Incubation, second.incubation_id),
+        milestones.change_milestone(milestone_of(db.session.get(Incubation, second.incubation_id),
                                                "registration_testing"),
                                   "start", db.session.get(User, officer.id))
         db.session.commit()
     day = date(2026, 5, 4)  # the third project's first step was due on 2026-04-13
     with at(day), app.app_context():
-        figures = services.figures()
+        figures = incubation_figures.figures()
         assert figures.active == 2 and figures.approved == 1
         assert figures.per_stage["product_technical_requirements"] == 1
         assert figures.per_stage["registration_testing"] == 1
@@ -127,7 +128,7 @@ def test_approvals_are_counted_per_review_round(app, start, make_user, monkeypat
     for started in (spring, unknown):
         _walk(app, started, {"product_technical_requirements": (MONDAY, MONDAY + timedelta(days=20))},
               approve=True)
-    monkeypatch.setattr(services, "_latest_decision",
+    monkeypatch.setattr(incubation_figures, "latest_decision",
                         lambda project: Decision() if project.id == spring.project_id else None)
     with app.test_request_context("/?lang=en"):
-        assert dict(services.figures().approvals) == {"2026年春季批次": 1, "Approved in 2026": 1}
+        assert dict(incubation_figures.figures().approvals) == {"2026年春季批次": 1, "Approved in 2026": 1}

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from chunfeng.accounts.models import Role, User
 from chunfeng.core.models import Notification
 from chunfeng.db import db
-from chunfeng.incubation import services
+from chunfeng.incubation import involvement, service_record
+from chunfeng.incubation.errors import IncubationError
 from chunfeng.incubation.models import Incubation
+from chunfeng.matching.models import Connection, ShareGrant
 from tests.conftest import login
 from tests.incubation.conftest import MONDAY, at
 
@@ -22,10 +24,15 @@ TEXTS = {
 
 
 def connect(app, project_id: int, company: User, status: str = "accepted") -> None:
-    matching = pytest.importorskip("chunfeng.matching.models")
+    """The company's connection request; an accepted one comes with the clinician's share grant, as on accepting."""
     with app.app_context():
-        db.session.add(matching.Connection(project_id=project_id, organization_id=company.organization_id,
-                                           requested_by_id=company.id, reason="合作开发", status=status))
+        connection = Connection(project_id=project_id, organization_id=company.organization_id,
+                                requested_by_id=company.id, reason="合作开发", status=status)
+        db.session.add(connection)
+        db.session.flush()
+        if status == "accepted":
+            db.session.add(ShareGrant(project_id=project_id, organization_id=company.organization_id,
+                                      connection_id=connection.id))
         db.session.commit()
 
 
@@ -38,7 +45,7 @@ def record_with_every_audience(app, start, make_user):
         incubation = db.session.get(Incubation, started.incubation_id)
         officer = db.session.get(User, started.officer.id)
         for audience, text in TEXTS.items():
-            services.add_entry(incubation, officer, kind="consultation", audience=audience, text=text,
+            service_record.add_entry(incubation, officer, kind="consultation", audience=audience, text=text,
                                occurred_on=MONDAY)
         db.session.commit()
     return started, partner
@@ -61,7 +68,7 @@ def test_each_party_reads_only_the_entries_meant_for_it(client, record_with_ever
     assert _shown(officer_page) == set(TEXTS)
     assert f'href="/projects/{started.project_id}"' in officer_page, "the officer opens the full project file"
     assert _shown(_page(client, started.admin, started.project_id)[1]) == set(TEXTS)
-    assert _shown(_page(client, started.doctor, started.project_id)[1]) == {"doctor", "both"}
+    assert _shown(_page(client, started.clinician, started.project_id)[1]) == {"doctor", "both"}
     status, body = _page(client, partner, started.project_id)
     assert status == 200 and _shown(body) == {"company", "both"}
     assert "李明医生" not in body, "the company page does not name the doctor"
@@ -82,7 +89,7 @@ def test_outsiders_get_404_and_visitors_are_sent_to_log_in(app, client, record_w
 
 def test_questions_reach_the_officer_and_stay_with_the_side_that_asked(app, client, record_with_every_audience):
     started, partner = record_with_every_audience
-    login(client, started.doctor.email)
+    login(client, started.clinician.email)
     assert client.post(f"/incubation/project/{started.project_id}/questions",
                        data={"question": "能否使用境外临床试验数据？"}).status_code == 302
     client.post("/account/logout")
@@ -92,10 +99,10 @@ def test_questions_reach_the_officer_and_stay_with_the_side_that_asked(app, clie
     refused = client.post(f"/incubation/project/{started.project_id}/questions", data={"question": ""})
     assert refused.status_code == 400
     client.post("/account/logout")
-    doctor_page = _page(client, started.doctor, started.project_id)[1]
+    clinician_page = _page(client, started.clinician, started.project_id)[1]
     company_page = _page(client, partner, started.project_id)[1]
     officer_page = _page(client, started.officer, started.project_id)[1]
-    assert "境外临床试验数据" in doctor_page and "省所" not in doctor_page
+    assert "境外临床试验数据" in clinician_page and "省所" not in clinician_page
     assert "省所" in company_page and "境外临床试验数据" not in company_page
     assert "境外临床试验数据" in officer_page and "省所" in officer_page
     with app.app_context():
@@ -107,7 +114,8 @@ def test_the_officer_answers_and_the_asker_is_told(app, client, record_with_ever
     started, _partner = record_with_every_audience
     with app.app_context():
         incubation = db.session.get(Incubation, started.incubation_id)
-        question = services.ask_question(incubation, db.session.get(User, started.doctor.id), "需要做动物实验吗？")
+        question = service_record.ask_question(incubation, db.session.get(User, started.clinician.id),
+                                               "需要做动物实验吗？")
         db.session.commit()
         question_id = question.id
     login(client, started.officer.email)
@@ -117,10 +125,10 @@ def test_the_officer_answers_and_the_asker_is_told(app, client, record_with_ever
                            data={f"a{question_id}-answer": "按指导原则，本产品可不做动物实验。"})
     assert response.status_code == 302
     client.post("/account/logout")
-    assert "本产品可不做动物实验" in _page(client, started.doctor, started.project_id)[1]
+    assert "本产品可不做动物实验" in _page(client, started.clinician, started.project_id)[1]
     with app.app_context():
         assert db.session.scalar(select(Notification).where(
-            Notification.user_id == started.doctor.id,
+            Notification.user_id == started.clinician.id,
             Notification.message == "Your question on %(title)s has been answered."))
 
 
@@ -132,16 +140,16 @@ def test_an_entry_for_one_company_is_not_shown_to_another_connected_company(app,
     with app.app_context():
         incubation = db.session.get(Incubation, started.incubation_id)
         officer = db.session.get(User, started.officer.id)
-        services.add_entry(incubation, officer, kind="guidance", audience="company", text="仅致迈瑞康",
+        service_record.add_entry(incubation, officer, kind="guidance", audience="company", text="仅致迈瑞康",
                            occurred_on=MONDAY, organization_id=partner.organization_id)
         db.session.commit()
-        for_partner = {e.text for e in services.visible_entries(incubation, db.session.get(User, partner.id))}
-        for_investor = {e.text for e in services.visible_entries(incubation, db.session.get(User, investor.id))}
+        for_partner = {e.text for e in involvement.visible_entries(incubation, db.session.get(User, partner.id))}
+        for_investor = {e.text for e in involvement.visible_entries(incubation, db.session.get(User, investor.id))}
         assert "仅致迈瑞康" in for_partner and "仅致迈瑞康" not in for_investor
         assert TEXTS["company"] in for_investor
         stranger = make_user(Role.ENTERPRISE, organization="无关公司")
-        with pytest.raises(services.IncubationError):
-            services.add_entry(incubation, officer, kind="guidance", audience="company", text="x",
+        with pytest.raises(IncubationError):
+            service_record.add_entry(incubation, officer, kind="guidance", audience="company", text="x",
                                occurred_on=MONDAY, organization_id=stranger.organization_id)
 
 

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..accounts.models import Role, User
+from ..core.clock import local_today
 from ..db import db
-from ..incubation import services, timers
-from ..incubation.models import Incubation, MilestoneKey
+from ..incubation import milestones, service_record, starting, stories, timers
+from ..incubation.involvement import COMPANY_ROLES, granted_organization_ids
+from ..incubation.models import Audience, Incubation, MilestoneKey
 from ..submissions.models import DeviceClass, Pathway, Project
 from .people import DemoPeople
 
@@ -34,52 +36,56 @@ APPROVED_PLAN = [
 
 ENTRIES = [
     # (working days after the start, kind, audience, text)
-    (3, "consultation", "both", "启动会：专员、医生与企业注册负责人共同梳理注册路径，确定按第二类医疗器械申报，"
-                                "申请审评前置，由省局审评中心提前介入产品技术要求的审阅。"),
-    (12, "guidance", "company", "产品技术要求草案已转审评中心预审，意见：性能指标需补充取栓支架径向支撑力和"
-                               "输送系统推送力的检验方法，引用 YY/T 相关标准。"),
-    (30, "site_visit", "internal", "走访企业生产现场：洁净车间和检验室条件满足要求；企业注册团队经验不足，"
-                                  "需重点跟进注册检验送样安排。"),
-    (60, "guidance", "doctor", "临床评价建议：先检索同品种产品及文献，如能完成同品种比对可免于开展临床试验；"
-                              "请医生团队整理近三年使用现有产品的病例数据（去标识化）。"),
+    (3, "consultation", Audience.BOTH,
+     "启动会：专员、医生与企业注册负责人共同梳理注册路径，确定按第二类医疗器械申报，"
+     "申请审评前置，由省局审评中心提前介入产品技术要求的审阅。"),
+    (12, "guidance", Audience.COMPANY,
+     "产品技术要求草案已转审评中心预审，意见：性能指标需补充取栓支架径向支撑力和"
+     "输送系统推送力的检验方法，引用 YY/T 相关标准。"),
+    (30, "site_visit", Audience.INTERNAL,
+     "走访企业生产现场：洁净车间和检验室条件满足要求；企业注册团队经验不足，"
+     "需重点跟进注册检验送样安排。"),
+    (60, "guidance", Audience.CLINICIAN,
+     "临床评价建议：先检索同品种产品及文献，如能完成同品种比对可免于开展临床试验；"
+     "请医生团队整理近三年使用现有产品的病例数据（去标识化）。"),
 ]
 
 
 def seed(people: DemoPeople, extra_projects: int = 0, extra_companies: int = 0) -> None:  # noqa: ARG001
     officers, admins = people.all(Role.OFFICER), people.all(Role.ADMIN)
-    candidates = sorted(services.eligible_projects(), key=lambda p: -len(services.connected_organization_ids(p)))
+    candidates = sorted(starting.eligible_projects(), key=lambda p: -len(granted_organization_ids(p)))
     if not officers or not admins or not candidates:
         return
     officer, admin = officers[0], admins[0]
-    today = services.today()
+    today = local_today()
     running = _start(candidates[0], officer, admin, today - timedelta(days=200))
     _walk(running, officer, RUNNING_PLAN)
     clinical = running.milestone(K.CLINICAL_EVALUATION)
-    services.update_milestone(clinical, officer, planned_start=clinical.planned_start,
+    milestones.update_milestone(clinical, officer, planned_start=clinical.planned_start,
                               planned_due=today - timedelta(days=7), owner=clinical.owner,
                               notes="同品种比对资料收集中，原定上周完成，医院伦理审批延误。")
     _service_record(running, officer)
     if len(candidates) > 1:
         approved = _start(candidates[1], officer, admin, today - timedelta(days=400))
         _walk(approved, officer, APPROVED_PLAN)
-        services.set_success_story_consent(approved, approved.project.owner, True)
+        stories.set_success_story_consent(approved, approved.project.owner, True)
     db.session.flush()
 
 
 def _start(project: Project, officer: User, admin: User, on: date) -> Incubation:
-    pathway = services.recommended_pathways(project)[0]
+    pathway = starting.recommended_pathways(project)[0]
     if project.device_class == DeviceClass.III and pathway != Pathway.INNOVATION:
         pathway = Pathway.INNOVATION
-    return services.start_incubation(project, officer.id, pathway, admin, start=on)
+    return starting.start_incubation(project, officer.id, pathway, admin, start=on)
 
 
 def _walk(incubation: Incubation, officer: User, plan: list[tuple[MilestoneKey, int, int | None]]) -> None:
     begin = incubation.started_on
     for key, started, finished in plan:
         step = incubation.milestone(key)
-        services.change_milestone(step, "start", officer, on=timers.add_working_days(begin, started))
+        milestones.change_milestone(step, "start", officer, on=timers.add_working_days(begin, started))
         if finished is not None:
-            services.change_milestone(step, "complete", officer, on=timers.add_working_days(begin, finished))
+            milestones.change_milestone(step, "complete", officer, on=timers.add_working_days(begin, finished))
     owners = {K.TECHNICAL_REQUIREMENTS: "企业研发部", K.REGISTRATION_TESTING: "企业注册部 / 省医疗器械检验所",
               K.CLINICAL_EVALUATION: "医生团队与企业临床部"}
     for key, owner in owners.items():
@@ -89,16 +95,16 @@ def _walk(incubation: Incubation, officer: User, plan: list[tuple[MilestoneKey, 
 def _service_record(incubation: Incubation, officer: User) -> None:
     begin = incubation.started_on
     for offset, kind, audience, text in ENTRIES:
-        services.add_entry(incubation, officer, kind=kind, audience=audience, text=text,
+        service_record.add_entry(incubation, officer, kind=kind, audience=audience, text=text,
                            occurred_on=timers.add_working_days(begin, offset))
-    doctor = incubation.project.owner
-    answered = services.ask_question(incubation, doctor, "注册检验需要送几台样机？检验周期大概多久？")
+    clinician = incubation.project.owner
+    answered = service_record.ask_question(incubation, clinician, "注册检验需要送几台样机？检验周期大概多久？")
     answered.occurred_on = timers.add_working_days(begin, 22)
-    services.answer_question(answered, officer, "一般送检3台同批次样机，检验周期约2至3个月；"
-                                                "本项目已申请优先检验，预计可缩短至6周左右。")
-    services.ask_question(incubation, doctor, "临床评价如果走同品种比对，需要我们提供哪些病例资料？")
-    connected = db.session.scalars(select(User).where(
-        User.organization_id.in_(services.connected_organization_ids(incubation.project)),
-        User.role.in_(services.COMPANY_ROLES))).first()
-    if connected is not None:
-        services.ask_question(incubation, connected, "审评前置沟通会企业需要准备哪些材料？")
+    service_record.answer_question(answered, officer, "一般送检3台同批次样机，检验周期约2至3个月；"
+                                                      "本项目已申请优先检验，预计可缩短至6周左右。")
+    service_record.ask_question(incubation, clinician, "临床评价如果走同品种比对，需要我们提供哪些病例资料？")
+    granted = db.session.scalars(select(User).where(
+        User.organization_id.in_(granted_organization_ids(incubation.project)),
+        User.role.in_(COMPANY_ROLES))).first()
+    if granted is not None:
+        service_record.ask_question(incubation, granted, "审评前置沟通会企业需要准备哪些材料？")

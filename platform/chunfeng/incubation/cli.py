@@ -13,7 +13,7 @@ from ..extensions import db
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.option("--organization", default="平台运营中心", show_default=True, help="The service station he works for.")
-@click.option("--phone", default="", help="Shown to the doctors and companies he accompanies.")
+@click.option("--phone", default="", help="Shown to the clinicians and companies he accompanies.")
 @click.password_option(confirmation_prompt=True)
 @with_appcontext
 def create_officer(email: str, name: str, organization: str, phone: str, password: str) -> None:
@@ -36,9 +36,9 @@ def create_officer(email: str, name: str, organization: str, phone: str, passwor
 @with_appcontext
 def incubation_remind() -> None:
     """Notify officers of overdue incubation steps (run daily, e.g. from cron)."""
-    from . import services
+    from .tracking import remind_overdue
 
-    sent = services.remind_overdue()
+    sent = remind_overdue()
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent.")
 

@@ -1,5 +1,7 @@
-"""Milestone documents on disk: type checked by content with the intake domain's rules (the same accepted types,
-macro-enabled Office files refused), size-limited, stored outside static under random names."""
+"""Milestone documents: type checked by content with the intake domain's rules (the same accepted types,
+macro-enabled Office files refused), size-limited, stored outside static under random names, and given the same
+display name as project attachments (no path, no control or bidirectional marks, the detected type's extension).
+Downloads rebuild that name from what is stored, so an odd name kept from before never breaks the header."""
 
 from __future__ import annotations
 
@@ -11,7 +13,12 @@ from pathlib import Path, PurePath
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..submissions.services import detect_type, max_attachment_bytes
+from ..core.services import record
+from ..db import db
+from ..submissions.services import detect_type, display_name, max_attachment_bytes
+from . import status
+from .errors import IncubationError
+from .models import Milestone, MilestoneDocument
 
 
 class UploadError(ValueError):
@@ -37,11 +44,6 @@ def path_for(stored_name: str) -> Path:
     return folder() / PurePath(stored_name).name
 
 
-def _display_name(filename: str) -> str:
-    name = PurePath(filename.replace("\\", "/")).name.strip()
-    return name[-200:] or "document"
-
-
 def store(upload) -> StoredFile:
     """Check and keep an uploaded file (a werkzeug FileStorage); raise UploadError if it is refused."""
     data = upload.read()
@@ -56,10 +58,36 @@ def store(upload) -> StoredFile:
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     path_for(stored_name).write_bytes(data)
     return StoredFile(
-        original_name=_display_name(upload.filename or ""), stored_name=stored_name,
+        original_name=display_name(upload.filename or "", extension), stored_name=stored_name,
         mime_type=mime_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
 def remove(stored_name: str) -> None:
     path_for(stored_name).unlink(missing_ok=True)
+
+
+def download_name(document: MilestoneDocument) -> str:
+    """The name offered on download: the stored display name cleaned again, with the extension of the type
+    detected at upload (kept in the stored name)."""
+    extension = PurePath(document.stored_name).suffix.lstrip(".") or "bin"
+    return display_name(document.original_name, extension)
+
+
+def add_document(milestone: Milestone, upload, actor) -> MilestoneDocument:
+    status.ensure_active(milestone.incubation)
+    try:
+        stored = store(upload)
+    except UploadError as error:
+        raise IncubationError(str(error), "file") from error
+    document = MilestoneDocument(milestone=milestone, uploaded_by_id=getattr(actor, "id", None),
+                                 original_name=stored.original_name, stored_name=stored.stored_name,
+                                 mime_type=stored.mime_type, size=stored.size, sha256=stored.sha256)
+    db.session.add(document)
+    db.session.flush()
+    record("incubation.document_added", document, actor=actor, milestone_id=milestone.id, sha256=stored.sha256)
+    return document
+
+
+def record_download(document: MilestoneDocument, actor) -> None:
+    record("incubation.document_viewed", document, actor=actor, milestone_id=document.milestone_id)

@@ -53,9 +53,9 @@ class EntryKind(enum.StrEnum):
 
 class Audience(enum.StrEnum):
     INTERNAL = "internal"  # officers and administrators only
-    DOCTOR = "doctor"
+    CLINICIAN = "doctor"  # the project's clinician (the stored value predates the word "clinician")
     COMPANY = "company"
-    BOTH = "both"  # the doctor and the connected company
+    BOTH = "both"  # the clinician and the connected company
 
 
 class Incubation(TimestampMixin, db.Model):

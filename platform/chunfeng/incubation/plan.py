@@ -37,7 +37,7 @@ KIND_LABELS = {
 
 AUDIENCE_LABELS = {
     Audience.INTERNAL: _l("Internal (officers and administrators)"),
-    Audience.DOCTOR: _l("The doctor"),
+    Audience.CLINICIAN: _l("The doctor"),
     Audience.COMPANY: _l("The connected company"),
     Audience.BOTH: _l("The doctor and the connected company"),
 }

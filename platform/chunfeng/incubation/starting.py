@@ -1,0 +1,112 @@
+"""Starting an incubation: which projects wait for one, the recommended pathway, the generated plan and the
+service officer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.clock import local_today
+from ..core.services import N_, notify, record
+from ..db import db
+from ..reviews.services import latest_decision
+from ..submissions import status as project_status
+from ..submissions.models import DeviceClass, Pathway, Project
+from ..submissions.status import SELECTED_STATES, Event, Status
+from . import milestones, status, timers
+from .errors import IncubationError
+from .involvement import officer, project_link
+from .models import Incubation, Milestone
+from .plan import PLAN_DAYS, PLAN_KEYS, plan_class
+from .targets import TargetBook
+
+INCUBATABLE = SELECTED_STATES | {Status.MATCHING}
+
+
+def incubation_for(project: Project | int) -> Incubation | None:
+    return db.session.scalar(select(Incubation).where(Incubation.project_id == _project_id(project)))
+
+
+def incubation_id_for(project: Project | int) -> int | None:
+    """The id of the project's incubation, for `policy.load` (None when it has none)."""
+    return db.session.scalar(select(Incubation.id).where(Incubation.project_id == _project_id(project)))
+
+
+def _project_id(project: Project | int) -> int:
+    return project if isinstance(project, int) else project.id
+
+
+def eligible_projects() -> list[Project]:
+    """Selected projects (or ones in matching) that have no incubation yet."""
+    started = select(Incubation.project_id)
+    return list(db.session.scalars(
+        select(Project).where(Project.status.in_(INCUBATABLE), Project.id.not_in(started)).order_by(Project.id)))
+
+
+def recommended_pathways(project: Project) -> list[Pathway]:
+    """The expert decision's recommended pathways; without one, what the status and device class imply."""
+    decision = latest_decision(project)
+    recommended = [Pathway(p) for p in (getattr(decision, "recommended_pathway", None) or [])]
+    if recommended:
+        return recommended
+    hopes = set(project.pathway_hopes or [])
+    if project.device_class == DeviceClass.III or (
+            project.device_class == DeviceClass.UNKNOWN and hopes == {Pathway.INNOVATION.value}):
+        return [Pathway.INNOVATION]
+    if project.status == Status.SELECTED_PRIORITY:
+        return [Pathway.PRE_REVIEW, Pathway.PRIORITY]
+    return [Pathway.PRE_REVIEW]
+
+
+def start_incubation(project: Project, officer_id: int | None, pathway: Pathway | str, actor,
+                     start: date | None = None) -> Incubation:
+    """Assign a service officer to a selected project, generate its pathway plan and move it into incubation."""
+    today = local_today()
+    start = start or today
+    if incubation_for(project) is not None or Status(project.status) not in INCUBATABLE:
+        raise IncubationError(_("This project is not awaiting incubation: it is not selected, or already started."))
+    if start > today:
+        raise IncubationError(_("The date cannot be in the future."), "start")
+    chosen = officer(officer_id)
+    incubation = status.lifecycle.begin(Incubation(
+        project=project, officer_id=chosen.id, pathway=Pathway(pathway), started_on=start,
+        started_by_id=getattr(actor, "id", None)))
+    db.session.add(incubation)
+    generate_plan(incubation, start)
+    project_status.apply(project, Event.START_INCUBATION, actor, note=chosen.name)
+    db.session.flush()
+    record("incubation.started", incubation, actor=actor, project_id=project.id, officer_id=chosen.id,
+           pathway=str(incubation.pathway))
+    notify(project.owner, N_("%(title)s has entered incubation. Your service officer is %(officer)s."),
+           project_link(project), title=project.title, officer=chosen.name)
+    notify(chosen, N_("You are the service officer for %(title)s."), project_link(project), title=project.title)
+    return incubation
+
+
+def generate_plan(incubation: Incubation, start: date) -> list[Milestone]:
+    """Milestones for every step of the pathway, each planned to start when the previous one is due."""
+    device_class = plan_class(incubation.project.device_class, incubation.pathway)
+    book = TargetBook()
+    cursor = start
+    for position, key in enumerate(PLAN_KEYS, start=1):
+        duration = book.days(key, incubation.pathway, device_class) or PLAN_DAYS[key][device_class]
+        due = timers.add_working_days(cursor, duration)
+        incubation.milestones.append(milestones.lifecycle.begin(
+            Milestone(key=key, position=position, planned_start=cursor, planned_due=due)))
+        cursor = due
+    return incubation.milestones
+
+
+def assign_officer(incubation: Incubation, officer_id: int | None, actor) -> None:
+    chosen = officer(officer_id)
+    if chosen.id == incubation.officer_id:
+        return
+    previous = incubation.officer_id
+    incubation.officer_id = chosen.id
+    record("incubation.officer_changed", incubation, actor=actor, previous=previous, officer_id=chosen.id)
+    project = incubation.project
+    notify(chosen, N_("You are the service officer for %(title)s."), project_link(project), title=project.title)
+    notify(project.owner, N_("%(title)s has a new service officer: %(officer)s."), project_link(project),
+           title=project.title, officer=chosen.name)

@@ -1,0 +1,125 @@
+"""The officer's list and the administrator's pages: incubation tracking, starting incubations, officers, stage
+targets and figures."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import policy
+from ..core.clock import local_today
+from ..core.web import current_actor
+from ..db import db
+from ..submissions.models import Pathway, Project
+from . import figures as incubation_figures
+from . import starting, timers, tracking
+from . import targets as stage_targets
+from .blueprint import bp, failed
+from .errors import IncubationError
+from .forms import ALL_PATHWAYS, OfficerForm, StartIncubationForm, TargetForm, officer_choices
+from .involvement import active_officers
+from .models import Incubation
+from .plan import PLAN_KEYS
+
+
+@bp.route("/incubation/mine")
+@policy.guard("incubation.officer")
+def officer_list():
+    return render_template("incubation/officer_list.html", rows=tracking.officer_rows(current_actor()),
+                           today=local_today())
+
+
+def _start_form(project: Project, officers, form: StartIncubationForm | None = None) -> StartIncubationForm:
+    if form is None:
+        form = StartIncubationForm(formdata=None, prefix=f"p{project.id}")
+        form.pathway.data = starting.recommended_pathways(project)[0].value
+    form.officer.choices = officer_choices(officers)
+    return form
+
+
+def _admin_page(status: int = 200, failed_start: tuple[int, StartIncubationForm] | None = None):
+    officers = active_officers()
+    officer_id = request.args.get("officer", type=int)
+    overdue_only = request.args.get("overdue") == "1"
+    eligible = starting.eligible_projects()
+    forms = {p.id: _start_form(p, officers, failed_start[1] if failed_start and failed_start[0] == p.id else None)
+             for p in eligible}
+    return render_template(
+        "incubation/admin_list.html", rows=tracking.admin_rows(officer_id=officer_id, overdue_only=overdue_only),
+        eligible=eligible, start_forms=forms, recommended={p.id: starting.recommended_pathways(p) for p in eligible},
+        officers=tracking.officers_with_load(), officer_id=officer_id, overdue_only=overdue_only,
+        today=local_today(),
+    ), status
+
+
+@bp.route("/incubation/admin")
+@policy.guard("incubation.admin")
+def admin_list():
+    return _admin_page()
+
+
+@bp.route("/incubation/admin/start/<int:project_id>", methods=["POST"])
+@policy.guard("incubation.admin")
+def start(project_id: int):
+    project = policy.load(Project, project_id)
+    form = StartIncubationForm(prefix=f"p{project.id}")
+    form.officer.choices = officer_choices(active_officers())
+    if form.validate_on_submit():
+        try:
+            starting.start_incubation(project, int(form.officer.data), Pathway(form.pathway.data), current_actor(),
+                                      start=form.start.data)
+        except IncubationError as error:
+            db.session.rollback()
+            failed(error, form)
+        else:
+            db.session.commit()
+            flash(_("Incubation started: the pathway plan has been created and the officer notified."), "success")
+            return redirect(url_for("incubation.project", project_id=project.id))
+    return _admin_page(400, failed_start=(project.id, form))
+
+
+@bp.route("/incubation/<int:incubation_id>/officer", methods=["POST"])
+@policy.guard("incubation.admin")
+def reassign(incubation_id: int):
+    incubation = policy.load(Incubation, incubation_id)
+    form = OfficerForm()
+    form.officer.choices = officer_choices(active_officers())
+    if form.validate_on_submit():
+        try:
+            starting.assign_officer(incubation, int(form.officer.data), current_actor())
+        except IncubationError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The service officer has been changed."), "success")
+    else:
+        flash(_("Please choose a service officer."), "danger")
+    return redirect(url_for("incubation.project", project_id=incubation.project_id))
+
+
+@bp.route("/incubation/admin/targets", methods=["GET", "POST"])
+@policy.guard("incubation.admin")
+def targets():
+    form = TargetForm()
+    status = 200
+    if form.validate_on_submit():
+        pathways = list(Pathway) if form.pathway.data == ALL_PATHWAYS else [Pathway(form.pathway.data)]
+        try:
+            stage_targets.set_target(form.key.data, pathways, form.percent.data, form.days.data, current_actor())
+        except IncubationError as error:
+            failed(error, form)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("The target has been saved. Timers use it from now on."), "success")
+            return redirect(url_for("incubation.targets"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("incubation/targets.html", form=form, table=stage_targets.TargetBook().table(PLAN_KEYS),
+                           pathways=list(Pathway), statutory=timers.STATUTORY_LIMITS), status
+
+
+@bp.route("/incubation/admin/figures")
+@policy.guard("incubation.admin")
+def figures():
+    return render_template("incubation/figures.html", figures=incubation_figures.figures(), keys=PLAN_KEYS)
