@@ -1,14 +1,16 @@
 """Who sees an incubation and which entries of its service record."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from chunfeng.accounts.models import Role, User
 from chunfeng.core.models import Notification
-from chunfeng.db import db
-from chunfeng.incubation import involvement, service_record
+from chunfeng.db import db, utcnow
+from chunfeng.incubation import documents, involvement, service_record
 from chunfeng.incubation.errors import IncubationError
 from chunfeng.incubation.models import Incubation
 from chunfeng.matching.models import Connection, ShareGrant
@@ -23,14 +25,15 @@ TEXTS = {
 }
 
 
-def connect(app, project_id: int, company: User, status: str = "accepted") -> None:
-    """The company's connection request; an accepted one comes with the clinician's share grant, as on accepting."""
+def connect(app, project_id: int, company: User, status: str = "accepted", granted: bool | None = None) -> None:
+    """The company's connection request; an accepted one comes with the clinician's share grant, as on accepting
+    (unless `granted` says otherwise)."""
     with app.app_context():
         connection = Connection(project_id=project_id, organization_id=company.organization_id,
                                 requested_by_id=company.id, reason="合作开发", status=status)
         db.session.add(connection)
         db.session.flush()
-        if status == "accepted":
+        if (status == "accepted") if granted is None else granted:
             db.session.add(ShareGrant(project_id=project_id, organization_id=company.organization_id,
                                       connection_id=connection.id))
         db.session.commit()
@@ -163,3 +166,63 @@ def test_the_assigned_officer_may_read_the_confidential_project_details(app, sta
         project = db.session.get(Project, started.project_id)
         assert policy.can(db.session.get(User, started.officer.id), "submission.view_confidential", project)
         assert not policy.can(db.session.get(User, other_officer.id), "submission.view_confidential", project)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _company_sees(client, partner, project_id: int, document_id: int) -> dict[str, int]:
+    login(client, partner.email)
+    seen = {"page": client.get(f"/incubation/project/{project_id}").status_code}
+    download = client.get(f"/incubation/document/{document_id}")
+    seen["document"] = download.status_code
+    download.close()
+    client.post("/account/logout")
+    return seen
+
+
+def test_an_accepted_connection_without_the_clinicians_grant_opens_nothing(app, client, start, make_user):
+    started = start()
+    accepted_only = make_user(Role.ENTERPRISE, organization="成都视康医学影像科技有限公司")
+    connect(app, started.project_id, accepted_only, granted=False)
+    assert _page(client, accepted_only, started.project_id)[0] == 404
+    with app.app_context():
+        incubation = db.session.get(Incubation, started.incubation_id)
+        assert involvement.viewer_role(db.session.get(User, accepted_only.id), incubation) is None
+        assert involvement.granted_organization_ids(incubation.project) == set()
+
+
+def test_revoking_the_grant_closes_every_incubation_view_to_the_company(app, client, record_with_every_audience):
+    started, partner = record_with_every_audience
+    with app.app_context():
+        incubation = db.session.get(Incubation, started.incubation_id)
+        document = documents.add_document(incubation.milestones[0], FileStorage(io.BytesIO(PDF), filename="报告.pdf"),
+                                          db.session.get(User, started.officer.id))
+        db.session.commit()
+        document_id = document.id
+    assert _company_sees(client, partner, started.project_id, document_id) == {"page": 200, "document": 200}
+    with app.app_context():
+        grant = db.session.scalar(select(ShareGrant).where(ShareGrant.organization_id == partner.organization_id))
+        grant.revoked_at = utcnow()
+        db.session.commit()
+    assert _company_sees(client, partner, started.project_id, document_id) == {"page": 404, "document": 404}
+    login(client, partner.email)
+    assert client.post(f"/incubation/project/{started.project_id}/questions",
+                       data={"question": "还能提问吗？"}).status_code == 404
+    client.post("/account/logout")
+    with at(MONDAY + timedelta(days=3)), app.app_context():
+        incubation = db.session.get(Incubation, started.incubation_id)
+        company, officer = db.session.get(User, partner.id), db.session.get(User, started.officer.id)
+        assert involvement.visible_entries(incubation, company) == []
+        with pytest.raises(IncubationError):
+            service_record.ask_question(incubation, company, "还能提问吗？")
+        with pytest.raises(IncubationError):
+            service_record.add_entry(incubation, officer, kind="guidance", audience="company", text="仅致迈瑞康",
+                                     occurred_on=MONDAY, organization_id=partner.organization_id)
+        told = select(Notification).where(Notification.user_id == partner.id)
+        before = len(db.session.scalars(told).all())
+        service_record.add_entry(incubation, officer, kind="guidance", audience="both", text="撤回之后的记录",
+                                 occurred_on=MONDAY)
+        db.session.commit()
+        assert len(db.session.scalars(told).all()) == before, "a company without the grant is not told"
+    assert "撤回之后的记录" in _page(client, started.clinician, started.project_id)[1]
