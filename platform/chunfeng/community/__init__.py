@@ -3,11 +3,11 @@
 
 def setup(app) -> None:
     from ..core import hooks
-    from . import access, cli, routes  # noqa: F401 - access registers the domain's rules
+    from . import access, cli, routes, shell  # noqa: F401 - access registers the domain's rules
 
     app.register_blueprint(routes.bp)
-    hooks.connect(hooks.nav_items, routes.NAV)
-    hooks.connect(hooks.dashboard_panels, routes.PANELS)
-    hooks.connect(hooks.pending_actions, routes.pending_invitations)
+    hooks.connect(hooks.nav_items, shell.NAV)
+    hooks.connect(hooks.dashboard_panels, shell.PANELS)
+    hooks.connect(hooks.pending_actions, shell.pending_invitations)
     for command in cli.COMMANDS:
         app.cli.add_command(command)

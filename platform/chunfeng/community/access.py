@@ -10,9 +10,15 @@ from __future__ import annotations
 from ..accounts.access import is_admin
 from ..accounts.models import Role
 from ..policy import can, rule
+from .lifecycles import challenge_is_open, need_is_open
 
 COMMUNITY_ASKERS = (Role.CLINICIAN, Role.ENTERPRISE, Role.INVESTOR)
 COMMUNITY_ANSWERERS = (Role.OFFICER, Role.EXPERT, Role.ADMIN)
+
+
+def approved_member(user) -> bool:
+    """A signed-in, approved account (what members-only content asks for)."""
+    return bool(user is not None and user.is_authenticated and user.is_approved)
 
 
 def community_public(obj) -> bool:
@@ -55,7 +61,7 @@ def _own_open_need(user, need) -> bool:
     if need is None:
         return user.has_role(Role.CLINICIAN)
     return (user.has_role(Role.CLINICIAN) and need.author_id == user.id and not need.hidden
-            and need.status == "open")
+            and need_is_open(need))
 
 
 @rule("community.engage")
@@ -99,7 +105,7 @@ def _manage_challenge(user, challenge) -> bool:
 def _respond(user, challenge) -> bool:
     if not user.has_role(Role.CLINICIAN):
         return False
-    return challenge is None or (not challenge.hidden and challenge.status == "open")
+    return challenge is None or (not challenge.hidden and challenge_is_open(challenge))
 
 
 @rule("community.own_response")
@@ -139,9 +145,19 @@ def _manage_slots(user, slot) -> bool:
     return is_admin(user) or (user.has_role(Role.OFFICER) and slot.officer_id == user.id)
 
 
+@rule("community.own_consultation")
+def _own_consultation(user, consultation) -> bool:
+    """The asker's own decisions about their question (FAQ publication)."""
+    if consultation is None:
+        return _consult(user, None)
+    return consultation.asker_id == user.id
+
+
 @rule("community.own_booking")
 def _own_booking(user, booking) -> bool:
-    return booking is None or booking.user_id == user.id
+    if booking is None:
+        return _consult(user, None)
+    return booking.user_id == user.id
 
 
 @rule("community.moderate")

@@ -15,7 +15,7 @@ from ..extensions import db
 @with_appcontext
 def refresh_challenge_suggestions() -> None:
     """Recompute the suggested clinicians of every open, visible challenge."""
-    from .services import refresh_open_challenges
+    from .suggestions import refresh_open_challenges
 
     started = time.perf_counter()
     count = refresh_open_challenges()

@@ -15,8 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import choices
+from .consultations import QUESTION_MAX
 from .models import ChallengeKind, ConsultCategory, NeedVisibility, ReportReason
-from .services import QUESTION_MAX
 
 VISIBILITY_LABELS = {
     NeedVisibility.PUBLIC: _l("Public: anyone can read it, including visitors who are not signed in"),

@@ -1,0 +1,55 @@
+"""What the community offers the platform's shell: navigation links, the workspace panel and the pending
+invitations shown to clinicians."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import policy
+from ..accounts.models import Role
+from ..core.shell import NavItem, Offer, Panel
+from ..db import db
+from .consultations import consultation_queue, consultations_of
+from .models import Challenge, ClinicalNeed
+from .moderation import open_report_count
+from .needs import need_counts
+from .slots import bookings_of
+from .suggestions import invitations_for
+
+
+def pending_invitations(_sender, user) -> list[tuple[str, str]]:
+    return [(_("%(company)s invites you to share your clinical view on \"%(title)s\".",
+               company=s.challenge.organization.name, title=s.challenge.title),
+             url_for("community.challenge", challenge_id=s.challenge_id))
+            for s in invitations_for(user)]
+
+
+def panel_context(user) -> dict:
+    ctx: dict = {"role": user.role.value}
+    if user.role == Role.CLINICIAN:
+        needs = list(db.session.scalars(select(ClinicalNeed).where(ClinicalNeed.author_id == user.id)
+                                        .order_by(ClinicalNeed.id.desc()).limit(5)))
+        ctx["needs"], ctx["counts"] = needs, need_counts(n.id for n in needs)
+    if user.role == Role.ENTERPRISE and user.organization_id:
+        ctx["challenges"] = list(db.session.scalars(
+            select(Challenge).where(Challenge.org_id == user.organization_id).order_by(Challenge.id.desc()).limit(5)))
+    if user.role in (Role.CLINICIAN, Role.ENTERPRISE, Role.INVESTOR):
+        ctx["consultations"] = consultations_of(user)[:5]
+        ctx["bookings"] = bookings_of(user)[:5]
+    if user.role in (Role.OFFICER, Role.EXPERT, Role.ADMIN):
+        ctx["open_questions"] = len(consultation_queue("open"))
+    if user.role == Role.ADMIN:
+        ctx["open_reports"] = open_report_count()
+    return ctx
+
+
+NAV = Offer(
+    NavItem("community.index", _l("Community"), policy.PUBLIC, order=60),
+    NavItem("community.consultations", _l("Consultations"), "community.consultations", order=61),
+)
+PANELS = Offer(
+    Panel("community/_panel.html", "community.member", panel_context, order=70),
+)

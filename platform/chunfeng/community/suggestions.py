@@ -1,0 +1,155 @@
+"""Clinicians suggested for a company challenge, with why, and the company's invitations.
+
+Privacy: the suggestion pool uses only what clinicians wrote in the community and the title and public summary of
+their published projects, never intake's confidential sections nor hidden content. Suggestions are stored so
+pages do not refit the matcher; `flask refresh-challenge-suggestions` recomputes them all."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..accounts.models import AccountStatus, Role, User
+from ..core.services import N_, notify, record
+from ..db import db, utcnow
+from ..submissions.models import Project
+from ..textengine.engine import TextIndex
+from .links import challenge_link
+from .models import Challenge, ChallengeResponse, ChallengeStatus, ChallengeSuggestion, ClinicalNeed, Comment
+from .text import same_specialty
+
+SUGGESTION_LIMIT = 10
+SPECIALTY_BONUS = 0.25  # relative: a matching department lifts the text score by a quarter
+SPECIALTY_REASON = "specialty: "
+GENERIC_REASONS = frozenset({"医学", "学科", "医学科"})  # shared by department names, says nothing
+
+
+def clinician_documents() -> list[tuple[int, str]]:
+    """(clinician id, text) for every approved clinician: department, their visible community needs and
+    comments, and the title and public summary of their published projects. Never intake's confidential
+    sections, nor hidden content."""
+    clinicians = db.session.scalars(
+        select(User).where(User.role == Role.CLINICIAN, User.status == AccountStatus.ACTIVE)).all()
+    parts: dict[int, list[str]] = {c.id: [c.department] for c in clinicians}
+    if not parts:
+        return []
+    ids = list(parts)
+    rows = db.session.execute(
+        select(ClinicalNeed.author_id, ClinicalNeed.title, ClinicalNeed.problem, ClinicalNeed.specialty)
+        .where(ClinicalNeed.author_id.in_(ids), ClinicalNeed.hidden.is_(False)))
+    for author_id, *texts in rows:
+        parts[author_id].extend(texts)
+    rows = db.session.execute(
+        select(Comment.author_id, Comment.text)
+        .outerjoin(ClinicalNeed, Comment.need_id == ClinicalNeed.id)
+        .outerjoin(Challenge, Comment.challenge_id == Challenge.id)
+        .where(Comment.author_id.in_(ids), Comment.hidden.is_(False),
+               func.coalesce(ClinicalNeed.hidden, Challenge.hidden).is_(False)))
+    for author_id, text in rows:
+        parts[author_id].append(text)
+    rows = db.session.execute(
+        select(Project.owner_id, Project.title, Project.public_summary)
+        .where(Project.owner_id.in_(ids), Project.published_at.is_not(None)))
+    for owner_id, *texts in rows:
+        parts[owner_id].extend(texts)
+    return [(uid, "\n".join(t for t in texts if t)) for uid, texts in parts.items()]
+
+
+def clinician_index() -> TextIndex | None:
+    """The matcher's index over every clinician's community text (None when there is nothing to match on)."""
+    docs = [(uid, text) for uid, text in clinician_documents() if text.strip()]
+    if not docs:
+        return None
+    try:
+        return TextIndex(docs)
+    except ValueError:  # nothing but stop words: no vocabulary to match on
+        return None
+
+
+def suggest_clinicians(challenge: Challenge, limit: int = SUGGESTION_LIMIT,
+                       index: TextIndex | None = None) -> list[tuple[User, float, tuple]]:
+    """Clinicians who may help with a challenge, best first, each with why (shared terms, matching specialty).
+
+    Pass `index` (from clinician_index) to rank several challenges against one fitted index."""
+    index = index or clinician_index()
+    if index is None:
+        return []
+    matches = index.query([challenge.text()], k=min(limit * 3, len(index)), n_reasons=4)[0]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([m.target_id for m in matches])))}
+    ranked = []
+    for match in matches:
+        user = users[match.target_id]
+        score, reasons = match.score, [r for r in match.reasons if len(r) > 1 and r not in GENERIC_REASONS]
+        if same_specialty(user.department, challenge.specialty):
+            score *= 1 + SPECIALTY_BONUS
+            reasons.append(SPECIALTY_REASON + user.department)
+        if reasons:  # a suggestion nobody can explain (one shared character) is no suggestion
+            ranked.append((user, round(score, 6), tuple(reasons)))
+    ranked.sort(key=lambda item: -item[1])
+    return ranked[:limit]
+
+
+def refresh_suggestions(challenge: Challenge, index: TextIndex | None = None) -> list[ChallengeSuggestion]:
+    """Recompute and store the suggestions; clinicians already invited stay on the list."""
+    existing = {s.clinician_id: s for s in challenge.suggestions}
+    fresh = suggest_clinicians(challenge, index=index)
+    kept_ids = set()
+    for rank, (user, score, reasons) in enumerate(fresh, start=1):
+        row = existing.get(user.id) or ChallengeSuggestion(challenge=challenge, clinician_id=user.id)
+        row.rank, row.score, row.reasons = rank, score, list(reasons)
+        db.session.add(row)
+        kept_ids.add(user.id)
+    for clinician_id, row in existing.items():
+        if clinician_id in kept_ids:
+            continue
+        if row.invited_at is None:
+            challenge.suggestions.remove(row)
+        else:
+            row.rank = len(fresh) + row.rank
+    challenge.suggestions_at = utcnow()
+    db.session.flush()
+    return challenge.suggestions
+
+
+def refresh_open_challenges() -> int:
+    """Recompute the suggestions of every open challenge with one fitted index; returns how many."""
+    challenges = db.session.scalars(select(Challenge).where(
+        Challenge.status == ChallengeStatus.OPEN, Challenge.hidden.is_(False))).all()
+    index = clinician_index() if challenges else None
+    for challenge in challenges:
+        refresh_suggestions(challenge, index)
+    return len(challenges)
+
+
+def pseudonym(challenge: Challenge, user_id: int) -> str:
+    """A handle that is stable within one challenge and unlinkable across challenges."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"community:{challenge.id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return _("Clinician %(code)s", code=digest[:6].upper())
+
+
+def invite(suggestion: ChallengeSuggestion, actor) -> bool:
+    """Notify a suggested clinician; False when they were invited before."""
+    if suggestion.invited_at is not None:
+        return False
+    challenge = suggestion.challenge
+    suggestion.invited_at = utcnow()
+    notify(suggestion.clinician, N_("%(company)s invites you to share your clinical view on \"%(title)s\"."),
+           challenge_link(challenge), company=challenge.organization.name, title=challenge.title)
+    record("community.clinician_invited", challenge, actor=actor, suggestion_id=suggestion.id)
+    return True
+
+
+def invitations_for(user) -> list[ChallengeSuggestion]:
+    """Open challenges a company invited this clinician to, not yet answered."""
+    answered = select(ChallengeResponse.challenge_id).where(ChallengeResponse.clinician_id == user.id)
+    return list(db.session.scalars(
+        select(ChallengeSuggestion).join(Challenge)
+        .where(ChallengeSuggestion.clinician_id == user.id, ChallengeSuggestion.invited_at.is_not(None),
+               Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
+               Challenge.id.not_in(answered))
+        .order_by(ChallengeSuggestion.invited_at.desc())))
