@@ -59,7 +59,7 @@ ORTHO_COMPANY = dict(
 
 
 @pytest.fixture
-def doctor(make_user) -> User:
+def clinician(make_user) -> User:
     return make_user(Role.CLINICIAN, name="李明", organization="中山大学附属第一医院", province="广东省",
                      phone="13800138000", email="liming@hospital.cn")
 

@@ -19,16 +19,17 @@ REASON = "我们有成熟的III类取栓支架注册经验和生产线，希望�
 
 
 @pytest.fixture
-def setup(app, doctor, add_project, add_company, tmp_path):
+def setup(app, clinician, add_project, add_company, tmp_path):
     """A released project with an attachment, the stent company (will ask) and the eye company (never asks)."""
-    project_id = add_project(doctor, **THROMBECTOMY)
+    project_id = add_project(clinician, **THROMBECTOMY)
     with app.app_context():
         (tmp_path / "uploads").mkdir(exist_ok=True)
         (tmp_path / "uploads" / "design.bin").write_bytes(b"%PDF-1.4 confidential design")
         db.session.add(Attachment(project_id=project_id, original_name="设计图.pdf", stored_name="design.bin",
                                   mime_type="application/pdf", size=28, sha256="0" * 64))
         db.session.commit()
-    return {"project": project_id, "doctor": doctor, "stent": add_company("上海神经介入器械有限公司", STENT_COMPANY),
+    return {"project": project_id, "clinician": clinician,
+            "stent": add_company("上海神经介入器械有限公司", STENT_COMPANY),
             "eye": add_company("成都眼科影像有限公司", EYE_COMPANY)}
 
 
@@ -45,7 +46,7 @@ def _connect(client, setup) -> int:
 
 
 def _accept(client, setup, connection_id: int):
-    _as(client, setup["doctor"])
+    _as(client, setup["clinician"])
     response = client.post(f"/matching/connections/{connection_id}/decide",
                            data={"decision": "accept", "consent": "y"})
     assert response.status_code == 302
@@ -81,17 +82,17 @@ def test_a_request_needs_a_reason_and_keeps_what_was_typed(client, setup):
     assert response.status_code == 400 and "想合作" in page and "请用10至2000个字说明对接意向" in page
 
 
-def test_request_reaches_the_doctor_who_accepts_and_the_company_then_sees_the_details(app, client, setup):
+def test_request_reaches_the_clinician_who_accepts_and_the_company_then_sees_the_details(app, client, setup):
     connection_id = _connect(client, setup)
     assert "已与该项目建立对接" in client.post(
         f"/matching/projects/{setup['project']}/connect", data={"reason": REASON}, follow_redirects=True
     ).get_data(as_text=True)
     with app.test_request_context():
-        doctor = db.session.get(type(setup["doctor"]), setup["doctor"].id)
-        assert any("上海神经介入器械有限公司" in text for text, _link in intake.pending_actions(doctor))
-        assert db.session.scalar(select(Notification.id).where(Notification.user_id == doctor.id)) is not None
+        clinician = db.session.get(type(setup["clinician"]), setup["clinician"].id)
+        assert any("上海神经介入器械有限公司" in text for text, _link in intake.pending_actions(clinician))
+        assert db.session.scalar(select(Notification.id).where(Notification.user_id == clinician.id)) is not None
 
-    _as(client, setup["doctor"])
+    _as(client, setup["clinician"])
     page = client.get(f"/matching/connections/{connection_id}").get_data(as_text=True)
     assert REASON in page and "本人同意 上海神经介入器械有限公司 查看本人项目" in page
     refused = client.post(f"/matching/connections/{connection_id}/decide", data={"decision": "accept"})
@@ -100,7 +101,7 @@ def test_request_reaches_the_doctor_who_accepts_and_the_company_then_sees_the_de
     with app.app_context():
         grant = db.session.scalar(select(ShareGrant))
         consent = db.session.get(Consent, grant.consent_id)
-        assert consent.kind == "share_grant" and consent.user_id == setup["doctor"].id
+        assert consent.kind == "share_grant" and consent.user_id == setup["clinician"].id
         assert consent.detail["organization"] == "上海神经介入器械有限公司"
         assert "上海神经介入器械有限公司" in consent.text
 
@@ -144,7 +145,7 @@ def test_revoking_the_grant_takes_the_details_away_at_once(app, client, setup):
 
 def test_declining_tells_the_company_and_shares_nothing(app, client, setup):
     connection_id = _connect(client, setup)
-    _as(client, setup["doctor"])
+    _as(client, setup["clinician"])
     client.post(f"/matching/connections/{connection_id}/decide", data={"decision": "decline", "note": "方向不符"})
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ShareGrant)) == 0
@@ -154,7 +155,7 @@ def test_declining_tells_the_company_and_shares_nothing(app, client, setup):
     _assert_summary_only(client, setup)
 
 
-def test_only_the_projects_doctor_may_answer(client, setup, make_user):
+def test_only_the_projects_clinician_may_answer(client, setup, make_user):
     connection_id = _connect(client, setup)
     _as(client, make_user("clinician"))
     assert client.get(f"/matching/connections/{connection_id}").status_code == 404
@@ -178,7 +179,7 @@ def test_both_sides_share_a_timeline_that_a_third_company_cannot_see(app, client
                         data={"kind": "note", "happened_on": "2026-03-10", "text": ""})
     assert empty.status_code == 400
 
-    _as(client, setup["doctor"])
+    _as(client, setup["clinician"])
     assert "双方签署保密协议" in client.get(f"/matching/connections/{connection_id}").get_data(as_text=True)
     _as(client, setup["eye"])
     assert client.get(f"/matching/connections/{connection_id}").status_code == 404
@@ -198,19 +199,19 @@ def test_a_company_may_withdraw_an_unanswered_request(app, client, setup):
     client.post(f"/matching/connections/{connection_id}/withdraw")
     with app.app_context():
         assert db.session.get(Connection, connection_id).status == ConnectionStatus.WITHDRAWN
-    _as(client, setup["doctor"])
+    _as(client, setup["clinician"])
     assert client.post(f"/matching/connections/{connection_id}/decide",
                        data={"decision": "accept", "consent": "y"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ShareGrant)) == 0
 
 
-def test_workspaces_show_requests_to_the_doctor_and_matches_to_the_company(client, setup, make_user):
+def test_workspaces_show_requests_to_the_clinician_and_matches_to_the_company(client, setup, make_user):
     connection_id = _connect(client, setup)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "匹配项目" in page and "机构画像" in page and "我的对接" in page  # navigation
     assert THROMBECTOMY["title"] in page and "等待医生答复" in page
-    _as(client, setup["doctor"])
+    _as(client, setup["clinician"])
     page = client.get("/dashboard").get_data(as_text=True)
     assert "对接请求" in page and f"/matching/connections/{connection_id}" in page
     assert "上海神经介入器械有限公司 希望就" in page
@@ -219,14 +220,14 @@ def test_workspaces_show_requests_to_the_doctor_and_matches_to_the_company(clien
     assert "对接管理" in page and "1个等待医生答复" in page
 
 
-def test_closing_the_doctors_account_withdraws_every_grant(app, client, setup):
+def test_closing_the_clinicians_account_withdraws_every_grant(app, client, setup):
     from chunfeng.accounts.models import User
     from chunfeng.admin.privacy import erase_account
 
     connection_id = _connect(client, setup)
     _accept(client, setup, connection_id)
     with app.app_context():
-        erase_account(db.session.get(User, setup["doctor"].id), actor=None)
+        erase_account(db.session.get(User, setup["clinician"].id), actor=None)
         db.session.commit()
         assert db.session.scalar(select(ShareGrant.revoked_at)) is not None
     _as(client, setup["stent"])

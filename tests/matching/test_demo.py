@@ -21,13 +21,13 @@ def _people(*users) -> DemoPeople:
     return people
 
 
-def test_demo_profiles_matches_and_a_connection(app, make_user, doctor, add_project):
+def test_demo_profiles_matches_and_a_connection(app, make_user, clinician, add_project):
     admin = make_user(Role.ADMIN)
     stent = make_user(Role.ENTERPRISE, organization="上海微创介入医疗科技有限公司")
     eye = make_user(Role.ENTERPRISE, organization="成都视康医学影像科技有限公司")
-    project_id = add_project(doctor, **THROMBECTOMY)
+    project_id = add_project(clinician, **THROMBECTOMY)
     with app.app_context():
-        people = _people(admin, stent, eye, doctor)
+        people = _people(admin, stent, eye, clinician)
         demo.seed(people, extra_companies=30)
         db.session.commit()
         approved = db.session.scalar(select(func.count()).select_from(OrgProfile).where(

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from chunfeng.db import db
-from chunfeng.matching import services
+from chunfeng.matching import browsing as browsing_module
 from chunfeng.matching.models import MatchResult, OrgProfile, ProfileKind
+from chunfeng.matching.refresh import refresh_matches
 from chunfeng.submissions.models import Project, Stage
 from chunfeng.submissions.status import Event, Status, apply
 from chunfeng.textengine import engine
@@ -25,14 +26,14 @@ from .conftest import (
 
 
 @pytest.fixture
-def corpus(doctor, add_project, add_company):
+def corpus(clinician, add_project, add_company):
     """Three companies and two released projects; matches are refreshed as they are committed."""
     stent = add_company("上海神经介入器械有限公司", STENT_COMPANY)
     eye = add_company("成都眼科影像有限公司", EYE_COMPANY)
     ortho = add_company("北京骨科植入物有限公司", ORTHO_COMPANY)
     return {
         "stent": stent, "eye": eye, "ortho": ortho,
-        "thrombectomy": add_project(doctor, **THROMBECTOMY), "glaucoma": add_project(doctor, **GLAUCOMA),
+        "thrombectomy": add_project(clinician, **THROMBECTOMY), "glaucoma": add_project(clinician, **GLAUCOMA),
     }
 
 
@@ -51,11 +52,11 @@ def test_each_match_says_why_with_shared_terms_and_structured_signals(app, corpu
     assert "class:III" not in glaucoma_best.signals  # the eye company registered class II only
 
 
-def test_top_k_is_kept_in_both_directions(app, corpus, doctor, add_project):
+def test_top_k_is_kept_in_both_directions(app, corpus, clinician, add_project):
     app.config["MATCH_TOP_K"] = 1
-    add_project(doctor, title="取栓导管", public_summary="颅内取栓抽吸导管", specialty="神经介入")
+    add_project(clinician, title="取栓导管", public_summary="颅内取栓抽吸导管", specialty="神经介入")
     with app.app_context():
-        services.refresh_matches()
+        refresh_matches()
         db.session.commit()
         rows = db.session.scalars(select(MatchResult)).all()
         per_project = {(r.project_id) for r in rows if r.rank_for_project == 1}
@@ -64,21 +65,21 @@ def test_top_k_is_kept_in_both_directions(app, corpus, doctor, add_project):
         assert len(per_project) == 3  # one best company per project
 
 
-def test_investor_is_filtered_by_stage_and_same_province_counts(app, doctor, add_project, add_company):
+def test_investor_is_filtered_by_stage_and_same_province_counts(app, clinician, add_project, add_company):
     fund = add_company("大湾区医疗基金", dict(kind=ProfileKind.INVESTOR, region="广东省", stages=["prototype"],
                                         focus_areas="神经介入取栓支架、眼科人工智能、手术机器人", ticket_min=500))
-    idea = add_project(doctor, **GLAUCOMA)  # stage: idea
-    prototype = add_project(doctor, **THROMBECTOMY)  # stage: prototype; the doctor's hospital is in 广东省
+    idea = add_project(clinician, **GLAUCOMA)  # stage: idea
+    prototype = add_project(clinician, **THROMBECTOMY)  # stage: prototype; the clinician's hospital is in 广东省
     assert fund.organization_id not in org_ids_ranked_for(app, idea)
     match = matches_of_project(app, prototype)[0]
     assert match.organization_id == fund.organization_id
     assert {"stage:prototype", "region:广东省"} <= set(match.signals)
 
 
-def test_pending_profiles_and_unreleased_projects_are_not_matched(app, doctor, add_project, add_company):
+def test_pending_profiles_and_unreleased_projects_are_not_matched(app, clinician, add_project, add_company):
     add_company("待审核企业", STENT_COMPANY, approved=False)
-    draft = add_project(doctor, status=Status.UNDER_REVIEW, **THROMBECTOMY)
-    released = add_project(doctor, **THROMBECTOMY)
+    draft = add_project(clinician, status=Status.UNDER_REVIEW, **THROMBECTOMY)
+    released = add_project(clinician, **THROMBECTOMY)
     assert matches_of_project(app, released) == []
     assert matches_of_project(app, draft) == []
 
@@ -92,8 +93,8 @@ def test_editing_a_released_project_refreshes_its_matches(app, corpus):
     assert org_ids_ranked_for(app, corpus["glaucoma"])[0] == corpus["ortho"].organization_id
 
 
-def test_releasing_a_project_for_matching_stores_its_matches(app, corpus, doctor, add_project):
-    project_id = add_project(doctor, status=Status.SELECTED, **THROMBECTOMY)
+def test_releasing_a_project_for_matching_stores_its_matches(app, corpus, clinician, add_project):
+    project_id = add_project(clinician, status=Status.SELECTED, **THROMBECTOMY)
     with app.app_context():
         project = db.session.get(Project, project_id)
         project.published_at = None  # selected but results not yet published: not matchable
@@ -117,17 +118,17 @@ def test_editing_a_profile_through_the_page_refreshes_matches(app, client, corpu
     assert any("青光眼" in term for term in best.terms)
 
 
-def test_drafts_do_not_trigger_a_refresh(app, doctor, add_company, add_project, monkeypatch):
+def test_drafts_do_not_trigger_a_refresh(app, clinician, add_company, add_project, monkeypatch):
     add_company("上海神经介入器械有限公司", STENT_COMPANY)
 
     def no_fit(*args, **kwargs):
         raise AssertionError("the index was fitted")
 
     monkeypatch.setattr(engine.TextIndex, "pair", no_fit)
-    add_project(doctor, status=Status.DRAFT, **THROMBECTOMY)  # commits without fitting
+    add_project(clinician, status=Status.DRAFT, **THROMBECTOMY)  # commits without fitting
 
 
-def test_pages_read_stored_matches_and_never_refit(app, client, corpus, doctor, monkeypatch):
+def test_pages_read_stored_matches_and_never_refit(app, client, corpus, clinician, monkeypatch):
     def no_fit(*args, **kwargs):
         raise AssertionError("a page fitted the index")
 
@@ -139,7 +140,7 @@ def test_pages_read_stored_matches_and_never_refit(app, client, corpus, doctor, 
     assert page.status_code == 200 and THROMBECTOMY["title"] in page.get_data(as_text=True)
     assert client.get(f"/matching/projects/{corpus['thrombectomy']}").status_code == 200
     client.post("/account/logout")
-    login(client, doctor.email)
+    login(client, clinician.email)
     page = client.get(f"/matching/suggestions/{corpus['thrombectomy']}").get_data(as_text=True)
     assert "上海神经介入器械有限公司" in page and "取栓" in page
 
@@ -175,9 +176,9 @@ def _titles(client, **params) -> str:
 
 
 @pytest.fixture
-def browsing(client, corpus, doctor, add_project):
+def browsing(client, corpus, clinician, add_project):
     """The stent company, logged in, with the two corpus projects and an English-language one released."""
-    add_project(doctor, title="Self-expanding carotid STENT", public_summary="A carotid stent for stroke prevention",
+    add_project(clinician, title="Self-expanding carotid STENT", public_summary="A carotid stent for stroke prevention",
                 specialty="神经介入", stage=Stage.ANIMAL)
     login(client, corpus["stent"].email)
     return corpus
@@ -218,14 +219,14 @@ def test_saving_a_project_lists_it_under_saved(client, browsing):
 
 
 def test_pagination(client, browsing, monkeypatch):
-    monkeypatch.setattr(services, "PER_PAGE", 2)
+    monkeypatch.setattr(browsing_module, "PER_PAGE", 2)
     first, second = _titles(client, scope="all"), _titles(client, scope="all", page=2)
     shown = [THROMBECTOMY["title"], GLAUCOMA["title"], "Self-expanding carotid STENT"]
     assert sum(t in first for t in shown) == 2 and sum(t in second for t in shown) == 1
 
 
-def test_projects_not_released_answer_404_to_companies(client, browsing, doctor, add_project):
-    hidden = add_project(doctor, status=Status.UNDER_REVIEW, **THROMBECTOMY)
+def test_projects_not_released_answer_404_to_companies(client, browsing, clinician, add_project):
+    hidden = add_project(clinician, status=Status.UNDER_REVIEW, **THROMBECTOMY)
     assert client.get(f"/matching/projects/{hidden}").status_code == 404
     assert client.post(f"/matching/projects/{hidden}/save", data={"saved": "1"}).status_code == 404
 
@@ -246,7 +247,7 @@ def test_clinicians_and_experts_cannot_browse(client, login_as):
     assert client.get("/matching/projects").status_code == 403
 
 
-def test_the_doctor_sees_suggestions_only_for_own_project(client, corpus, make_user):
+def test_the_clinician_sees_suggestions_only_for_own_project(client, corpus, make_user):
     other = make_user("clinician")
     login(client, other.email)
     assert client.get(f"/matching/suggestions/{corpus['thrombectomy']}").status_code == 404
@@ -254,11 +255,11 @@ def test_the_doctor_sees_suggestions_only_for_own_project(client, corpus, make_u
 
 def test_a_partial_refresh_explains_only_the_pairs_whose_texts_changed(app, corpus):
     with app.app_context():
-        counts = services.refresh_matches(project_ids=[corpus["thrombectomy"]])
+        counts = refresh_matches(project_ids=[corpus["thrombectomy"]])
         db.session.commit()
         pairs_of_project = db.session.scalar(select(db.func.count()).select_from(MatchResult).where(
             MatchResult.project_id == corpus["thrombectomy"]))
         assert counts.rows > pairs_of_project > 0
         assert counts.explained == pairs_of_project
-        assert services.refresh_matches().explained == counts.rows
+        assert refresh_matches().explained == counts.rows
         db.session.commit()

@@ -22,11 +22,11 @@ def _profile(app, organization_id: int) -> OrgProfile | None:
         return profile
 
 
-def test_an_enterprise_user_fills_in_the_profile_which_waits_for_approval(app, client, make_user, doctor,
+def test_an_enterprise_user_fills_in_the_profile_which_waits_for_approval(app, client, make_user, clinician,
                                                                           add_project):
     admin = make_user("admin")
     company = make_user("enterprise", organization="上海神经介入器械有限公司")
-    project_id = add_project(doctor, **THROMBECTOMY)
+    project_id = add_project(clinician, **THROMBECTOMY)
     login(client, company.email)
     page = client.get("/matching/profile").get_data(as_text=True)
     assert "经营范围" in page and "注册经验" in page and "投资阶段" not in page

@@ -10,8 +10,11 @@ from sqlalchemy import insert, select
 from ..accounts.models import Organization, OrgKind
 from ..accounts.services import find_or_create_org
 from ..db import db, utcnow
-from ..matching import services
-from ..matching.models import Connection, MatchResult, OrgProfile, ProfileKind, ProfileStatus
+from ..matching import connections, grants
+from ..matching.common import matchable_clause, profile_of
+from ..matching.lifecycles import ProfileEvent, profile_lifecycle
+from ..matching.models import Connection, MatchResult, OrgProfile, ProfileKind
+from ..matching.refresh import refresh_matches
 from ..submissions.models import Project
 from .makers import MAKERS
 from .people import DemoPeople
@@ -103,14 +106,15 @@ def _candidate_profiles() -> dict[str, dict]:
 
 
 def _add_profile(org: Organization, fields: dict, approved_by) -> OrgProfile:
-    profile = OrgProfile(
+    """A profile submitted and approved by the administrator, through the profile lifecycle."""
+    profile = profile_lifecycle.begin(OrgProfile(
         organization_id=org.id,
-        status=ProfileStatus.APPROVED,
-        approved_by_id=approved_by.id,
-        approved_at=utcnow(),
         **{"registration_experience": [], "cooperation_modes": [], "stages": [], **fields},
-    )
+    ))
     db.session.add(profile)
+    db.session.flush()
+    profile.approved_by_id, profile.approved_at = approved_by.id, utcnow()
+    profile_lifecycle.apply(profile, ProfileEvent.APPROVE, approved_by)
     return profile
 
 
@@ -129,9 +133,11 @@ _PROVINCES = ("广东省", "上海市", "北京市", "江苏省", "浙江省", "
 
 
 def _synthetic_companies(count: int, admin) -> None:
-    """Bulk-insert `count` organisations with approved profiles (2,000 in a few seconds)."""
+    """Bulk-insert `count` organisations with approved profiles (2,000 in a few seconds): rows written in bulk, as
+    the approved profiles of a data import, without going through the profile lifecycle one by one."""
     rng = random.Random(2026)  # nosec B311
     specialties = list(_SYNTH)
+    approved = profile_lifecycle.next_status(profile_lifecycle.initial, ProfileEvent.APPROVE)
     orgs, profiles = [], []
     for n in range(count):
         specialty = rng.choice(specialties)
@@ -140,7 +146,7 @@ def _synthetic_companies(count: int, admin) -> None:
         name = f"{province[:2]}{specialty}器械测试企业{n + 1:05d}"
         orgs.append({"name": name, "kind": OrgKind.ENTERPRISE, "province": province, "city": ""})
         profiles.append({
-            "kind": ProfileKind.ENTERPRISE, "status": ProfileStatus.APPROVED, "region": province,
+            "kind": ProfileKind.ENTERPRISE, "status": approved, "region": province,
             "business_scope": f"{specialty}领域医疗器械研发与生产，主要产品：{'、'.join(products)}。",
             "product_lines": "；".join(products),
             "registration_experience": rng.sample(["II", "III"], rng.randint(1, 2)),
@@ -173,7 +179,7 @@ def _demo_connection(people: DemoPeople) -> None:
         best = db.session.scalar(
             select(MatchResult)
             .join(Project, Project.id == MatchResult.project_id)
-            .where(MatchResult.organization_id == user.organization_id, services.matchable_clause())
+            .where(MatchResult.organization_id == user.organization_id, matchable_clause())
             .order_by(MatchResult.score.desc())
             .limit(1)
         )
@@ -183,20 +189,20 @@ def _demo_connection(people: DemoPeople) -> None:
         return
     chosen.sort(key=lambda item: -item[0])
     _score, user, project = chosen[0]
-    connection = services.request_connection(
+    connection = connections.request_connection(
         project, user, "我们在该领域有成熟的III类产品注册经验和生产线，希望与您探讨联合开发和临床评价方案。"
     )
-    services.decide_connection(connection, project.owner, accept=True, note="欢迎联系，期待合作。")
+    connections.decide_connection(connection, project.owner, accept=True, note="欢迎联系，期待合作。")
     _backdate(connection, days=12)
     today = utcnow().date()
-    services.add_event(
+    connections.add_event(
         connection,
         user,
         "meeting",
         today - timedelta(days=7),
         "线上首次沟通：介绍临床需求与样机进展，企业介绍工艺平台与注册检验计划。",
     )
-    services.add_event(
+    connections.add_event(
         connection,
         project.owner,
         "nda_signed",
@@ -204,7 +210,7 @@ def _demo_connection(people: DemoPeople) -> None:
         "双方签署保密协议，约定下月到企业研发中心现场交流。",
     )
     for _score, other, other_project in chosen[1:2]:
-        services.request_connection(
+        connections.request_connection(
             other_project, other, "贵项目与我司产品线高度相关，希望了解样机与临床数据，探讨技术许可或共同开发。"
         )
 
@@ -216,7 +222,7 @@ def _backdate(connection: Connection, days: int) -> None:
     connection.created_at, connection.decided_at = requested, accepted
     for event, when in zip(connection.events, (requested, accepted), strict=False):
         event.happened_on = when.date()
-    grant = services.active_grant(connection.project_id, connection.organization_id)
+    grant = grants.active_grant(connection.project_id, connection.organization_id)
     grant.granted_at = accepted
     grant.consent.granted_at = accepted
 
@@ -231,11 +237,11 @@ def seed(people: DemoPeople, extra_projects: int = 0, extra_companies: int = 0) 
             _add_profile(org, fields, admin)
     for name, fields in _candidate_profiles().items():
         org = find_or_create_org(name, OrgKind.ENTERPRISE, fields["region"])
-        if services.profile_of(org.id) is None:
+        if profile_of(org.id) is None:
             _add_profile(org, fields, admin)
     if extra_companies > 0:
         db.session.flush()
         _synthetic_companies(extra_companies, admin)
-    services.refresh_matches()
+    refresh_matches()
     db.session.commit()
     _demo_connection(people)

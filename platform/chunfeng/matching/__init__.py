@@ -4,7 +4,7 @@ and share grants."""
 
 def setup(app) -> None:
     from ..core import hooks
-    from . import access, cli, freshness, routes, services
+    from . import access, cli, freshness, grants, routes
 
     app.register_blueprint(routes.bp)
     hooks.connect(hooks.nav_items, routes.NAV)
@@ -12,7 +12,7 @@ def setup(app) -> None:
     hooks.connect(hooks.pending_actions, routes.pending_requests)
     hooks.connect(hooks.project_links, routes.suggestion_link)
     hooks.connect(hooks.confidential_access, access.confidential_access)
-    hooks.connect(hooks.personal_data_erase, services.withdraw_grants_of_closed_account)
+    hooks.connect(hooks.personal_data_erase, grants.withdraw_grants_of_closed_account)
     freshness.register()
     for command in cli.COMMANDS:
         app.cli.add_command(command)

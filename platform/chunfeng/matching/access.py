@@ -12,28 +12,30 @@ from ..accounts.access import is_admin
 from ..accounts.models import Role
 from ..policy import rule
 from ..submissions.access import sent_to_platform
-from . import services
+from .common import is_company_user, is_matchable, profile_approved
+from .connections import is_party
+from .grants import has_confidential_access
 
 
 @rule("matching.profile", "matching.browse", "connection.list")
 def _company_member(user, obj) -> bool:
     """Any approved member of an enterprise or investor; with an object (profile, connection), of its org."""
-    if not services.is_company_user(user):
+    if not is_company_user(user):
         return False
     return obj is None or getattr(obj, "organization_id", None) == user.organization_id
 
 
 @rule("matching.view_project", "connection.request")
 def _company_sees_summary(user, project) -> bool:
-    if not services.is_company_user(user) or not services.profile_approved(user.organization_id):
+    if not is_company_user(user) or not profile_approved(user.organization_id):
         return False
-    return project is None or services.is_matchable(project)
+    return project is None or is_matchable(project)
 
 
 @rule("matching.view_confidential")
 def _company_holds_grant(user, project) -> bool:
     """A member of a company whose organisation holds the clinician's active share grant for the project."""
-    return project is not None and services.has_confidential_access(user, project)
+    return project is not None and has_confidential_access(user, project)
 
 
 def confidential_access(_sender, user, project) -> bool:
@@ -67,13 +69,13 @@ def _connection_party_or_admin(user, connection) -> bool:
 @rule("connection.update")
 def _connection_party(user, connection) -> bool:
     if connection is None:
-        return user.has_role(Role.CLINICIAN) or services.is_company_user(user)
-    return user.is_approved and services.is_party(user, connection)
+        return user.has_role(Role.CLINICIAN) or is_company_user(user)
+    return user.is_approved and is_party(user, connection)
 
 
 @rule("connection.withdraw")
 def _requesting_company(user, connection) -> bool:
-    return services.is_company_user(user) and (
+    return is_company_user(user) and (
         connection is None or connection.organization_id == user.organization_id)
 
 

@@ -14,7 +14,7 @@ from ..extensions import db
 @with_appcontext
 def refresh_matches() -> None:
     """Recompute the top-k matches of every matchable project and approved organisation profile."""
-    from .services import refresh_matches as refresh
+    from .refresh import refresh_matches as refresh
 
     started = time.perf_counter()
     counts = refresh()

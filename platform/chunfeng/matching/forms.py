@@ -17,7 +17,7 @@ from ..submissions.models import (
     STAGE_LABELS,
     DeviceClass,
 )
-from .services import REASON_MIN_LENGTH
+from .connections import REASON_MIN_LENGTH
 
 CLASS_CHOICES = [(c.value, DEVICE_CLASS_LABELS[c]) for c in (DeviceClass.I, DeviceClass.II, DeviceClass.III)]
 STAGE_CHOICES = [(s.value, label) for s, label in STAGE_LABELS.items()]

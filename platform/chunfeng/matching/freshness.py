@@ -12,16 +12,10 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from ..submissions.models import Project
+from .common import matchable_clause
 from .models import MatchResult, OrgProfile
-from .services import (
-    DIRTY_ORGS,
-    DIRTY_PROJECTS,
-    ENTERPRISE_FIELDS,
-    INVESTOR_FIELDS,
-    REFRESHING,
-    matchable_clause,
-    refresh_matches,
-)
+from .profiles import ENTERPRISE_FIELDS, INVESTOR_FIELDS
+from .refresh import DIRTY_ORGS, DIRTY_PROJECTS, REFRESHING, refresh_matches
 
 # Changes that make stored matches stale, collected at flush and refreshed before the commit completes,
 # so that a project's publication and its matches are committed together.

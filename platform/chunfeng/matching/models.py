@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Consent, Organization, User, _enum
@@ -156,10 +156,20 @@ STAGE_ORDER = tuple(ConnectionStage)
 OPEN_CONNECTION = (ConnectionStatus.REQUESTED, ConnectionStatus.ACCEPTED)
 
 
+def _partial_unique(name: str, condition: str) -> Index:
+    """A unique index over (project, organisation) for the rows meeting `condition`, on SQLite and PostgreSQL."""
+    where = text(condition)
+    return Index(name, "project_id", "organization_id", unique=True, sqlite_where=where, postgresql_where=where)
+
+
 class Connection(db.Model):
     """A company's request to work with a clinician on a project (对接), and the relationship that follows."""
 
     __tablename__ = "connections"
+    # One open connection per project and organisation, however many requests arrive at once.
+    __table_args__ = (
+        _partial_unique("uq_connections_open_pair", f"status IN ({', '.join(repr(str(s)) for s in OPEN_CONNECTION)})"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
@@ -200,7 +210,7 @@ class ConnectionEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # see services.EVENT_KINDS and SYSTEM_EVENTS
+    kind: Mapped[str] = mapped_column(String(30))  # see connections.EVENT_KINDS and SYSTEM_EVENTS
     happened_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -214,6 +224,8 @@ class ShareGrant(db.Model):
     """The clinician's consent that one organisation may see a project's confidential details and contact."""
 
     __tablename__ = "share_grants"
+    # One active grant per project and organisation: withdrawing it takes the access away entirely.
+    __table_args__ = (_partial_unique("uq_share_grants_active_pair", "revoked_at IS NULL"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)

@@ -1,19 +1,23 @@
-"""Matching pages: organisation profiles, matched projects, the doctor's suggestions, connections."""
+"""Matching pages: organisation profiles, matched projects, the clinician's suggestions, connections. Thin: the work
+is done in profiles.py, browsing.py, connections.py, grants.py and refresh.py, which flush; the views commit."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import policy
 from ..core.shell import NavItem, Offer, Panel
+from ..core.web import current_actor, next_from_request
 from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
 from ..submissions.sections import VERSION_FIELDS, display_sections
-from . import services
+from . import browsing, grants, profiles, refresh
+from . import connections as connecting  # the module; `connections` is a view below
+from .common import MatchingError, is_matchable, org_members, profile_of
 from .forms import (
     LABELS,
     BrowseForm,
@@ -34,51 +38,35 @@ bp = Blueprint("matching", __name__, url_prefix="/matching")
 
 def _company_panel(user) -> dict:
     return {
-        "profile": services.profile_of(user.organization_id),
-        "top": services.top_matches(user.organization_id),
-        "stages": services.org_connection_stages(user.organization_id),
+        "profile": profile_of(user.organization_id),
+        "top": browsing.top_matches(user.organization_id),
+        "stages": connecting.org_connection_stages(user.organization_id),
     }
 
 
-def _doctor_panel(user) -> dict:
-    connections = services.connections_for_owner(user)
+def _clinician_panel(user) -> dict:
+    connections = connecting.connections_for_owner(user)
     return {
         "pending": [c for c in connections if c.status == ConnectionStatus.REQUESTED],
         "active": [c for c in connections if c.status == ConnectionStatus.ACCEPTED],
-        "projects": services.matchable_projects_of(user),
+        "projects": connecting.matchable_projects_of(user),
     }
 
 
 def _admin_panel(user) -> dict:
-    return {"profiles": services.profile_counts(), "connections": services.connection_counts()}
+    return {"profiles": profiles.profile_counts(), "connections": connecting.connection_counts()}
 
 
 def pending_requests(_sender, user) -> list[tuple[str, str]]:
     return [
         (_("%(org)s asks to connect about “%(project)s”. Accept or decline.", org=c.organization.name,
            project=c.project.title), url_for("matching.connection", connection_id=c.id))
-        for c in services.pending_requests(user)
+        for c in connecting.pending_requests(user)
     ]
 
 
 
 
-def _user():
-    return current_user._get_current_object()
-
-
-def _project_or_404(project_id: int) -> Project:
-    return db.session.get(Project, project_id) or abort(404)
-
-
-def _connection_or_404(connection_id: int) -> Connection:
-    return db.session.get(Connection, connection_id) or abort(404)
-
-
-def _back(default: str):
-    target = request.form.get("next", "")
-    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return redirect(target if local else default)
 
 
 # --- organisation profile ------------------------------------------------------------------------------
@@ -87,12 +75,12 @@ def _back(default: str):
 @bp.route("/profile", methods=["GET", "POST"])
 @policy.guard("matching.profile")
 def profile():
-    existing = services.profile_of(current_user.organization_id)
-    profile = existing or services.new_profile(_user())
+    existing = profile_of(current_user.organization_id)
+    profile = existing or profiles.new_profile(current_actor())
     form_class = InvestorProfileForm if profile.kind == ProfileKind.INVESTOR else EnterpriseProfileForm
     form = form_class(obj=profile)
     if form.validate_on_submit():
-        services.save_profile(profile, form.data, _user())
+        profiles.save_profile(profile, form.data, current_actor())
         db.session.commit()
         if profile.is_approved:
             flash(_("Your profile has been saved. Your matched projects have been updated."), "success")
@@ -108,9 +96,9 @@ def profile():
 # --- companies: matched projects -----------------------------------------------------------------------
 
 
-def _browse_filters(form: BrowseForm) -> services.BrowseFilters:
+def _browse_filters(form: BrowseForm) -> browsing.BrowseFilters:
     scope = request.args.get("scope", "matched")
-    return services.BrowseFilters(
+    return browsing.BrowseFilters(
         scope=scope if scope in ("matched", "all", "saved") else "matched",
         q=(form.q.data or "")[:100],
         specialty=form.specialty.data or "",
@@ -124,14 +112,14 @@ def _browse_filters(form: BrowseForm) -> services.BrowseFilters:
 @bp.route("/projects")
 @policy.guard("matching.browse")
 def browse_projects():
-    profile = services.profile_of(current_user.organization_id)
-    options = services.filter_options()
+    profile = profile_of(current_user.organization_id)
+    options = browsing.filter_options()
     form = BrowseForm(request.args)
     form.specialty.choices = choices([("", _("Any"))] + [(s, s) for s in options["specialties"]])
     form.region.choices = choices([("", _("Any"))] + [(r, r) for r in options["regions"]])
     filters = _browse_filters(form)
     page = (
-        services.browse(current_user.organization_id, filters)
+        browsing.browse(current_user.organization_id, filters)
         if profile is not None and profile.is_approved
         else None
     )
@@ -144,11 +132,10 @@ def browse_projects():
 @bp.route("/projects/<int:project_id>")
 @policy.guard("matching.view_project")
 def project(project_id: int):
-    project = _project_or_404(project_id)
-    policy.authorize("matching.view_project", project)
+    project = policy.load(Project, project_id)
     granted = policy.can(current_user, "matching.view_confidential", project)
     if granted:
-        services.record_grant_view(_user(), project)
+        grants.record_grant_view(current_actor(), project)
         db.session.commit()
     return _render_project(project, ConnectRequestForm(), granted)
 
@@ -159,34 +146,32 @@ def _render_project(project: Project, form: ConnectRequestForm, granted: bool = 
     return render_template(
         "matching/project.html", project=project, granted=granted, form=form,
         sections=display_sections(fields, confidential=granted),
-        match=services.match_for(project.id, org_id), saved=services.is_saved(org_id, project.id),
-        connection=services.latest_connection(project.id, org_id),
+        match=browsing.match_for(project.id, org_id), saved=browsing.is_saved(org_id, project.id),
+        connection=connecting.latest_connection(project.id, org_id),
     ), status
 
 
 @bp.route("/projects/<int:project_id>/save", methods=["POST"])
 @policy.guard("matching.view_project")
 def save_project(project_id: int):
-    project = _project_or_404(project_id)
-    policy.authorize("matching.view_project", project)
+    project = policy.load(Project, project_id)
     saved = request.form.get("saved", "1") == "1"
-    services.set_saved(_user(), project, saved)
+    browsing.set_saved(current_actor(), project, saved)
     db.session.commit()
     flash(_("Saved to your organisation's list.") if saved else _("Removed from your saved projects."), "success")
-    return _back(url_for("matching.project", project_id=project.id))
+    return redirect(next_from_request(url_for("matching.project", project_id=project.id)))
 
 
 @bp.route("/projects/<int:project_id>/connect", methods=["POST"])
 @policy.guard("connection.request")
 def request_connection(project_id: int):
-    project = _project_or_404(project_id)
-    policy.authorize("connection.request", project)
+    project = policy.load(Project, project_id)
     form = ConnectRequestForm()
     if not form.validate_on_submit():
         return _render_project(project, form, status=400)
     try:
-        connection = services.request_connection(project, _user(), form.reason.data)
-    except services.MatchingError as error:
+        connection = connecting.request_connection(project, current_actor(), form.reason.data)
+    except MatchingError as error:
         flash(str(error), "warning")
         return redirect(url_for("matching.project", project_id=project.id))
     db.session.commit()
@@ -200,13 +185,12 @@ def request_connection(project_id: int):
 @bp.route("/suggestions/<int:project_id>")
 @policy.guard("matching.suggestions")
 def suggestions(project_id: int):
-    project = _project_or_404(project_id)
-    policy.authorize("matching.suggestions", project)
+    project = policy.load(Project, project_id)
     return render_template(
         "matching/suggestions.html",
         project=project,
-        suggestions=services.suggestions_for(project),
-        matchable=services.is_matchable(project),
+        suggestions=browsing.suggestions_for(project),
+        matchable=is_matchable(project),
     )
 
 
@@ -215,8 +199,8 @@ def suggestions(project_id: int):
 def requests():
     return render_template(
         "matching/requests.html",
-        connections=services.connections_for_owner(_user()),
-        projects=services.matchable_projects_of(_user()),
+        connections=connecting.connections_for_owner(current_actor()),
+        projects=connecting.matchable_projects_of(current_actor()),
     )
 
 
@@ -224,27 +208,26 @@ def requests():
 @policy.guard("connection.list")
 def connections():
     return render_template(
-        "matching/connections.html", connections=services.connections_for_org(current_user.organization_id)
+        "matching/connections.html", connections=connecting.connections_for_org(current_user.organization_id)
     )
 
 
 @bp.route("/connections/<int:connection_id>")
 @policy.guard("connection.view")
 def connection(connection_id: int):
-    connection = _connection_or_404(connection_id)
-    policy.authorize("connection.view", connection)
+    connection = policy.load(Connection, connection_id)
     return _render_connection(connection)
 
 
 def _render_connection(connection: Connection, status: int = 200, **forms):
-    grant = services.active_grant(connection.project_id, connection.organization_id)
+    grant = grants.active_grant(connection.project_id, connection.organization_id)
     return render_template(
         "matching/connection.html",
         connection=connection,
         grant=grant,
-        profile=services.profile_of(connection.organization_id),
-        grants=services.grants_for_connection(connection),
-        consent_text=services.consent_text(connection.project, connection.organization),
+        profile=profile_of(connection.organization_id),
+        grants=grants.grants_for_connection(connection),
+        consent_text=grants.consent_text(connection.project, connection.organization),
         decision_form=forms.get("decision_form") or DecisionForm(),
         timeline_form=forms.get("timeline_form") or TimelineForm(),
         close_form=CloseForm(),
@@ -255,8 +238,7 @@ def _render_connection(connection: Connection, status: int = 200, **forms):
 @bp.route("/connections/<int:connection_id>/decide", methods=["POST"])
 @policy.guard("connection.decide")
 def decide(connection_id: int):
-    connection = _connection_or_404(connection_id)
-    policy.authorize("connection.decide", connection)
+    connection = policy.load(Connection, connection_id)
     form = DecisionForm()
     accept = request.form.get("decision") == "accept"
     if not form.validate_on_submit():
@@ -270,8 +252,8 @@ def decide(connection_id: int):
         ]
         return _render_connection(connection, 400, decision_form=form)
     try:
-        services.decide_connection(connection, _user(), accept, form.note.data or "")
-    except services.MatchingError as error:
+        connecting.decide_connection(connection, current_actor(), accept, form.note.data or "")
+    except MatchingError as error:
         flash(str(error), "warning")
     else:
         db.session.commit()
@@ -287,13 +269,12 @@ def decide(connection_id: int):
 @bp.route("/connections/<int:connection_id>/events", methods=["POST"])
 @policy.guard("connection.update")
 def add_event(connection_id: int):
-    connection = _connection_or_404(connection_id)
-    policy.authorize("connection.update", connection)
+    connection = policy.load(Connection, connection_id)
     form = TimelineForm()
     if form.validate_on_submit():
         try:
-            services.add_event(connection, _user(), form.kind.data, form.happened_on.data, form.text.data)
-        except services.MatchingError as error:
+            connecting.add_event(connection, current_actor(), form.kind.data, form.happened_on.data, form.text.data)
+        except MatchingError as error:
             flash(str(error), "warning")
         else:
             db.session.commit()
@@ -305,12 +286,11 @@ def add_event(connection_id: int):
 @bp.route("/connections/<int:connection_id>/close", methods=["POST"])
 @policy.guard("connection.update")
 def close(connection_id: int):
-    connection = _connection_or_404(connection_id)
-    policy.authorize("connection.update", connection)
+    connection = policy.load(Connection, connection_id)
     form = CloseForm()
     return _act(
         connection,
-        lambda: services.close_connection(connection, _user(), form.note.data or ""),
+        lambda: connecting.close_connection(connection, current_actor(), form.note.data or ""),
         _("The connection has been closed."),
         form.validate_on_submit(),
     )
@@ -319,11 +299,10 @@ def close(connection_id: int):
 @bp.route("/connections/<int:connection_id>/withdraw", methods=["POST"])
 @policy.guard("connection.withdraw")
 def withdraw(connection_id: int):
-    connection = _connection_or_404(connection_id)
-    policy.authorize("connection.withdraw", connection)
+    connection = policy.load(Connection, connection_id)
     return _act(
         connection,
-        lambda: services.withdraw_connection(connection, _user()),
+        lambda: connecting.withdraw_connection(connection, current_actor()),
         _("Your request has been withdrawn."),
     )
 
@@ -331,14 +310,13 @@ def withdraw(connection_id: int):
 @bp.route("/connections/<int:connection_id>/share", methods=["POST"])
 @policy.guard("grant.share")
 def share_again(connection_id: int):
-    connection = _connection_or_404(connection_id)
-    policy.authorize("grant.share", connection)
+    connection = policy.load(Connection, connection_id)
     if request.form.get("consent") != "y":
         flash(_("To share your details, please tick the box to give your consent."), "warning")
         return redirect(url_for("matching.connection", connection_id=connection.id))
     return _act(
         connection,
-        lambda: services.regrant(connection, _user()),
+        lambda: connecting.regrant(connection, current_actor()),
         _("The company can see the details of your project again."),
     )
 
@@ -346,11 +324,10 @@ def share_again(connection_id: int):
 @bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])
 @policy.guard("grant.revoke")
 def revoke(grant_id: int):
-    grant = db.session.get(ShareGrant, grant_id) or abort(404)
-    policy.authorize("grant.revoke", grant)
+    grant = policy.load(ShareGrant, grant_id)
     try:
-        services.revoke_grant(grant, _user())
-    except services.MatchingError as error:
+        grants.revoke_grant(grant, current_actor())
+    except MatchingError as error:
         flash(str(error), "warning")
     else:
         db.session.commit()
@@ -361,14 +338,14 @@ def revoke(grant_id: int):
             ),
             "success",
         )
-    return _back(url_for("matching.requests"))
+    return redirect(next_from_request(url_for("matching.requests")))
 
 
 def _act(connection: Connection, action, done: str, valid: bool = True):
     if valid:
         try:
             action()
-        except services.MatchingError as error:
+        except MatchingError as error:
             flash(str(error), "warning")
         else:
             db.session.commit()
@@ -386,8 +363,8 @@ def admin_profiles():
     chosen = ProfileStatus(status) if status in {s.value for s in ProfileStatus} else None
     return render_template(
         "matching/admin_profiles.html",
-        profiles=services.profiles_for_review(chosen),
-        counts=services.profile_counts(),
+        profiles=profiles.profiles_for_review(chosen),
+        counts=profiles.profile_counts(),
         status=status,
     )
 
@@ -395,13 +372,13 @@ def admin_profiles():
 @bp.route("/admin/profiles/<int:profile_id>", methods=["GET", "POST"])
 @policy.guard("matching.admin")
 def admin_profile(profile_id: int):
-    profile = db.session.get(OrgProfile, profile_id) or abort(404)
+    profile = policy.load(OrgProfile, profile_id)
     form = ProfileDecisionForm()
     if form.validate_on_submit():
         approve = request.form.get("decision") == "approve"
         try:
-            services.decide_profile(profile, approve, _user(), form.note.data or "")
-        except services.MatchingError as error:
+            profiles.decide_profile(profile, approve, current_actor(), form.note.data or "")
+        except MatchingError as error:
             form.note.errors = [*form.note.errors, str(error)]
         else:
             db.session.commit()
@@ -417,14 +394,14 @@ def admin_profile(profile_id: int):
         "matching/admin_profile.html",
         profile=profile,
         form=form,
-        members=services.org_members(profile.organization_id),
+        members=org_members(profile.organization_id),
     ), status
 
 
 @bp.route("/admin/refresh", methods=["POST"])
 @policy.guard("matching.admin")
 def admin_refresh():
-    counts = services.refresh_matches()
+    counts = refresh.refresh_matches()
     db.session.commit()
     flash(
         _(
@@ -445,8 +422,8 @@ def admin_connections():
     status, stage = request.args.get("status", ""), request.args.get("stage", "")
     return render_template(
         "matching/admin_connections.html",
-        connections=services.all_connections(status, stage),
-        counts=services.connection_counts(),
+        connections=connecting.all_connections(status, stage),
+        counts=connecting.connection_counts(),
         status=status,
         stage=stage,
     )
@@ -458,7 +435,7 @@ def matching_labels():
 
 
 def suggestion_link(_sender, user, project) -> list[tuple[str, str]]:
-    if services.is_matchable(project) and policy.can(user, "matching.suggestions", project):
+    if is_matchable(project) and policy.can(user, "matching.suggestions", project):
         return [(_("Suggested enterprises and investors"), url_for("matching.suggestions", project_id=project.id))]
     return []
 
@@ -473,6 +450,6 @@ NAV = Offer(
 )
 PANELS = Offer(
     Panel("matching/panel_company.html", "matching.browse", _company_panel, order=20),
-    Panel("matching/panel_doctor.html", "connection.inbox", _doctor_panel, order=25),
+    Panel("matching/panel_clinician.html", "connection.inbox", _clinician_panel, order=25),
     Panel("matching/panel_admin.html", "matching.admin", _admin_panel, order=60),
 )
