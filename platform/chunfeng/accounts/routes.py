@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from .. import policy
+from ..core.web import safe_next
 from ..extensions import db, login_manager
 from . import services
 from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm
@@ -33,14 +32,6 @@ def _start_session(user) -> None:
     db.session.commit()
     session.clear()
     login_user(user)
-
-
-def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -93,7 +84,7 @@ def login():
             status = 429 if services.login_blocked(form.email.data, request.remote_addr or "") else 200
         else:
             _start_session(user)
-            return redirect(_safe_next(url_for("main.dashboard")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
     return render_template("accounts/login.html", form=form), status
 
 

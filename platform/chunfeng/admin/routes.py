@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -12,6 +12,7 @@ from ..accounts.models import Organization, User
 from ..accounts.services import AccountError
 from ..core.services import record
 from ..core.shell import NavItem, Offer, Panel
+from ..core.web import current_actor, next_from_request
 from ..db import db, utcnow
 from ..exports import csv_response
 from . import dashboard as figures
@@ -43,10 +44,6 @@ def _panel_context(user) -> dict:
 @bp.context_processor
 def admin_labels():
     return {"account_status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _page() -> int:
@@ -81,18 +78,10 @@ def accounts():
                            pending=services.pending_count())
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    policy.authorize("accounts.manage", user)
-    return user
-
-
 @bp.route("/admin/accounts/<int:user_id>")
 @policy.guard("accounts.manage")
 def account(user_id: int):
-    user = _user_or_404(user_id)
+    user = policy.load(User, user_id)
     return render_template("admin/account.html", user=user, activity=services.user_activity(user))
 
 
@@ -107,21 +96,15 @@ DECISION_MESSAGES = {
 @bp.route("/admin/accounts/<int:user_id>/<any(approve, reject, suspend, reinstate):decision>", methods=["POST"])
 @policy.guard("accounts.manage")
 def decide(user_id: int, decision: str):
-    user = _user_or_404(user_id)
+    user = policy.load(User, user_id)
     try:
-        services.DECISIONS[decision](user, _me())
+        services.DECISIONS[decision](user, current_actor())
     except services.AdminError as error:
         flash(str(error), "warning")
     else:
         db.session.commit()
         flash(str(DECISION_MESSAGES[decision]) % {"name": user.name}, "success")
-    return redirect(_back(url_for("admin.account", user_id=user.id)))
-
-
-def _back(default: str) -> str:
-    """Return to the list the action was taken from (only a path on this site)."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/admin/") and "//" not in target else default
+    return redirect(next_from_request(url_for("admin.account", user_id=user.id)))
 
 
 # --- organisations ---------------------------------------------------------------------------------------
@@ -135,22 +118,14 @@ def organizations():
     return render_template("admin/organizations.html", form=form, page=services.paginate(query, _page()))
 
 
-def _org_or_404(org_id: int) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None:
-        abort(404)
-    policy.authorize("accounts.manage", org)
-    return org
-
-
 @bp.route("/admin/organizations/<int:org_id>", methods=["GET", "POST"])
 @policy.guard("accounts.manage")
 def organization(org_id: int):
-    org = _org_or_404(org_id)
+    org = policy.load(Organization, org_id)
     form = OrganizationForm(obj=org)
     if form.validate_on_submit():
         try:
-            services.update_organization(org, _me(), name=form.name.data.strip(), kind=form.kind.data,
+            services.update_organization(org, current_actor(), name=form.name.data.strip(), kind=form.kind.data,
                                          province=form.province.data or "", city=(form.city.data or "").strip())
         except services.AdminError as error:
             form.name.errors = [*form.name.errors, str(error)]
@@ -165,14 +140,14 @@ def organization(org_id: int):
 @bp.route("/admin/organizations/<int:org_id>/merge", methods=["POST"])
 @policy.guard("accounts.manage")
 def merge_organization(org_id: int):
-    duplicate = _org_or_404(org_id)
+    duplicate = policy.load(Organization, org_id)
     form = MergeForm()
     keep = db.session.get(Organization, form.keep_id.data) if form.validate_on_submit() else None
     if keep is None:
         flash(_("There is no organisation with this number."), "warning")
         return redirect(url_for("admin.organization", org_id=duplicate.id))
     try:
-        services.merge_organizations(duplicate, keep, _me())
+        services.merge_organizations(duplicate, keep, current_actor())
     except services.AdminError as error:
         flash(str(error), "warning")
         return redirect(url_for("admin.organization", org_id=duplicate.id))
@@ -217,7 +192,7 @@ def settings():
     form = SettingsForm(data={key: services.get_setting(key) for key in services.SETTINGS})
     if form.validate_on_submit():
         for key in services.SETTINGS:
-            services.set_setting(key, form[key].data, _me())
+            services.set_setting(key, form[key].data, current_actor())
         db.session.commit()
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("admin.settings"))
@@ -254,8 +229,8 @@ def my_privacy():
 @bp.route("/account/privacy/export", methods=["POST"])
 @policy.guard("privacy.self")
 def export_my_data():
-    data = privacy.export_user_data(_me())
-    record("privacy.exported", _me(), actor=_me())
+    data = privacy.export_user_data(current_actor())
+    record("privacy.exported", current_actor(), actor=current_actor())
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     filename = f"chunfeng-my-data-{utcnow():%Y%m%d}.json"
@@ -270,7 +245,7 @@ def close_account():
     if not form.validate_on_submit():
         return _privacy_page(form, 400)
     try:
-        privacy.close_own_account(_me(), form.password.data)
+        privacy.close_own_account(current_actor(), form.password.data)
     except AccountError as error:
         form.password.errors = [*form.password.errors, str(error)]
         return _privacy_page(form, 400)

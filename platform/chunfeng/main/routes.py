@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_wtf import FlaskForm
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -51,10 +52,17 @@ def notifications():
         .order_by(Notification.id.desc()).limit(200)
     ).all()
     items = [(note, notification_text(note)) for note in notes]
-    page = render_template("main/notifications.html", items=items)
-    mark_all_read(current_user)
-    db.session.commit()
-    return page
+    return render_template("main/notifications.html", items=items, form=FlaskForm(),
+                           unread=sum(1 for note in notes if note.read_at is None))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@policy.guard("notifications.view")
+def mark_notifications_read():
+    if FlaskForm().validate_on_submit():
+        mark_all_read(current_user)
+        db.session.commit()
+    return redirect(url_for("main.notifications"))
 
 
 NAV = Offer(

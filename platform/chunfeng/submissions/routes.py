@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import policy
 from ..core.services import record
 from ..core.shell import NavItem, Offer, Panel
+from ..core.web import current_actor
 from ..extensions import db
 from . import services
 from .forms import SECTION_FORMS, SPECIALTIES, AttachmentForm, NewProjectForm, SubmitForm, WithdrawForm
@@ -29,22 +30,10 @@ def status_label(status) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def _user():
-    return current_user._get_current_object()
-
-
-def _project(project_id: int, action: str = "submission.view") -> Project:
-    project = db.session.get(Project, project_id)
-    if project is None:
-        abort(404)
-    policy.authorize(action, project)
-    return project
-
-
 def _note_confidential_view(project: Project, what: str, **detail) -> None:
     """Every view of confidential material by someone other than its owner goes to the audit log."""
     if project.owner_id != current_user.id:
-        record("project.confidential_viewed", project, actor=_user(), page=what, **detail)
+        record("project.confidential_viewed", project, actor=current_actor(), page=what, **detail)
         db.session.commit()
 
 
@@ -57,7 +46,7 @@ def _back_to(project: Project):
 @bp.route("/")
 @policy.guard("submission.mine")
 def mine():
-    return render_template("submissions/mine.html", projects=services.projects_of(_user()))
+    return render_template("submissions/mine.html", projects=services.projects_of(current_actor()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -65,7 +54,7 @@ def mine():
 def new():
     form = NewProjectForm(data={"specialty": current_user.department})
     if form.validate_on_submit():
-        project = services.create_project(_user(), form.data)
+        project = services.create_project(current_actor(), form.data)
         db.session.commit()
         flash(_("The project was created and saved as a draft. Continue with the next section."), "success")
         return redirect(url_for("submissions.section", project_id=project.id, key="need"))
@@ -77,7 +66,7 @@ def new():
 @bp.route("/<int:project_id>")
 @policy.guard("submission.view")
 def project(project_id: int):
-    project = _project(project_id)
+    project = policy.load(Project, project_id)
     return _render_project(project)
 
 
@@ -91,9 +80,9 @@ def _render_project(project: Project, missing=None, code: int = 200):
         states=services.section_states(project) if editable else {},
         missing=missing if missing is not None else (services.missing_items(project) if editable else []),
         submit_form=SubmitForm(data={"lock_version": project.lock_version}),
-        similar=services.similar_for(_user(), project) if project.versions and policy.can(
+        similar=services.similar_for(current_actor(), project) if project.versions and policy.can(
             current_user, "submission.versions", project) else [],
-        sections=SECTIONS, links=services.project_links(_user(), project),
+        sections=SECTIONS, links=services.project_links(current_actor(), project),
     )
     if confidential:
         _note_confidential_view(project, "project")
@@ -103,7 +92,7 @@ def _render_project(project: Project, missing=None, code: int = 200):
 @bp.route("/<int:project_id>/sections/<key>", methods=["GET", "POST"])
 @policy.guard("submission.view")
 def section(project_id: int, key: str):
-    project = _project(project_id)
+    project = policy.load(Project, project_id)
     if key not in SECTION_BY_KEY:
         abort(404)
     if not policy.can(current_user, "submission.edit", project):
@@ -145,7 +134,7 @@ def _render_section(project: Project, key: str, form, stale: bool = False, **ext
 @bp.route("/<int:project_id>/submit", methods=["POST"])
 @policy.guard("submission.view")
 def submit(project_id: int):
-    project = _project(project_id)
+    project = policy.load(Project, project_id)
     form = SubmitForm()
     lock = form.lock_version.data
     if (version := services.already_submitted(project, lock)) is not None:
@@ -154,7 +143,7 @@ def submit(project_id: int):
         flash(_("This project cannot be submitted in its current status."), "warning")
         return _back_to(project)
     try:
-        version, created = services.submit(project, _user(), lock)
+        version, created = services.submit(project, current_actor(), lock)
         db.session.commit()
     except services.Incomplete as error:
         db.session.rollback()
@@ -166,7 +155,7 @@ def submit(project_id: int):
         return _back_to(project)
     except (StaleDataError, IntegrityError):  # a second request won the race: its version stands
         db.session.rollback()
-        project = _project(project_id)
+        project = policy.load(Project, project_id)
         if (version := services.already_submitted(project, lock)) is None:
             raise
         created = False
@@ -186,10 +175,10 @@ def _submitted(project: Project, version, created: bool):
 @bp.route("/<int:project_id>/withdraw", methods=["GET", "POST"])
 @policy.guard("submission.view")
 def withdraw(project_id: int):
-    project = _project(project_id, "submission.withdraw")
+    project = policy.load(Project, project_id, "submission.withdraw")
     form = WithdrawForm()
     if form.validate_on_submit():
-        services.withdraw(project, _user(), form.reason.data)
+        services.withdraw(project, current_actor(), form.reason.data)
         db.session.commit()
         flash(_("The project was withdrawn."), "info")
         return _back_to(project)
@@ -199,7 +188,7 @@ def withdraw(project_id: int):
 # --- versions and receipts ---------------------------------------------------------------------------------
 
 def _version(project_id: int, number: int):
-    project = _project(project_id, "submission.versions")
+    project = policy.load(Project, project_id)
     version = services.version_by_number(project, number)
     if version is None:
         abort(404)
@@ -209,7 +198,7 @@ def _version(project_id: int, number: int):
 @bp.route("/<int:project_id>/versions")
 @policy.guard("submission.versions")
 def versions(project_id: int):
-    project = _project(project_id, "submission.versions")
+    project = policy.load(Project, project_id)
     return render_template("submissions/versions.html", project=project)
 
 
@@ -255,13 +244,13 @@ def _render_attachments(project: Project, form, code: int = 200):
 @bp.route("/<int:project_id>/attachments", methods=["POST"])
 @policy.guard("submission.view")
 def upload(project_id: int):
-    project = _project(project_id, "submission.edit")
+    project = policy.load(Project, project_id, "submission.edit")
     form = AttachmentForm()
     if not form.validate_on_submit():
         return _render_attachments(project, form, 400)
     upload_file = form.file.data
     try:
-        attachment = services.add_attachment(project, upload_file.filename, upload_file.stream, _user())
+        attachment = services.add_attachment(project, upload_file.filename, upload_file.stream, current_actor())
     except services.AttachmentRefused as error:
         db.session.rollback()
         form.file.errors = [*form.file.errors, str(error)]
@@ -280,7 +269,7 @@ def upload(project_id: int):
 @bp.route("/<int:project_id>/attachments/<int:attachment_id>")
 @policy.guard("submission.attachment")
 def attachment(project_id: int, attachment_id: int):
-    project = _project(project_id, "submission.attachment")
+    project = policy.load(Project, project_id)
     found = services.find_attachment(project, attachment_id)
     if found is None:
         abort(404)
@@ -299,12 +288,12 @@ def attachment(project_id: int, attachment_id: int):
 @bp.route("/<int:project_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
 @policy.guard("submission.view")
 def delete_attachment(project_id: int, attachment_id: int):
-    project = _project(project_id, "submission.edit")
+    project = policy.load(Project, project_id, "submission.edit")
     found = services.find_attachment(project, attachment_id)
     if found is None:
         abort(404)
     name = found.original_name
-    path = services.remove_attachment(found, _user())
+    path = services.remove_attachment(found, current_actor())
     db.session.commit()
     path.unlink(missing_ok=True)
     flash(_("“%(name)s” was deleted.", name=name), "info")
