@@ -36,6 +36,11 @@ EYE = dict(
     team="王芳团队",
 )
 
+# The new-round form, filled in correctly.
+ROUND = {"name": "2026年春季批次", "description": "", "opens_on": "2026-03-01", "closes_on": "2026-04-30",
+         "review_deadline": "2026-05-31", "experts_per_project": 3, "band_priority": 80, "band_selected": 60,
+         "disagreement_sd": 15, "disagreement_range": 3, "calibration_min_reviews": 2}
+
 
 def make_project(owner_id: int, fields: dict, status: Status = Status.SUBMITTED) -> int:
     """A project with a submitted version (as the intake domain makes it), moved on to `status`."""
@@ -105,7 +110,7 @@ def invite(round_id: int, project_id: int, expert_id: int, admin_id: int) -> int
 
 
 def complete_review(assignment_id: int, scores: dict[str, int], gates: dict[str, bool] | None = None,
-                    overall: int = 4, confidence: int = 1, panel: str = "意见充分", to_doctor: str = "") -> None:
+                    overall: int = 4, confidence: int = 1, panel: str = "意见充分", to_clinician: str = "") -> None:
     """Accept (declaring no conflict) and submit a full review."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment.status.value == "invited":
@@ -113,7 +118,7 @@ def complete_review(assignment_id: int, scores: dict[str, int], gates: dict[str,
     rubric = assignment.round.rubric
     full = {c.key: scores.get(c.key, scores.get("*", 3)) for c in rubric.criteria}
     answers = {g.key: (gates or {}).get(g.key, True) for g in rubric.gates}
-    save(assignment, ReviewInput(full, answers, overall, confidence, panel, to_doctor), assignment.expert,
+    save(assignment, ReviewInput(full, answers, overall, confidence, panel, to_clinician), assignment.expert,
          submit=True)
     db.session.commit()
 
@@ -134,12 +139,12 @@ def _cheap_password_hashes(fast_password_hashes):
 
 @pytest.fixture
 def people(make_user):
-    """An administrator, two doctors at two hospitals, and four experts (one at the first doctor's hospital)."""
+    """An administrator, two clinicians at two hospitals, and four experts (one at the first clinician's hospital)."""
     return {
         "admin": make_user(Role.ADMIN, name="管理员", organization="省药监局创新服务站"),
-        "doctor": make_user(Role.CLINICIAN, name="李明医生", email="liming@hospital-a.cn", phone="13800138000",
+        "clinician": make_user(Role.CLINICIAN, name="李明医生", email="liming@hospital-a.cn", phone="13800138000",
                             organization="中山大学附属第一医院", department="卒中中心"),
-        "doctor2": make_user(Role.CLINICIAN, name="王芳医生", organization="四川大学华西医院", department="眼科"),
+        "clinician2": make_user(Role.CLINICIAN, name="王芳医生", organization="四川大学华西医院", department="眼科"),
         "neuro": make_user(Role.EXPERT, name="孙丽华", organization="北京协和医院", department="神经内科"),
         "eye": make_user(Role.EXPERT, name="吴敏", organization="四川大学华西医院", department="眼科"),
         "bme": make_user(Role.EXPERT, name="周海涛", organization="华南理工大学", department="生物医学工程"),

@@ -13,7 +13,7 @@ from chunfeng.submissions.models import Project
 from tests.reviews.conftest import EYE, STROKE, client_for, enter, invite, make_project, open_round, set_profile
 
 
-def _project(app, ids, owner="doctor", fields=STROKE):
+def _project(app, ids, owner="clinician", fields=STROKE):
     with app.app_context():
         return make_project(ids[owner], fields)
 
@@ -26,7 +26,7 @@ def test_the_three_conflict_rules(app, ids, make_user):
         neuro, same = db.session.get(User, ids["neuro"]), db.session.get(User, ids["same"])
         assert conflict_reason(neuro, project) is None
         assert "同一个单位" in conflict_reason(same, project) or "同属" in conflict_reason(same, project)
-        assert conflict_reason(db.session.get(User, ids["doctor"]), project) is not None, "own project"
+        assert conflict_reason(db.session.get(User, ids["clinician"]), project) is not None, "own project"
         declare_organisation(neuro, "中山大学附属第一医院", "兼职教授")
         assert "兼职教授" in conflict_reason(neuro, project), "declared organisation"
         other = db.session.get(User, clinician_expert.id)
@@ -76,15 +76,15 @@ def test_auto_assignment_respects_conflicts_load_and_affinity(app, ids):
         set_profile(ids["eye"], "眼科", "眼底, 视网膜, 糖尿病视网膜病变", max_load=5)
         set_profile(ids["bme"], "生物医学工程", "人工智能, 医学影像, 支架材料", max_load=5)
         set_profile(ids["same"], "心血管内科", "冠脉支架", max_load=5)
-        stroke = make_project(ids["doctor"], STROKE)
-        eye = make_project(ids["doctor2"], EYE)
+        stroke = make_project(ids["clinician"], STROKE)
+        eye = make_project(ids["clinician2"], EYE)
         enter(round_id, stroke, ids["admin"])
         enter(round_id, eye, ids["admin"])
         result = assigning.propose(db.session.get(ReviewRound, round_id), db.session.get(User, ids["admin"]))
         db.session.commit()
         chosen = {(a.project_id, a.expert_id): a for a in result.created}
-        assert (stroke, ids["same"]) not in chosen, "same institution as the stroke project's doctor"
-        assert (eye, ids["eye"]) not in chosen, "same institution as the eye project's doctor"
+        assert (stroke, ids["same"]) not in chosen, "same institution as the stroke project's clinician"
+        assert (eye, ids["eye"]) not in chosen, "same institution as the eye project's clinician"
         assert (stroke, ids["neuro"]) in chosen, "the closest expertise is chosen"
         assert chosen[(stroke, ids["neuro"])].affinity > 0 and chosen[(stroke, ids["neuro"])].affinity_terms
         assert sum(1 for (_p, e) in chosen if e == ids["neuro"]) == 1, "never beyond the maximum load"
@@ -96,7 +96,7 @@ def test_auto_assignment_respects_conflicts_load_and_affinity(app, ids):
 def test_auto_assignment_reports_projects_it_cannot_staff(app, ids):
     with app.app_context():
         round_id = open_round(ids["admin"], per_project=4)
-        stroke = make_project(ids["doctor"], STROKE)
+        stroke = make_project(ids["clinician"], STROKE)
         enter(round_id, stroke, ids["admin"])
         result = assigning.propose(db.session.get(ReviewRound, round_id), db.session.get(User, ids["admin"]))
         assert len(result.created) == 3 and result.short == {stroke: 1}, "赵建国 is excluded: 3 of 4 experts"
@@ -157,8 +157,8 @@ def test_expert_cannot_open_another_experts_assignment(app, people, ids):
     other = client_for(app, people["bme"])
     assert other.get(f"/reviews/assignments/{assignment_id}").status_code == 404
     assert other.post(f"/reviews/assignments/{assignment_id}/accept", data={"no_conflict": "y"}).status_code == 404
-    doctor = client_for(app, people["doctor"])
-    assert doctor.get("/reviews/mine").status_code == 403
+    clinician = client_for(app, people["clinician"])
+    assert clinician.get("/reviews/mine").status_code == 403
 
 
 def test_a_conflict_found_after_acceptance_closes_the_form(app, ids):

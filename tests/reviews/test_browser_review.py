@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_expert_declares_scores_and_submits_in_the_browser(app, browser, live_server, people, ids):  # noqa: F811
     with app.app_context():
         round_id = open_round(ids["admin"])
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
         enter(round_id, project_id, ids["admin"])
         assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
     page = new_page(browser, live_server)

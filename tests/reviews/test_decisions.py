@@ -1,4 +1,4 @@
-"""The panel, decisions, the revision loop into the same round, publication and the doctor's view."""
+"""The panel, decisions, the revision loop into the same round, publication and the clinician's view."""
 
 from sqlalchemy import select
 
@@ -24,15 +24,15 @@ from tests.reviews.conftest import (
 )
 
 
-def reviewed_round(app, ids, scores=({"*": 5}, {"*": 4}), to_doctor=("建议补充动物实验数据。", "")):
+def reviewed_round(app, ids, scores=({"*": 5}, {"*": 4}), to_clinician=("建议补充动物实验数据。", "")):
     """A stroke project (class III) reviewed by two experts: all 5 (100) and all 4 (75) give a mean of 87.5."""
     with app.app_context():
         round_id = open_round(ids["admin"])
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
         enter(round_id, project_id, ids["admin"])
-        for expert, sheet, comment in zip(("neuro", "bme"), scores, to_doctor, strict=True):
+        for expert, sheet, comment in zip(("neuro", "bme"), scores, to_clinician, strict=True):
             assignment_id = invite(round_id, project_id, ids[expert], ids["admin"])
-            complete_review(assignment_id, sheet, panel=f"{expert} 的内部意见", to_doctor=comment)
+            complete_review(assignment_id, sheet, panel=f"{expert} 的内部意见", to_clinician=comment)
     return round_id, project_id
 
 
@@ -57,7 +57,7 @@ def test_decision_moves_the_project_and_departing_needs_a_reason(app, people, id
     with app.app_context():
         assert db.session.get(Project, project_id).status == Status.UNDER_REVIEW
     done = admin.post(url, data={"outcome": "selected", "override_reason": "样机尚未定型，先列入培育",
-                                 "comment_to_doctor": "恭喜入选"})
+                                 "comment_to_clinician": "恭喜入选"})
     assert done.status_code == 302
     with app.app_context():
         project = db.session.get(Project, project_id)
@@ -81,19 +81,19 @@ def test_following_the_suggestion_records_the_pathway(app, ids):
         assert services.latest_decision(db.session.get(Project, project_id), published_only=True) is None
 
 
-def test_revision_goes_back_to_the_doctor_and_the_new_version_is_reviewed_in_the_same_round(app, people, ids):
+def test_revision_goes_back_to_the_clinician_and_the_new_version_is_reviewed_in_the_same_round(app, people, ids):
     round_id, project_id = reviewed_round(app, ids, scores=({"*": 3}, {"*": 3}))
     admin = client_for(app, people["admin"])
     url = f"/reviews/rounds/{round_id}/projects/{project_id}"
     no_comment = admin.post(url, data={"outcome": "revision_requested", "override_reason": "需补充数据"})
     assert "请告诉临床医生需要修改的内容" in no_comment.get_data(as_text=True)
     admin.post(url, data={"outcome": "revision_requested", "override_reason": "需补充数据",
-                          "comment_to_doctor": "请补充猪颈动脉动物实验结果"})
-    doctor = client_for(app, people["doctor"])
-    assert "请补充猪颈动脉动物实验结果" in doctor.get("/notifications").get_data(as_text=True)
-    outcome = doctor.get(f"/reviews/project/{project_id}/outcome").get_data(as_text=True)
+                          "comment_to_clinician": "请补充猪颈动脉动物实验结果"})
+    clinician = client_for(app, people["clinician"])
+    assert "请补充猪颈动脉动物实验结果" in clinician.get("/notifications").get_data(as_text=True)
+    outcome = clinician.get(f"/reviews/project/{project_id}/outcome").get_data(as_text=True)
     assert "补充材料后再评" in outcome and "请补充猪颈动脉动物实验结果" in outcome
-    with app.app_context():  # the doctor resubmits through the intake domain: a new version, status under review
+    with app.app_context():  # the clinician resubmits through the intake domain: a new version, status under review
         project = db.session.get(Project, project_id)
         assert project.status == Status.REVISION_REQUESTED
         project.evidence = "猪颈动脉模型动物实验12例，无血管夹层。"
@@ -119,10 +119,10 @@ def test_revision_goes_back_to_the_doctor_and_the_new_version_is_reviewed_in_the
         assert len(old_reviews) == 2 and all(a.review.submitted_at for a in old_reviews), "old reviews are kept"
 
 
-def test_publish_shows_the_summary_publicly_and_tells_the_doctors(app, people, ids):
+def test_publish_shows_the_summary_publicly_and_tells_the_clinicians(app, people, ids):
     round_id, project_id = reviewed_round(app, ids)
     with app.app_context():
-        low = make_project(ids["doctor2"], EYE)
+        low = make_project(ids["clinician2"], EYE)
         enter(round_id, low, ids["admin"])
         complete_review(invite(round_id, low, ids["neuro"], ids["admin"]), {"*": 2})
         round_ = db.session.get(ReviewRound, round_id)
@@ -147,16 +147,16 @@ def test_publish_shows_the_summary_publicly_and_tells_the_doctors(app, people, i
         assert project.status == Status.MATCHING and project.published_at is not None
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "round.published")) is not None
         assert all(d.published_at for d in db.session.scalars(select(Decision)))
-    doctor2 = client_for(app, people["doctor2"])
-    assert "本次暂未入选" in doctor2.get("/notifications").get_data(as_text=True)
+    clinician2 = client_for(app, people["clinician2"])
+    assert "本次暂未入选" in clinician2.get("/notifications").get_data(as_text=True)
     again = admin.post(f"/reviews/rounds/{round_id}/publish", follow_redirects=True)
     assert "没有待公示的新结论" in again.get_data(as_text=True)
 
 
-def test_doctor_sees_the_outcome_with_anonymous_comments_but_not_the_panel_comments(app, people, ids):
+def test_clinician_sees_the_outcome_with_anonymous_comments_but_not_the_panel_comments(app, people, ids):
     round_id, project_id = reviewed_round(app, ids)
-    doctor = client_for(app, people["doctor"])
-    assert "尚未公示" in doctor.get(f"/reviews/project/{project_id}/outcome").get_data(as_text=True)
+    clinician = client_for(app, people["clinician"])
+    assert "尚未公示" in clinician.get(f"/reviews/project/{project_id}/outcome").get_data(as_text=True)
     with app.app_context():
         round_ = db.session.get(ReviewRound, round_id)
         admin = db.session.get(User, ids["admin"])
@@ -165,12 +165,12 @@ def test_doctor_sees_the_outcome_with_anonymous_comments_but_not_the_panel_comme
         services.change_round_status(round_, "close_intake", admin)
         services.publish(round_, admin)
         db.session.commit()
-    page = doctor.get(f"/reviews/project/{project_id}/outcome").get_data(as_text=True)
+    page = clinician.get(f"/reviews/project/{project_id}/outcome").get_data(as_text=True)
     assert "推荐重点培育" in page and "创新医疗器械特别审查" in page and "87.5" in page
     assert "建议补充动物实验数据" in page and "专家 A" in page
     assert "内部意见" not in page and "孙丽华" not in page and "周海涛" not in page
-    other_doctor = client_for(app, people["doctor2"])
-    assert other_doctor.get(f"/reviews/project/{project_id}/outcome").status_code == 404
+    other_clinician = client_for(app, people["clinician2"])
+    assert other_clinician.get(f"/reviews/project/{project_id}/outcome").status_code == 404
 
 
 def test_reopened_review_can_be_changed_and_resubmitted(app, people, ids):
@@ -202,7 +202,7 @@ def test_a_decision_withdraws_the_reviews_still_outstanding(app, people, ids):
 def test_a_withdrawn_project_is_no_longer_reviewed_or_reminded(app, people, ids, runner):
     with app.app_context():
         round_id = open_round(ids["admin"])
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
         enter(round_id, project_id, ids["admin"])
         assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
         project = db.session.get(Project, project_id)

@@ -13,8 +13,8 @@ from tests.reviews.conftest import EYE, STROKE, client_for, make_project, open_r
 
 def test_queue_lists_submitted_projects_with_the_applicant(app, client, people, ids):
     with app.app_context():
-        make_project(ids["doctor"], STROKE)
-        make_project(ids["doctor2"], EYE, status=Status.ACCEPTED)
+        make_project(ids["clinician"], STROKE)
+        make_project(ids["clinician2"], EYE, status=Status.ACCEPTED)
     login(client, people["admin"].email)
     page = client.get("/reviews/formal-check").get_data(as_text=True)
     assert "可回收取栓支架" in page and "李明医生" in page
@@ -25,7 +25,7 @@ def test_queue_lists_submitted_projects_with_the_applicant(app, client, people, 
 def test_pass_into_an_open_round_starts_the_review(app, client, people, ids):
     with app.app_context():
         round_id = open_round(ids["admin"])
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
     login(client, people["admin"].email)
     detail = client.get(f"/reviews/formal-check/{project_id}").get_data(as_text=True)
     assert "双层网格结构" in detail and "13800138000" in detail, "administrators see details and contact"
@@ -36,22 +36,22 @@ def test_pass_into_an_open_round_starts_the_review(app, client, people, ids):
         assert project.status == Status.UNDER_REVIEW
         entry = db.session.scalar(select(RoundEntry).where(RoundEntry.project_id == project_id))
         assert entry.round_id == round_id and entry.version_id == project.latest_version.id
-    doctor = client_for(app, people["doctor"])
-    assert "可回收取栓支架”已通过形式审查" in doctor.get("/notifications").get_data(as_text=True)
+    clinician = client_for(app, people["clinician"])
+    assert "可回收取栓支架”已通过形式审查" in clinician.get("/notifications").get_data(as_text=True)
 
 
 def test_pass_without_a_round_leaves_the_project_accepted(app, client, people, ids):
     with app.app_context():
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
     login(client, people["admin"].email)
     client.post(f"/reviews/formal-check/{project_id}/pass", data={"round_id": 0})
     with app.app_context():
         assert db.session.get(Project, project_id).status == Status.ACCEPTED
 
 
-def test_return_with_reasons_tells_the_doctor(app, client, people, ids):
+def test_return_with_reasons_tells_the_clinician(app, client, people, ids):
     with app.app_context():
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
     login(client, people["admin"].email)
     response = client.post(f"/reviews/formal-check/{project_id}/return", data={"reasons": "请补充动物实验报告"})
     assert response.status_code == 302
@@ -61,13 +61,13 @@ def test_return_with_reasons_tells_the_doctor(app, client, people, ids):
         event = db.session.scalar(select(StatusEvent).where(StatusEvent.project_id == project_id)
                                   .order_by(StatusEvent.id.desc()))
         assert event.note == "请补充动物实验报告"
-        note = db.session.scalar(select(Notification).where(Notification.user_id == ids["doctor"]))
+        note = db.session.scalar(select(Notification).where(Notification.user_id == ids["clinician"]))
         assert note.params["reasons"] == "请补充动物实验报告"
 
 
 def test_return_without_reasons_is_refused_with_a_message(app, client, people, ids):
     with app.app_context():
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
     login(client, people["admin"].email)
     response = client.post(f"/reviews/formal-check/{project_id}/return", data={"reasons": "  "})
     assert response.status_code == 400
@@ -78,7 +78,7 @@ def test_return_without_reasons_is_refused_with_a_message(app, client, people, i
 
 def test_formal_check_is_for_administrators_only(app, client, people, ids):
     with app.app_context():
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
     login(client, people["neuro"].email)
     assert client.get("/reviews/formal-check").status_code == 403
     assert client.post(f"/reviews/formal-check/{project_id}/pass", data={"round_id": 0}).status_code == 403

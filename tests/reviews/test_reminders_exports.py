@@ -34,7 +34,7 @@ class FakeSMTP:
 def invited_project(app, ids):
     with app.app_context():
         round_id = open_round(ids["admin"])  # review deadline: 30 days from today
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
         enter(round_id, project_id, ids["admin"])
         assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
     return round_id, project_id, assignment_id
@@ -102,7 +102,7 @@ def test_neutralise_cell_defuses_formulas_only():
 def test_round_exports_carry_scores_aggregates_decisions_and_no_live_formula(app, people, ids):
     with app.app_context():
         round_id = open_round(ids["admin"])
-        project_id = make_project(ids["doctor"], {**STROKE, "title": "=HYPERLINK(\"http://evil\",\"点我\")"})
+        project_id = make_project(ids["clinician"], {**STROKE, "title": "=HYPERLINK(\"http://evil\",\"点我\")"})
         enter(round_id, project_id, ids["admin"])
         complete_review(invite(round_id, project_id, ids["neuro"], ids["admin"]), {"*": 5}, panel="@SUM(1)")
         complete_review(invite(round_id, project_id, ids["bme"], ids["admin"]), {"*": 4})

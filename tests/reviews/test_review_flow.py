@@ -31,7 +31,7 @@ def invited(app, ids):
     """A stroke project in an open round with two experts invited: (round id, project id, [assignment ids])."""
     with app.app_context():
         round_id = open_round(ids["admin"])
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
         enter(round_id, project_id, ids["admin"])
         first = invite(round_id, project_id, ids["neuro"], ids["admin"])
         second = invite(round_id, project_id, ids["bme"], ids["admin"])
@@ -108,7 +108,7 @@ def test_other_reviews_appear_only_after_submitting_ones_own(app, people, invite
 
 
 def test_expert_pages_never_show_the_applicants_identity(app, people, invited):
-    """Render every page an expert can reach about the project and look for the doctor's identity."""
+    """Render every page an expert can reach about the project and look for the clinician's identity."""
     _round, project_id, (assignment_id, other) = invited
     with app.app_context():
         project = db.session.get(Project, project_id)
@@ -126,8 +126,8 @@ def test_expert_pages_never_show_the_applicants_identity(app, people, invited):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / stored.stored_name).write_bytes(b"%PDF-1.4 test")
         complete_review(other, {"*": 4})
-    doctor = people["doctor"]
-    identity = [doctor.name, "李明", doctor.email, "13800138000", "中山大学附属第一医院", "卒中中心", "陈工"]
+    clinician = people["clinician"]
+    identity = [clinician.name, "李明", clinician.email, "13800138000", "中山大学附属第一医院", "卒中中心", "陈工"]
     expert = client_for(app, people["neuro"])
     pages = [expert.get("/dashboard"), expert.get("/reviews/mine"), expert.get(f"/reviews/assignments/{assignment_id}")]
     expert.post(f"/reviews/assignments/{assignment_id}/accept", data={"no_conflict": "y"})

@@ -6,11 +6,7 @@ from chunfeng.db import db
 from chunfeng.reviews.models import ReviewRound, RoundStatus
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Status
-from tests.reviews.conftest import EYE, STROKE, client_for, make_project
-
-ROUND = {"name": "2026年春季批次", "description": "", "opens_on": "2026-03-01", "closes_on": "2026-04-30",
-         "review_deadline": "2026-05-31", "experts_per_project": 3, "band_priority": 80, "band_selected": 60,
-         "disagreement_sd": 15, "disagreement_range": 3, "calibration_min_reviews": 2}
+from tests.reviews.conftest import EYE, ROUND, STROKE, client_for, make_project
 
 
 def test_admin_creates_a_round_and_a_wrong_form_keeps_what_was_typed(app, people):
@@ -32,8 +28,8 @@ def test_admin_creates_a_round_and_a_wrong_form_keeps_what_was_typed(app, people
 def test_round_life_and_adding_accepted_projects(app, people, ids):
     admin = client_for(app, people["admin"])
     with app.app_context():
-        stroke = make_project(ids["doctor"], STROKE, status=Status.ACCEPTED)
-        eye = make_project(ids["doctor2"], EYE, status=Status.ACCEPTED)
+        stroke = make_project(ids["clinician"], STROKE, status=Status.ACCEPTED)
+        eye = make_project(ids["clinician2"], EYE, status=Status.ACCEPTED)
     form = admin.get("/reviews/rounds/new").get_data(as_text=True)
     rubric_id = int(form.split('name="rubric_id"')[1].split('value="')[1].split('"')[0])
     created = admin.post("/reviews/rounds/new", data={**ROUND, "rubric_id": rubric_id})

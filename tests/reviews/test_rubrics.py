@@ -8,7 +8,7 @@ from chunfeng.db import db
 from chunfeng.reviews import rubrics
 from chunfeng.reviews.errors import ReviewError
 from chunfeng.reviews.models import Assignment, ReviewRound, ReviewScore, Rubric, RubricStatus
-from tests.reviews.conftest import STROKE, complete_review, enter, invite, make_project, open_round
+from tests.reviews.conftest import ROUND, STROKE, complete_review, enter, invite, make_project, open_round
 
 
 def test_seed_rubric_command_creates_the_reference_rubric_once(app, runner):
@@ -30,8 +30,14 @@ def test_creating_the_first_round_on_an_empty_database_creates_the_rubric(app, c
     login_as(Role.ADMIN)
     page = client.get("/reviews/rounds/new").get_data(as_text=True)
     assert "春雨行动临床价值筛选评价参考标准 v1" in page
+    with app.app_context():  # showing the form writes nothing: the rubric is made with the round
+        assert db.session.scalar(select(func.count()).select_from(Rubric)) == 0
+    rubric_id = int(page.split('name="rubric_id"')[1].split('value="')[1].split('"')[0])
+    assert client.post("/reviews/rounds/new", data={**ROUND, "rubric_id": rubric_id}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Rubric)) == 1
+        round_ = db.session.scalar(select(ReviewRound))
+        assert round_.rubric.status == RubricStatus.ACTIVE and round_.rubric.version == 1
 
 
 def test_copy_makes_a_new_draft_version_that_can_be_edited_and_activated(app, make_user):
@@ -83,7 +89,7 @@ def test_an_active_rubric_cannot_be_edited(app, make_user):
 def test_old_scores_keep_their_rubric_version_after_a_new_version(app, ids):
     with app.app_context():
         round_id = open_round(ids["admin"])
-        project_id = make_project(ids["doctor"], STROKE)
+        project_id = make_project(ids["clinician"], STROKE)
         enter(round_id, project_id, ids["admin"])
         assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
         complete_review(assignment_id, {"*": 4})

@@ -107,8 +107,8 @@ def _spring_round(admin: User, projects: list[Project]) -> None:
     assigning.send_proposals(round_, admin)
     sheets = iter(SPRING_REVIEWS)
     for assignment in _sent(round_):
-        scores, overall, confidence, panel, to_doctor = next(sheets, SPRING_REVIEWS[-1])
-        _review(assignment, scores, overall, confidence, panel, to_doctor)
+        scores, overall, confidence, panel, to_clinician = next(sheets, SPRING_REVIEWS[-1])
+        _review(assignment, scores, overall, confidence, panel, to_clinician)
     services.change_round_status(round_, "close_intake", admin)
     outcomes = [Outcome.SELECTED_PRIORITY, Outcome.SELECTED]
     for entry, outcome in zip(round_.entries, outcomes, strict=False):
@@ -140,11 +140,11 @@ def _sent(round_: ReviewRound) -> list[Assignment]:
     return [a for a in assigning.round_assignments(round_) if a.status == AssignmentStatus.INVITED]
 
 
-def _review(assignment: Assignment, scores, overall: int, confidence: int, panel: str, to_doctor: str) -> None:
+def _review(assignment: Assignment, scores, overall: int, confidence: int, panel: str, to_clinician: str) -> None:
     assigning.accept(assignment, assignment.expert)
     keys = [c.key for c in assignment.round.rubric.criteria]
     data = ReviewInput(dict(zip(keys, scores, strict=True)), {g.key: True for g in assignment.round.rubric.gates},
-                       overall, confidence, panel, to_doctor)
+                       overall, confidence, panel, to_clinician)
     save(assignment, data, assignment.expert, submit=True)
 
 

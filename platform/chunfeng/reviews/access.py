@@ -2,8 +2,9 @@
 
 Administrators run rubrics, rounds, the formal check, assignments, decisions and publication. An expert sees only
 the assignments sent to them (any other answers 404) and never the applicant's identity; the review form opens once
-they declared no conflict of interest, the other reviews of the project once their own is submitted. The doctor
-sees the outcome of their own project. Published results are public (routes use @public).
+they declared no conflict of interest, the other reviews of the project once their own is submitted; the conflicts
+they declared are theirs alone. The clinician sees the outcome of their own project. Published results are public
+(routes use @public).
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ def _review_administrator(user, obj) -> bool:
 @rule("review.expert", "expert.profile")
 def _approved_expert(user, obj) -> bool:
     return user.has_role(Role.EXPERT)
+
+
+@rule("expert.declaration")
+def _expert_declared(user, conflict) -> bool:
+    """Without a declaration (route guard): any approved expert; with one: only the expert who made it."""
+    return user.has_role(Role.EXPERT) and (conflict is None or conflict.expert_id == user.id)
 
 
 @rule("review.view")

@@ -15,16 +15,16 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import AccountStatus, Role, User
 from ..accounts.services import active_admins
 from ..core.services import N_, notify, record
+from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
 from ..submissions.status import Status
 from ..textengine.engine import TextIndex
 from .conflicts import conflict_reason, declare_project, declared_by_expert
-from .context import path_for
 from .errors import ReviewError
+from .lifecycles import AssignmentEvent, assignment_lifecycle, step
 from .models import (
     ACTIVE_ASSIGNMENT,
-    ASSIGNMENT_TRANSITIONS,
     Assignment,
     AssignmentStatus,
     DeclineReason,
@@ -42,13 +42,10 @@ LOAD_PENALTY = 0.15
 RE_REVIEW_DAYS = 14
 
 
-def transition(assignment: Assignment, action: str) -> AssignmentStatus:
-    """Apply one action of the assignment machine (models.ASSIGNMENT_TRANSITIONS) or refuse it."""
-    new = ASSIGNMENT_TRANSITIONS.get((assignment.status, action))
-    if new is None:
-        raise ReviewError(_("This review assignment has changed in the meantime. Please reload the page."))
-    assignment.status = new
-    return new
+def transition(assignment: Assignment, event: AssignmentEvent, actor) -> AssignmentStatus:
+    """Apply one event of the assignment lifecycle or refuse it (the assignment changed since the page loaded)."""
+    return step(assignment_lifecycle, assignment, event, actor,
+                _("This review assignment has changed in the meantime. Please reload the page."))
 
 
 # --- experts, profiles and load ----------------------------------------------------------------------------
@@ -208,13 +205,13 @@ def _best_expert(project_id: int, experts: list[User], scores: Affinity, profile
     return max(experts, key=value, default=None)
 
 
-def _new_assignment(round_: ReviewRound, entry: RoundEntry, expert: User, scores: Affinity, actor,
-                    status: AssignmentStatus = A.PROPOSED) -> Assignment:
-    assignment = Assignment(
+def _new_assignment(round_: ReviewRound, entry: RoundEntry, expert: User, scores: Affinity, actor) -> Assignment:
+    """A proposal (the lifecycle's first status), seen by administrators only until it is sent."""
+    assignment = assignment_lifecycle.begin(Assignment(
         round_id=round_.id, project_id=entry.project_id, expert_id=expert.id, version_id=entry.version_id,
-        status=status, affinity=round(scores.of(entry.project_id, expert.id), 4),
+        affinity=round(scores.of(entry.project_id, expert.id), 4),
         affinity_terms=scores.terms(entry.project_id, expert.id), assigned_by_id=actor.id,
-    )
+    ))
     assignment.round, assignment.project, assignment.expert = round_, entry.project, expert
     db.session.add(assignment)
     return assignment
@@ -264,7 +261,7 @@ WITHDRAWN_NOTICE = N_("A review invitation in %(round)s was withdrawn by the adm
 
 def cancel(assignment: Assignment, actor: User, notice: str = WITHDRAWN_NOTICE) -> None:
     """Withdraw a sent invitation (or an accepted review not yet submitted) and tell the expert why."""
-    transition(assignment, "cancel")
+    transition(assignment, AssignmentEvent.CANCEL, actor)
     record("assignment.cancelled", assignment, actor=actor, expert_id=assignment.expert_id)
     notify(assignment.expert, notice, path_for("reviews.mine"), round=assignment.round.name)
 
@@ -275,8 +272,7 @@ def send_proposals(round_: ReviewRound, actor: User) -> int:
         raise ReviewError(_("Open the round before sending invitations."))
     proposals = [a for a in round_assignments(round_) if a.status == A.PROPOSED]
     for assignment in proposals:
-        transition(assignment, "send")
-        assignment.invited_at = utcnow()
+        _invite(assignment, actor)
         record("assignment.sent", assignment, actor=actor, expert_id=assignment.expert_id,
                project_id=assignment.project_id)
     for expert_id, count in Counter(a.expert_id for a in proposals).items():
@@ -286,9 +282,14 @@ def send_proposals(round_: ReviewRound, actor: User) -> int:
     return len(proposals)
 
 
+def _invite(assignment: Assignment, actor: User) -> None:
+    transition(assignment, AssignmentEvent.SEND, actor)
+    assignment.invited_at = utcnow()
+
+
 def reopen(assignment: Assignment, actor: User) -> None:
     """Unlock a submitted review (e.g. submitted by mistake); the expert may change it and submit again."""
-    transition(assignment, "reopen")
+    transition(assignment, AssignmentEvent.REOPEN, actor)
     assignment.review.submitted_at = None
     record("review.reopened", assignment, actor=actor, expert_id=assignment.expert_id)
     notify(assignment.expert, N_("Your review in %(round)s was reopened by the administrator."),
@@ -302,7 +303,7 @@ def accept(assignment: Assignment, expert: User) -> Review:
     if reason := conflict_reason(expert, assignment.project):
         raise ReviewError(_("The platform found a conflict of interest: %(reason)s Please decline this review.",
                             reason=reason))
-    transition(assignment, "accept")
+    transition(assignment, AssignmentEvent.ACCEPT, expert)
     assignment.no_conflict_declared_at = assignment.responded_at = utcnow()
     review = assignment.review or Review(assignment=assignment, rubric=assignment.round.rubric)
     db.session.add(review)
@@ -313,7 +314,7 @@ def accept(assignment: Assignment, expert: User) -> Review:
 def decline(assignment: Assignment, expert: User, reason: DeclineReason, note: str) -> None:
     if reason in (DeclineReason.CONFLICT, DeclineReason.OTHER) and not note.strip():
         raise ReviewError(_("Please say briefly why."), "note")
-    transition(assignment, "decline")
+    transition(assignment, AssignmentEvent.DECLINE, expert)
     assignment.decline_reason, assignment.decline_note = reason.value, note.strip()
     assignment.responded_at = utcnow()
     if reason == DeclineReason.CONFLICT:
@@ -328,7 +329,7 @@ def decline(assignment: Assignment, expert: User, reason: DeclineReason, note: s
 # --- re-review after a revision ---------------------------------------------------------------------------
 
 def needs_re_review(entry: RoundEntry) -> bool:
-    """The doctor resubmitted after a revision request: a newer version than the one reviewed is waiting."""
+    """The clinician resubmitted after a revision request: a newer version than the one reviewed is waiting."""
     latest = entry.project.latest_version
     return entry.project.status == Status.UNDER_REVIEW and latest is not None and latest.id != entry.version_id
 
@@ -345,8 +346,9 @@ def invite_re_review(round_: ReviewRound, entry: RoundEntry, actor: User, today:
         if conflict_reason(old.expert, entry.project):
             continue
         scores = Affinity({(entry.project_id, old.expert_id): old.affinity}, None, {})
-        assignment = _new_assignment(round_, entry, old.expert, scores, actor, status=A.INVITED)
-        assignment.affinity_terms, assignment.invited_at, assignment.due_on = old.affinity_terms, utcnow(), due
+        assignment = _new_assignment(round_, entry, old.expert, scores, actor)
+        _invite(assignment, actor)
+        assignment.affinity_terms, assignment.due_on = old.affinity_terms, due
         invited.append(assignment)
         notify(old.expert, N_("A revised version of a project you reviewed in %(round)s awaits your re-review."),
                path_for("reviews.mine"), round=round_.name)

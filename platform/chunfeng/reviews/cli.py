@@ -29,8 +29,8 @@ def seed_rubric() -> None:
 def send_review_reminders(days_before: int) -> None:
     """Remind experts of reviews due soon or overdue: in the app, and by e-mail when MAIL_SERVER is set.
     Safe to schedule daily (or more often): each expert is reminded at most once a day."""
+    from ..core.clock import local_today
     from .reminders import send_reminders
-    from .services import local_today
 
     run = send_reminders(local_today(), days_before)
     db.session.commit()

@@ -164,7 +164,7 @@ class DecisionForm(FlaskForm):
                                   choices=choices([(k.value, v) for k, v in PATHWAY_LABELS.items()]))
     override_reason = TextAreaField(_l("Reason for departing from the suggestion"),
                                     validators=[Optional(), Length(max=4000)])
-    comment_to_doctor = TextAreaField(
+    comment_to_clinician = TextAreaField(
         _l("Message to the clinician"), validators=[Optional(), Length(max=4000)],
         description=_l("Required for a revision request: say what to revise. Shown to the clinician with the "
                        "result."))

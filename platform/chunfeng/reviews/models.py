@@ -1,5 +1,5 @@
 """Rubrics (versioned), review rounds and their projects, expert profiles and conflicts, assignments, reviews,
-decisions. The two small state machines of this domain (round and assignment) live here, in one place each."""
+decisions. Their status machines (rubric, round, assignment) are the lifecycles of lifecycles.py."""
 
 from __future__ import annotations
 
@@ -124,15 +124,6 @@ class RoundStatus(enum.StrEnum):
     PUBLISHED = "published"  # results are public (later decisions, e.g. after a revision, publish again)
 
 
-# action -> (states it may start from, resulting state)
-ROUND_ACTIONS: dict[str, tuple[frozenset[RoundStatus], RoundStatus]] = {
-    "open": (frozenset({RoundStatus.DRAFT, RoundStatus.REVIEWING}), RoundStatus.OPEN),
-    "close_intake": (frozenset({RoundStatus.OPEN}), RoundStatus.REVIEWING),
-    "conclude": (frozenset({RoundStatus.OPEN, RoundStatus.REVIEWING}), RoundStatus.DECIDED),
-    "publish": (frozenset({RoundStatus.REVIEWING, RoundStatus.DECIDED, RoundStatus.PUBLISHED}),
-                RoundStatus.PUBLISHED),
-}
-
 ROUND_STATUS_LABELS = {
     RoundStatus.DRAFT: _l("Being set up"),
     RoundStatus.OPEN: _l("Open for submissions"),
@@ -171,7 +162,8 @@ class ReviewRound(TimestampMixin, db.Model):
 
     @property
     def accepts_projects(self) -> bool:
-        return self.status == RoundStatus.OPEN
+        """Projects may still enter: the round is being set up or open."""
+        return self.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
 
     @property
     def status_label(self):
@@ -255,17 +247,6 @@ class AssignmentStatus(enum.StrEnum):
 
 
 A = AssignmentStatus
-# (state, action) -> new state: the only way an assignment changes status (see assignment.transition).
-ASSIGNMENT_TRANSITIONS: dict[tuple[AssignmentStatus, str], AssignmentStatus] = {
-    (A.PROPOSED, "send"): A.INVITED,
-    (A.INVITED, "accept"): A.ACCEPTED,
-    (A.INVITED, "decline"): A.DECLINED,
-    (A.ACCEPTED, "decline"): A.DECLINED,  # a conflict noticed after accepting
-    (A.ACCEPTED, "submit"): A.SUBMITTED,
-    (A.SUBMITTED, "reopen"): A.ACCEPTED,  # an administrator unlocks a review submitted by mistake
-    (A.INVITED, "cancel"): A.CANCELLED,
-    (A.ACCEPTED, "cancel"): A.CANCELLED,
-}
 ACTIVE_ASSIGNMENT = frozenset({A.PROPOSED, A.INVITED, A.ACCEPTED, A.SUBMITTED})  # counts towards load
 PENDING_FOR_EXPERT = frozenset({A.INVITED, A.ACCEPTED})
 
@@ -441,7 +422,7 @@ class Decision(db.Model):
     suggested_outcome: Mapped[str] = mapped_column(String(30), default="")
     suggested_pathway: Mapped[list] = mapped_column(JSON, default=list)
     override_reason: Mapped[str] = mapped_column(Text, default="")
-    comment_to_doctor: Mapped[str] = mapped_column(Text, default="")
+    comment_to_clinician: Mapped[str] = mapped_column("comment_to_doctor", Text, default="")  # column name kept
     scores: Mapped[dict] = mapped_column(JSON, default=dict)  # the aggregate the decision was taken on
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

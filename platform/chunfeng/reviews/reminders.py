@@ -16,8 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core.services import N_, notify, record
+from ..core.web import path_for
 from ..db import db
-from .context import path_for
 from .models import PENDING_FOR_EXPERT, Assignment, AssignmentStatus, ReviewRound, RoundStatus
 
 

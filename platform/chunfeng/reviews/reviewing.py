@@ -14,6 +14,7 @@ from ..db import db, utcnow
 from .aggregation import weighted_total
 from .assignment import transition
 from .errors import ReviewError
+from .lifecycles import AssignmentEvent
 from .models import Assignment, AssignmentStatus, GateAnswer, Review, ReviewScore
 
 CONFIDENCE_LEVELS = (1, 2, 3)  # 1 = 熟悉 (expert in the field) ... 3 = 不熟悉
@@ -39,7 +40,7 @@ def save(assignment: Assignment, data: ReviewInput, expert, submit: bool = False
     if submit:
         if missing := missing_answers(review):
             raise ReviewError(_("Please complete before submitting: %(items)s", items=", ".join(missing)))
-        transition(assignment, "submit")
+        transition(assignment, AssignmentEvent.SUBMIT, expert)
         review.submitted_at = utcnow()
         record("review.submitted", review, actor=expert, assignment_id=assignment.id,
                project_id=assignment.project_id, total=total_of(review))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import policy
+from ..core.clock import local_today
 from ..core.shell import NavItem, Offer, Panel
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
 from ..submissions.status import STATUS_LABELS, Status
@@ -21,7 +22,7 @@ __all__ = ["bp"]
 
 
 def _expert_panel(user) -> dict:
-    return {"items": reminders.due_for(user)[:8], "today": services.local_today()}
+    return {"items": reminders.due_for(user)[:8], "today": local_today()}
 
 
 def _admin_panel(user) -> dict:

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from ..core.services import record
 from ..db import db
 from .errors import ReviewError
-from .models import Criterion, Gate, Rubric, RubricStatus
+from .lifecycles import RubricEvent, rubric_lifecycle, step
+from .models import Bilingual, Criterion, Gate, Rubric, RubricStatus
 
 DEFAULT_NAME_ZH = "春雨行动临床价值筛选评价参考标准"
 DEFAULT_NAME_EN = "Spring Rain Action clinical-value screening rubric"
@@ -80,19 +81,35 @@ def default_rubric_rows() -> tuple[list[dict], list[dict]]:
     return criteria, gates
 
 
+class _Reference(Bilingual):
+    name_zh, name_en = DEFAULT_NAME_ZH, DEFAULT_NAME_EN
+
+
+def reference_pending() -> bool:
+    """No rubric is active and the reference rubric was never made: `ensure_default_rubric` would create it."""
+    return newest_active() is None and db.session.scalar(
+        select(Rubric.id).where(Rubric.name_zh == DEFAULT_NAME_ZH).limit(1)) is None
+
+
+def reference_name() -> str:
+    """The reference rubric's name in the user's language (offered before it exists, as version 1)."""
+    return _Reference().text("name")
+
+
 def ensure_default_rubric(actor=None) -> Rubric:
     """The newest active rubric; on an empty database, create v1 of the reference rubric (docs/rubric.md)."""
     if existing := newest_active():
         return existing
-    if db.session.scalar(select(Rubric.id).where(Rubric.name_zh == DEFAULT_NAME_ZH).limit(1)) is not None:
+    if not reference_pending():
         raise ReviewError(_("No active rubric: activate a rubric version first."))
-    rubric = Rubric(name_zh=DEFAULT_NAME_ZH, name_en=DEFAULT_NAME_EN, version=1, status=RubricStatus.ACTIVE,
-                    note="docs/rubric.md v1", created_by_id=getattr(actor, "id", None))
+    rubric = rubric_lifecycle.begin(Rubric(name_zh=DEFAULT_NAME_ZH, name_en=DEFAULT_NAME_EN, version=1,
+                                           note="docs/rubric.md v1", created_by_id=getattr(actor, "id", None)))
     criteria, gates = default_rubric_rows()
     _set_rows(rubric, criteria, gates)
     db.session.add(rubric)
     db.session.flush()
     record("rubric.created", rubric, actor=actor, version=1, source="default")
+    activate(rubric, actor)
     return rubric
 
 
@@ -113,8 +130,8 @@ def all_rubrics() -> list[Rubric]:
 def copy_rubric(source: Rubric, actor) -> Rubric:
     """A new draft version of the same rubric, with the same criteria and gates, ready to edit."""
     version = db.session.scalar(select(func.max(Rubric.version)).where(Rubric.name_zh == source.name_zh)) or 0
-    rubric = Rubric(name_zh=source.name_zh, name_en=source.name_en, version=version + 1, parent_id=source.id,
-                    status=RubricStatus.DRAFT, note=source.note, created_by_id=actor.id)
+    rubric = rubric_lifecycle.begin(Rubric(name_zh=source.name_zh, name_en=source.name_en, version=version + 1,
+                                           parent_id=source.id, note=source.note, created_by_id=actor.id))
     _set_rows(rubric, [_criterion_row(c) for c in source.criteria], [_gate_row(g) for g in source.gates])
     db.session.add(rubric)
     db.session.flush()
@@ -179,19 +196,16 @@ def problems(rubric: Rubric) -> list[str]:
 
 
 def activate(rubric: Rubric, actor) -> None:
-    if rubric.status != RubricStatus.DRAFT:
+    if not rubric_lifecycle.allowed(rubric.status, RubricEvent.ACTIVATE):
         raise ReviewError(_("Only a draft can be activated."))
     if found := problems(rubric):
         raise ReviewError(" ".join(found))
-    rubric.status = RubricStatus.ACTIVE
-    record("rubric.activated", rubric, actor=actor, version=rubric.version)
+    rubric_lifecycle.apply(rubric, RubricEvent.ACTIVATE, actor, version=rubric.version)
 
 
 def archive(rubric: Rubric, actor) -> None:
-    if rubric.status != RubricStatus.ACTIVE:
-        raise ReviewError(_("Only an active rubric can be archived."))
-    rubric.status = RubricStatus.ARCHIVED
-    record("rubric.archived", rubric, actor=actor, version=rubric.version)
+    step(rubric_lifecycle, rubric, RubricEvent.ARCHIVE, actor, _("Only an active rubric can be archived."),
+         version=rubric.version)
 
 
 def discard_draft(rubric: Rubric, actor) -> None:

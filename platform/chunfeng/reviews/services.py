@@ -1,4 +1,4 @@
-"""Review rounds, the formal check, decisions, publication and the doctor's view of the outcome.
+"""Review rounds, the formal check, decisions, publication and the clinician's view of the outcome.
 
 What other domains call:
     ensure_default_rubric(actor=None) -> Rubric               the reference rubric v1 on an empty database
@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 
 from ..accounts.models import User
 from ..core.services import N_, notify, record
+from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions import services as intake
 from ..submissions.models import Pathway, Project, ProjectVersion
@@ -27,13 +28,12 @@ from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
 from . import aggregation as agg
 from .assignment import cancel, needs_re_review, round_entries
 from .conflicts import conflict_reason
-from .context import local_today, path_for
 from .errors import ReviewError
+from .lifecycles import RoundEvent, round_lifecycle, step
 from .models import (
     FINAL_OUTCOMES,
     OUTCOME_EVENTS,
     PENDING_FOR_EXPERT,
-    ROUND_ACTIONS,
     SELECTED_OUTCOMES,
     Assignment,
     AssignmentStatus,
@@ -49,10 +49,10 @@ from .panel import project_panel, sheet, thresholds
 from .reviewing import letters
 from .rubrics import ensure_default_rubric
 
-__all__ = ["conflict_reason", "ensure_default_rubric", "latest_decision", "local_today", "round_of"]
+__all__ = ["conflict_reason", "ensure_default_rubric", "latest_decision", "round_of"]
 
 
-def doctor_project_link(project: Project) -> str:
+def clinician_project_link(project: Project) -> str:
     try:
         return path_for("submissions.project", project_id=project.id)
     except BuildError:  # the intake pages are not installed
@@ -104,10 +104,12 @@ def _check_settings(settings: RoundSettings, round_: ReviewRound | None = None) 
 
 
 def create_round(settings: RoundSettings, actor: User) -> ReviewRound:
-    if settings.rubric_id is None:
+    """A round being set up; without a rubric (0 or None) it uses the newest active one, on an empty database
+    the reference rubric, created now."""
+    if not settings.rubric_id:
         settings.rubric_id = ensure_default_rubric(actor).id
     _check_settings(settings)
-    round_ = ReviewRound(created_by_id=actor.id, status=RoundStatus.DRAFT)
+    round_ = round_lifecycle.begin(ReviewRound(created_by_id=actor.id))
     _apply_settings(round_, settings)
     db.session.add(round_)
     db.session.flush()
@@ -134,15 +136,22 @@ def has_reviews(round_: ReviewRound) -> bool:
         Assignment.status.in_((AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)))) > 0
 
 
-def change_round_status(round_: ReviewRound, action: str, actor: User) -> None:
-    starts, result = ROUND_ACTIONS[action]
-    if action == "publish":
+STATUS_EVENTS = (RoundEvent.OPEN, RoundEvent.CLOSE_INTAKE, RoundEvent.CONCLUDE)  # publishing: publish()
+
+
+def status_events(round_: ReviewRound) -> list[RoundEvent]:
+    """What an administrator may do to the round's status now (publication included)."""
+    return [event for event in RoundEvent if round_lifecycle.allowed(round_.status, event)]
+
+
+def change_round_status(round_: ReviewRound, event: RoundEvent | str, actor: User) -> None:
+    event = RoundEvent(event)
+    if event not in STATUS_EVENTS:
         raise ValueError("publish through publish(), which also releases the results")
-    if round_.status not in starts:
-        raise ReviewError(_("The round has changed in the meantime. Please reload the page."))
     old = round_.status
-    round_.status = result
-    record("round.status", round_, actor=actor, change=action, from_status=str(old), to_status=str(result))
+    new = step(round_lifecycle, round_, event, actor,
+               _("The round has changed in the meantime. Please reload the page."))
+    record("round.status", round_, actor=actor, change=event.value, from_status=str(old), to_status=str(new))
 
 
 def round_of(project: Project) -> ReviewRound | None:
@@ -189,7 +198,7 @@ def pass_formal_check(project: Project, actor: User, round_: ReviewRound | None 
         raise ReviewError(_("This project is no longer waiting for the formal check."))
     apply(project, Event.PASS_FORMAL_CHECK, actor, note=note.strip())
     notify(project.owner, N_("“%(title)s” passed the formal check and goes on to expert review."),
-           doctor_project_link(project), title=project.title)
+           clinician_project_link(project), title=project.title)
     if round_ is not None:
         enter_round(round_, project, actor)
 
@@ -202,12 +211,12 @@ def return_formal_check(project: Project, actor: User, reasons: str) -> None:
     apply(project, Event.RETURN_FORMAL_CHECK, actor, note=reasons.strip())
     record("formal_check.returned", project, actor=actor, reasons=reasons.strip())
     notify(project.owner, N_("“%(title)s” was returned at the formal check: %(reasons)s"),
-           doctor_project_link(project), title=project.title, reasons=reasons.strip())
+           clinician_project_link(project), title=project.title, reasons=reasons.strip())
 
 
 def enter_round(round_: ReviewRound, project: Project, actor: User) -> RoundEntry:
     """An accepted project enters the round (status: under review), with its latest version."""
-    if round_.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+    if not round_.accepts_projects:
         raise ReviewError(_("The round %(name)s no longer accepts projects.", name=round_.name))
     if project.status != Status.ACCEPTED:
         raise ReviewError(_("Only projects that passed the formal check can enter a round."))
@@ -227,12 +236,12 @@ class DecisionInput:
     outcome: Outcome
     pathways: list[str]
     override_reason: str = ""
-    comment_to_doctor: str = ""
+    comment_to_clinician: str = ""
 
 
 def decide(round_: ReviewRound, entry: RoundEntry, data: DecisionInput, actor: User) -> Decision:
     """Record the administrators' decision and move the project on. Departing from the rubric's suggestion
-    needs a reason; a revision request needs to say what to revise (the doctor is told at once)."""
+    needs a reason; a revision request needs to say what to revise (the clinician is told at once)."""
     project = entry.project
     if project.status != Status.UNDER_REVIEW or entry.round_id != round_.id:
         raise ReviewError(_("This project is not waiting for a decision in this round."))
@@ -243,17 +252,17 @@ def decide(round_: ReviewRound, entry: RoundEntry, data: DecisionInput, actor: U
     if departs and not data.override_reason.strip():
         raise ReviewError(_("Your decision differs from the rubric's suggestion: please give the reason."),
                           "override_reason")
-    if data.outcome == Outcome.REVISION_REQUESTED and not data.comment_to_doctor.strip():
-        raise ReviewError(_("Please tell the clinician what to revise."), "comment_to_doctor")
+    if data.outcome == Outcome.REVISION_REQUESTED and not data.comment_to_clinician.strip():
+        raise ReviewError(_("Please tell the clinician what to revise."), "comment_to_clinician")
     decision = Decision(
         round_id=round_.id, project_id=project.id, version_id=entry.version_id, outcome=data.outcome,
         recommended_pathway=pathways, suggested_outcome=suggested.outcome or "",
         suggested_pathway=list(suggested.pathways), override_reason=data.override_reason.strip(),
-        comment_to_doctor=data.comment_to_doctor.strip(), decided_by_id=actor.id, decided_at=utcnow(),
+        comment_to_clinician=data.comment_to_clinician.strip(), decided_by_id=actor.id, decided_at=utcnow(),
         scores=_snapshot(panel),
     )
     db.session.add(decision)
-    apply(project, OUTCOME_EVENTS[data.outcome], actor, note=decision.comment_to_doctor)
+    apply(project, OUTCOME_EVENTS[data.outcome], actor, note=decision.comment_to_clinician)
     for pending in (a for a in panel.assignments if a.status in PENDING_FOR_EXPERT):
         cancel(pending, actor, N_("The panel has decided on a project you were asked to review in %(round)s; "
                                   "your review is no longer needed. Thank you."))
@@ -262,7 +271,7 @@ def decide(round_: ReviewRound, entry: RoundEntry, data: DecisionInput, actor: U
            pathways=pathways, suggested=suggested.outcome, override_reason=decision.override_reason)
     if data.outcome == Outcome.REVISION_REQUESTED:
         notify(project.owner, N_("The panel asks you to revise “%(title)s”: %(comment)s"),
-               doctor_project_link(project), title=project.title, comment=decision.comment_to_doctor)
+               clinician_project_link(project), title=project.title, comment=decision.comment_to_clinician)
     return decision
 
 
@@ -307,9 +316,8 @@ def unpublished_decisions(round_: ReviewRound) -> list[Decision]:
 
 def publish(round_: ReviewRound, actor: User) -> list[Decision]:
     """Publish every final decision of the round not yet published, in one step: the selected projects appear
-    on the public results page and move on to matching; every doctor concerned is told the outcome."""
-    starts, result = ROUND_ACTIONS["publish"]
-    if round_.status not in starts:
+    on the public results page and move on to matching; every clinician concerned is told the outcome."""
+    if not round_lifecycle.allowed(round_.status, RoundEvent.PUBLISH):
         raise ReviewError(_("Close the round's intake before publishing its results."))
     decisions = [d for d in unpublished_decisions(round_) if _still_current(d)]
     if not decisions:
@@ -324,7 +332,7 @@ def publish(round_: ReviewRound, actor: User) -> list[Decision]:
                 apply(project, Event.RELEASE_FOR_MATCHING, actor, note=round_.name)
         notify(project.owner, OUTCOME_NOTICES[decision.outcome], path_for("reviews.outcome", project_id=project.id),
                round=round_.name, title=project.title)
-    round_.status = result
+    round_lifecycle.apply(round_, RoundEvent.PUBLISH, actor)
     round_.published_at = round_.published_at or now
     record("round.published", round_, actor=actor, projects=[d.project_id for d in decisions],
            selected=sum(1 for d in decisions if d.outcome in SELECTED_OUTCOMES))
@@ -352,31 +360,31 @@ def published_results(round_: ReviewRound) -> list[Decision]:
     return sorted(decisions, key=lambda d: (order[d.outcome], d.project.title))
 
 
-# --- the doctor's view of the outcome ----------------------------------------------------------------------
+# --- the clinician's view of the outcome -------------------------------------------------------------------
 
 @dataclass
-class DoctorOutcome:
+class ClinicianOutcome:
     decision: Decision | None
     round: ReviewRound | None
     aggregate: agg.Aggregate | None
     comments: list[tuple[str, str]]  # (anonymous letter, comment to the submitter)
 
 
-def outcome_for_doctor(project: Project) -> DoctorOutcome:
-    """What the doctor may know: the decision once published (a revision request at once), the recommended
+def outcome_for_clinician(project: Project) -> ClinicianOutcome:
+    """What the clinician may know: the decision once published (a revision request at once), the recommended
     pathway, the aggregate figures and the experts' comments meant for them, anonymised. Never the panel
     comments, never an individual expert's scores."""
     decision = latest_decision(project)
     round_ = decision.round if decision else round_of(project)
     visible = decision is not None and (decision.published_at or decision.outcome == Outcome.REVISION_REQUESTED)
     if not visible:
-        return DoctorOutcome(None, round_, None, [])
+        return ClinicianOutcome(None, round_, None, [])
     reviewed = [a for a in _assignments_of_version(decision) if a.status == AssignmentStatus.SUBMITTED]
     labels = letters(reviewed)
     comments = [(labels[a.id], a.review.comment_submitter) for a in reviewed if a.review.comment_submitter]
     aggregate = agg.aggregate([sheet(a) for a in reviewed], decision.round.rubric.weights,
                               thresholds(decision.round))
-    return DoctorOutcome(decision, decision.round, aggregate, comments)
+    return ClinicianOutcome(decision, decision.round, aggregate, comments)
 
 
 def _assignments_of_version(decision: Decision) -> list[Assignment]:

@@ -9,35 +9,27 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import policy
+from ..core.clock import local_today
 from ..core.services import record
+from ..core.web import current_actor
 from ..extensions import db
 from ..submissions.services import attachment_path
 from . import assignment as assigning
 from . import conflicts, reminders, reviewing
 from .aggregation import aggregate as combine
 from .blind import attachment_for, blind_view
-from .blueprint import bp, get_or_404
+from .blueprint import bp
 from .errors import ReviewError
 from .forms import AcceptForm, ConflictForm, DeclineForm, ExpertProfileForm, review_form
 from .models import Assignment, AssignmentStatus, DeclaredConflict, DeclineReason
 from .panel import sheet, thresholds
-from .services import local_today
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-def _assignment(assignment_id: int, action: str = "review.view") -> Assignment:
-    assignment = get_or_404(Assignment, assignment_id)
-    policy.authorize(action, assignment)
-    return assignment
 
 
 @bp.route("/reviews/mine")
 @policy.guard("review.expert")
 def mine():
-    return render_template("reviews/mine.html", assignments=reminders.my_assignments(_me()), today=local_today())
+    return render_template("reviews/mine.html", assignments=reminders.my_assignments(current_actor()),
+                           today=local_today())
 
 
 # --- one assignment ----------------------------------------------------------------------------------------
@@ -45,7 +37,7 @@ def mine():
 @bp.route("/reviews/assignments/<int:assignment_id>")
 @policy.guard("review.view")
 def assignment_page(assignment_id: int):
-    assignment = _assignment(assignment_id)
+    assignment = policy.load(Assignment, assignment_id)
     if assignment.status == AssignmentStatus.INVITED and policy.can(current_user, "review.respond", assignment):
         return _invitation(assignment, AcceptForm(), DeclineForm())
     if policy.can(current_user, "review.perform", assignment):
@@ -91,12 +83,12 @@ def _read_only(assignment: Assignment):
 @bp.route("/reviews/assignments/<int:assignment_id>/accept", methods=["POST"])
 @policy.guard("review.view")
 def assignment_accept(assignment_id: int):
-    assignment = _assignment(assignment_id, "review.respond")
+    assignment = policy.load(Assignment, assignment_id, "review.respond")
     form = AcceptForm()
     if not form.validate_on_submit():
         return _invitation(assignment, form, DeclineForm(), 400)
     try:
-        assigning.accept(assignment, _me())
+        assigning.accept(assignment, current_actor())
     except ReviewError as error:
         flash(str(error), "danger")
         return redirect(url_for("reviews.assignment_page", assignment_id=assignment_id))
@@ -108,11 +100,11 @@ def assignment_accept(assignment_id: int):
 @bp.route("/reviews/assignments/<int:assignment_id>/decline", methods=["POST"])
 @policy.guard("review.view")
 def assignment_decline(assignment_id: int):
-    assignment = _assignment(assignment_id, "review.respond")
+    assignment = policy.load(Assignment, assignment_id, "review.respond")
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            assigning.decline(assignment, _me(), DeclineReason(form.reason.data), form.note.data or "")
+            assigning.decline(assignment, current_actor(), DeclineReason(form.reason.data), form.note.data or "")
         except ReviewError as error:
             form.note.errors = [*form.note.errors, str(error)]
         else:
@@ -128,7 +120,7 @@ def assignment_decline(assignment_id: int):
 @bp.route("/reviews/assignments/<int:assignment_id>/review", methods=["POST"])
 @policy.guard("review.view")
 def review_save(assignment_id: int):
-    assignment = _assignment(assignment_id)
+    assignment = policy.load(Assignment, assignment_id)
     if not policy.can(current_user, "review.perform", assignment):
         flash(_("This review is locked and can no longer be changed."), "warning")
         return redirect(url_for("reviews.assignment_page", assignment_id=assignment_id))
@@ -138,7 +130,7 @@ def review_save(assignment_id: int):
         flash(_("Some answers are missing or not valid; they are marked below. Nothing was submitted."), "danger")
         return _form_page(assignment, form, 400)
     try:
-        reviewing.save(assignment, _input(form, assignment), _me(), submit=submitting)
+        reviewing.save(assignment, _input(form, assignment), current_actor(), submit=submitting)
     except ReviewError as error:
         flash(str(error), "danger")
         return _form_page(assignment, form, 400)
@@ -164,11 +156,11 @@ def _input(form, assignment: Assignment) -> reviewing.ReviewInput:
 @policy.guard("review.view")
 def material(assignment_id: int, number: int):
     """An attachment of the version under review, under a neutral name (file names often carry a name)."""
-    assignment = _assignment(assignment_id, "review.materials")
+    assignment = policy.load(Assignment, assignment_id, "review.materials")
     attachment = attachment_for(assignment, number)
     if attachment is None:
         abort(404)
-    record("attachment.viewed", assignment.project, actor=_me(), attachment_id=attachment.id,
+    record("attachment.viewed", assignment.project, actor=current_actor(), attachment_id=attachment.id,
            assignment_id=assignment.id)
     db.session.commit()
     extension = attachment.original_name.rsplit(".", 1)[-1].lower() if "." in attachment.original_name else "bin"
@@ -181,11 +173,11 @@ def material(assignment_id: int, number: int):
 @bp.route("/reviews/profile", methods=["GET", "POST"])
 @policy.guard("expert.profile")
 def profile():
-    mine_ = assigning.profile_of(_me())
+    mine_ = assigning.profile_of(current_actor())
     form = ExpertProfileForm(obj=mine_)
     if form.validate_on_submit():
         form.populate_obj(mine_)
-        assigning.profile_saved(mine_, _me())
+        assigning.profile_saved(mine_, current_actor())
         db.session.commit()
         flash(_("Your expert profile was saved."), "success")
         return redirect(url_for("reviews.profile"))
@@ -194,7 +186,7 @@ def profile():
 
 def _profile_page(form: ExpertProfileForm, conflict_form: ConflictForm, status: int = 200):
     return render_template("reviews/profile.html", form=form, conflict_form=conflict_form,
-                           conflicts=conflicts.declared_conflicts(_me())), status
+                           conflicts=conflicts.declared_conflicts(current_actor())), status
 
 
 @bp.route("/reviews/profile/conflicts", methods=["POST"])
@@ -202,22 +194,20 @@ def _profile_page(form: ExpertProfileForm, conflict_form: ConflictForm, status: 
 def conflict_add():
     form = ConflictForm()
     if form.validate_on_submit():
-        conflicts.declare_organisation(_me(), form.organization_name.data, form.reason.data)
+        conflicts.declare_organisation(current_actor(), form.organization_name.data, form.reason.data)
         db.session.commit()
         flash(_("Your declaration was recorded: projects from this organisation will not be assigned to you."),
               "success")
         return redirect(url_for("reviews.profile"))
-    return _profile_page(ExpertProfileForm(obj=assigning.profile_of(_me())), form, 400)
+    return _profile_page(ExpertProfileForm(obj=assigning.profile_of(current_actor())), form, 400)
 
 
 @bp.route("/reviews/profile/conflicts/<int:conflict_id>/delete", methods=["POST"])
-@policy.guard("expert.profile")
+@policy.guard("expert.declaration")
 def conflict_delete(conflict_id: int):
-    conflict = get_or_404(DeclaredConflict, conflict_id)
-    if conflict.expert_id != current_user.id:
-        abort(404)
+    conflict = policy.load(DeclaredConflict, conflict_id)
     try:
-        conflicts.withdraw_declaration(conflict, _me())
+        conflicts.withdraw_declaration(conflict, current_actor())
     except ReviewError as error:
         flash(str(error), "danger")
     else:

@@ -1,4 +1,4 @@
-"""Published results (public) and the doctor's view of the outcome of their own project."""
+"""Published results (public) and the clinician's view of the outcome of their own project."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import abort, render_template
 from .. import policy
 from ..submissions.models import Project
 from . import services
-from .blueprint import bp, get_or_404
+from .blueprint import bp
 from .models import ReviewRound
 
 
@@ -20,7 +20,7 @@ def public_results():
 @bp.route("/results/<int:round_id>")
 @policy.public
 def public_round(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     if round_.published_at is None:
         abort(404)
     return render_template("reviews/results_round.html", round=round_, decisions=services.published_results(round_))
@@ -29,6 +29,5 @@ def public_round(round_id: int):
 @bp.route("/reviews/project/<int:project_id>/outcome")
 @policy.guard("review.outcome")
 def outcome(project_id: int):
-    project = get_or_404(Project, project_id)
-    policy.authorize("review.outcome", project)
-    return render_template("reviews/outcome.html", project=project, result=services.outcome_for_doctor(project))
+    project = policy.load(Project, project_id)
+    return render_template("reviews/outcome.html", project=project, result=services.outcome_for_clinician(project))

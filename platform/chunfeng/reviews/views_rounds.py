@@ -4,33 +4,32 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from .. import policy
 from ..accounts.models import User
+from ..core.clock import local_today
+from ..core.web import current_actor, next_from_request
 from ..exports import csv_bytes, download, xlsx_bytes
 from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
 from . import assignment as assigning
 from . import reports, rubrics, services
-from .blueprint import back_to, bp, get_or_404
+from .blueprint import bp
 from .errors import ReviewError
 from .forms import AddExpertForm, AddProjectsForm, DecisionForm, RoundForm
-from .models import ROUND_ACTIONS, Assignment, AssignmentStatus, Outcome, ReviewRound, RoundEntry
+from .models import Assignment, AssignmentStatus, Outcome, ReviewRound, RoundEntry
 from .panel import project_panel, reviewer_offsets, round_panel
 from .reviewing import total_of
 
 
-def _admin():
-    return current_user._get_current_object()
-
-
-def _entry_or_404(round_: ReviewRound, project_id: int) -> RoundEntry:
-    entry = services.entry_for(round_, get_or_404(Project, project_id))
+def _round_entry(round_id: int, project_id: int) -> tuple[ReviewRound, RoundEntry]:
+    """The round and the project's entry in it: 404 unless both exist and the project is in the round."""
+    round_ = policy.load(ReviewRound, round_id)
+    entry = services.entry_for(round_, policy.load(Project, project_id))
     if entry is None:
         abort(404)
-    return entry
+    return round_, entry
 
 
 def _refused(error: ReviewError, form=None) -> None:
@@ -51,10 +50,16 @@ def rounds():
 
 
 def _rubric_choices(form: RoundForm, current: ReviewRound | None = None) -> None:
-    offered = rubrics.active_rubrics()
-    if current is not None and current.rubric not in offered:
-        offered.insert(0, current.rubric)
-    form.rubric_id.choices = choices((r.id, f"{r.text('name')} v{r.version}") for r in offered)
+    """Active rubric versions (and the round's own). On an empty database the reference rubric is offered as 0:
+    it is created with the round, so that showing the form writes nothing."""
+    offered = [(r.id, f"{r.text('name')} v{r.version}") for r in rubrics.active_rubrics()]
+    if current is not None and current.rubric_id not in dict(offered):
+        offered.insert(0, (current.rubric_id, f"{current.rubric.text('name')} v{current.rubric.version}"))
+    if not offered and rubrics.reference_pending():
+        offered = [(0, f"{rubrics.reference_name()} v1")]
+    elif not offered:
+        flash(_("No active rubric: activate a rubric version first."), "warning")
+    form.rubric_id.choices = choices(offered)
 
 
 def _settings(form: RoundForm) -> services.RoundSettings:
@@ -64,34 +69,31 @@ def _settings(form: RoundForm) -> services.RoundSettings:
 @bp.route("/reviews/rounds/new", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def round_new():
-    try:
-        rubrics.ensure_default_rubric(_admin())  # a fresh database works without demo data
-    except ReviewError as error:
-        flash(str(error), "warning")
     form = RoundForm()
     _rubric_choices(form)
+    form.rubric_id.validate_choice = False  # 0 (the reference rubric) may exist by now: create_round checks
     if form.validate_on_submit():
         try:
-            round_ = services.create_round(_settings(form), _admin())
+            round_ = services.create_round(_settings(form), current_actor())
         except ReviewError as error:
+            db.session.rollback()
             _refused(error, form)
         else:
             db.session.commit()
             flash(_("The round was created. Open it when projects may enter."), "success")
             return redirect(url_for("reviews.round_view", round_id=round_.id))
-    db.session.commit()
     return render_template("reviews/round_form.html", form=form, round=None)
 
 
 @bp.route("/reviews/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def round_edit(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     form = RoundForm(obj=round_)
     _rubric_choices(form, round_)
     if form.validate_on_submit():
         try:
-            services.update_round(round_, _settings(form), _admin())
+            services.update_round(round_, _settings(form), current_actor())
         except ReviewError as error:
             _refused(error, form)
         else:
@@ -104,20 +106,20 @@ def round_edit(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>")
 @policy.guard("reviews.admin")
 def round_view(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     return render_template("reviews/round.html", round=round_, panels=round_panel(round_),
-                           actions=[a for a, (starts, _r) in ROUND_ACTIONS.items() if round_.status in starts],
+                           actions=[event.value for event in services.status_events(round_)],
                            unpublished=len(services.unpublished_decisions(round_)))
 
 
 @bp.route("/reviews/rounds/<int:round_id>/status/<action>", methods=["POST"])
 @policy.guard("reviews.admin")
 def round_status(round_id: int, action: str):
-    round_ = get_or_404(ReviewRound, round_id)
-    if action not in ROUND_ACTIONS or action == "publish":
+    round_ = policy.load(ReviewRound, round_id)
+    if action not in services.STATUS_EVENTS:
         return redirect(url_for("reviews.round_view", round_id=round_id))
     try:
-        services.change_round_status(round_, action, _admin())
+        services.change_round_status(round_, action, current_actor())
         db.session.commit()
     except ReviewError as error:
         flash(str(error), "danger")
@@ -127,9 +129,9 @@ def round_status(round_id: int, action: str):
 @bp.route("/reviews/rounds/<int:round_id>/publish", methods=["POST"])
 @policy.guard("reviews.admin")
 def round_publish(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     try:
-        published = services.publish(round_, _admin())
+        published = services.publish(round_, current_actor())
     except ReviewError as error:
         flash(str(error), "danger")
         return redirect(url_for("reviews.round_view", round_id=round_id))
@@ -141,14 +143,14 @@ def round_publish(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/projects/add", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def round_add_projects(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     waiting = services.accepted_waiting()
     form = AddProjectsForm()
     form.project_ids.choices = choices((p.id, p.title) for p in waiting)
     if form.validate_on_submit():
         try:
             for project in (p for p in waiting if p.id in (form.project_ids.data or [])):
-                services.enter_round(round_, project, _admin())
+                services.enter_round(round_, project, current_actor())
         except ReviewError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -164,7 +166,7 @@ def round_add_projects(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/assignments")
 @policy.guard("reviews.admin")
 def assignments(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     panels = round_panel(round_)
     experts = assigning.expert_pool()
     profiles = assigning.profiles_by_expert(experts)
@@ -180,8 +182,8 @@ def assignments(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/assignments/propose", methods=["POST"])
 @policy.guard("reviews.admin")
 def assignments_propose(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
-    result = assigning.propose(round_, _admin())
+    round_ = policy.load(ReviewRound, round_id)
+    result = assigning.propose(round_, current_actor())
     db.session.commit()
     flash(_("%(count)s assignments proposed. Check them, adjust, then send the invitations.",
             count=len(result.created)), "success")
@@ -194,9 +196,9 @@ def assignments_propose(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/assignments/send", methods=["POST"])
 @policy.guard("reviews.admin")
 def assignments_send(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     try:
-        count = assigning.send_proposals(round_, _admin())
+        count = assigning.send_proposals(round_, current_actor())
     except ReviewError as error:
         flash(str(error), "danger")
     else:
@@ -208,34 +210,33 @@ def assignments_send(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/projects/<int:project_id>/experts", methods=["POST"])
 @policy.guard("reviews.admin")
 def assignment_add(round_id: int, project_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
-    entry = _entry_or_404(round_, project_id)
+    round_, entry = _round_entry(round_id, project_id)
     form = AddExpertForm()
     expert = db.session.get(User, form.expert_id() or 0) if form.validate_on_submit() else None
     if expert is None:
         flash(_("Choose an expert from the list."), "danger")
     else:
         try:
-            _assignment, warning = assigning.add_expert(round_, entry, expert, _admin())
+            _assignment, warning = assigning.add_expert(round_, entry, expert, current_actor())
         except ReviewError as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
             flash(warning or _("The expert was added as a proposal; send the invitations when ready."),
                   "warning" if warning else "success")
-    return redirect(back_to(url_for("reviews.assignments", round_id=round_id)))
+    return redirect(next_from_request(url_for("reviews.assignments", round_id=round_id)))
 
 
 def _assignment_action(assignment_id: int, action) -> object:
-    assignment = get_or_404(Assignment, assignment_id)
+    assignment = policy.load(Assignment, assignment_id)
     try:
-        action(assignment, _admin())
+        action(assignment, current_actor())
     except ReviewError as error:
         flash(str(error), "danger")
     else:
         db.session.commit()
         flash(_("Done."), "success")
-    return redirect(back_to(url_for("reviews.assignments", round_id=assignment.round_id)))
+    return redirect(next_from_request(url_for("reviews.assignments", round_id=assignment.round_id)))
 
 
 @bp.route("/reviews/assignments/<int:assignment_id>/remove", methods=["POST"])
@@ -259,10 +260,9 @@ def assignment_reopen(assignment_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/projects/<int:project_id>/re-review", methods=["POST"])
 @policy.guard("reviews.admin")
 def re_review(round_id: int, project_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
-    entry = _entry_or_404(round_, project_id)
+    round_, entry = _round_entry(round_id, project_id)
     try:
-        invited = assigning.invite_re_review(round_, entry, _admin(), services.local_today())
+        invited = assigning.invite_re_review(round_, entry, current_actor(), local_today())
     except ReviewError as error:
         flash(str(error), "danger")
     else:
@@ -276,17 +276,16 @@ def re_review(round_id: int, project_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/projects/<int:project_id>", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def panel_project(round_id: int, project_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
-    entry = _entry_or_404(round_, project_id)
+    round_, entry = _round_entry(round_id, project_id)
     panel = project_panel(round_, entry)
     form = DecisionForm()
     if request.method == "GET" and panel.suggestion.outcome:
         form.outcome.data, form.pathways.data = panel.suggestion.outcome, list(panel.suggestion.pathways)
     if form.validate_on_submit():
         data = services.DecisionInput(Outcome(form.outcome.data), form.pathways.data or [],
-                                      form.override_reason.data or "", form.comment_to_doctor.data or "")
+                                      form.override_reason.data or "", form.comment_to_clinician.data or "")
         try:
-            services.decide(round_, entry, data, _admin())
+            services.decide(round_, entry, data, current_actor())
         except ReviewError as error:
             _refused(error, form)
         else:
@@ -303,21 +302,21 @@ def panel_project(round_id: int, project_id: int):
 @bp.route("/reviews/rounds/<int:round_id>/export.csv")
 @policy.guard("reviews.admin")
 def export_csv(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     return download(csv_bytes(reports.project_rows(round_)), f"{round_.name}-projects.csv")
 
 
 @bp.route("/reviews/rounds/<int:round_id>/export-reviews.csv")
 @policy.guard("reviews.admin")
 def export_reviews_csv(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     return download(csv_bytes(reports.review_rows(round_)), f"{round_.name}-reviews.csv")
 
 
 @bp.route("/reviews/rounds/<int:round_id>/export.xlsx")
 @policy.guard("reviews.admin")
 def export_xlsx(round_id: int):
-    round_ = get_or_404(ReviewRound, round_id)
+    round_ = policy.load(ReviewRound, round_id)
     panels = round_panel(round_)
     data = xlsx_bytes({_("Project summary"): reports.project_rows(round_, panels),
                        _("Individual reviews"): reports.review_rows(round_, panels)})

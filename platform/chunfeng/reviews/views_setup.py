@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from .. import policy
 from ..accounts.models import Role, User
+from ..core.web import current_actor
 from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
@@ -17,16 +17,11 @@ from ..submissions.services import project_fields
 from ..submissions.status import Status
 from . import assignment as assigning
 from . import rubrics, services
-from .blueprint import bp, get_or_404
+from .blueprint import bp
 from .conflicts import declared_conflicts
 from .errors import ReviewError
 from .forms import ExpertProfileForm, PassForm, ReturnForm, RubricForm
-from .models import ReviewRound, RoundStatus, Rubric, RubricStatus
-
-
-def _admin():
-    return current_user._get_current_object()
-
+from .models import ReviewRound, Rubric, RubricStatus
 
 # --- formal check ------------------------------------------------------------------------------------------
 
@@ -40,7 +35,7 @@ def formal_check():
 
 def _pass_form() -> PassForm:
     form = PassForm()
-    rounds = [r for r in services.all_rounds() if r.status in (RoundStatus.DRAFT, RoundStatus.OPEN)]
+    rounds = [r for r in services.all_rounds() if r.accepts_projects]
     form.round_id.choices = choices([(0, _l("Not yet: keep it among the accepted projects"))]
                                     + [(r.id, r.name) for r in rounds])
     if form.round_id.data is None and rounds:
@@ -50,9 +45,7 @@ def _pass_form() -> PassForm:
 
 def _sent_project(project_id: int) -> Project:
     """The formal check pages show confidential details: a draft, never submitted, answers 404."""
-    project = get_or_404(Project, project_id)
-    policy.authorize("submission.view_confidential", project)
-    return project
+    return policy.load(Project, project_id, "submission.view_confidential")
 
 
 @bp.route("/reviews/formal-check/<int:project_id>")
@@ -79,7 +72,7 @@ def formal_pass(project_id: int):
         return _formal_page(project, form, ReturnForm(), 400)
     round_ = db.session.get(ReviewRound, form.round_id.data) if form.round_id.data else None
     try:
-        services.pass_formal_check(project, _admin(), round_, form.note.data or "")
+        services.pass_formal_check(project, current_actor(), round_, form.note.data or "")
     except ReviewError as error:
         db.session.rollback()
         flash(str(error), "danger")
@@ -98,7 +91,7 @@ def formal_return(project_id: int):
     if not form.validate_on_submit():
         return _formal_page(project, _pass_form(), form, 400)
     try:
-        services.return_formal_check(project, _admin(), form.reasons.data)
+        services.return_formal_check(project, current_actor(), form.reasons.data)
     except ReviewError as error:
         flash(str(error), "danger")
         return redirect(url_for("reviews.formal_check_project", project_id=project_id))
@@ -118,7 +111,7 @@ def rubric_list():
 @bp.route("/reviews/rubrics/<int:rubric_id>")
 @policy.guard("reviews.admin")
 def rubric_view(rubric_id: int):
-    rubric = get_or_404(Rubric, rubric_id)
+    rubric = policy.load(Rubric, rubric_id)
     return render_template("reviews/rubric.html", rubric=rubric, problems=rubrics.problems(rubric)
                            if rubric.status == RubricStatus.DRAFT else [])
 
@@ -126,7 +119,7 @@ def rubric_view(rubric_id: int):
 @bp.route("/reviews/rubrics/<int:rubric_id>/edit", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def rubric_edit(rubric_id: int):
-    rubric = get_or_404(Rubric, rubric_id)
+    rubric = policy.load(Rubric, rubric_id)
     if rubric.status != RubricStatus.DRAFT:
         flash(_("This rubric version is in use and cannot change. Copy it to make a new version."), "warning")
         return redirect(url_for("reviews.rubric_view", rubric_id=rubric_id))
@@ -135,7 +128,7 @@ def rubric_edit(rubric_id: int):
         try:
             edit = rubrics.edit_from_rows(form.name_zh.data, form.name_en.data or "", form.note.data or "",
                                           form.criteria.data, form.gates.data)
-            rubrics.update_draft(rubric, edit, _admin())
+            rubrics.update_draft(rubric, edit, current_actor())
         except ReviewError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -147,9 +140,9 @@ def rubric_edit(rubric_id: int):
 
 
 def _rubric_action(rubric_id: int, action, message) -> object:
-    rubric = get_or_404(Rubric, rubric_id)
+    rubric = policy.load(Rubric, rubric_id)
     try:
-        result = action(rubric, _admin())
+        result = action(rubric, current_actor())
     except ReviewError as error:
         flash(str(error), "danger")
         return redirect(url_for("reviews.rubric_view", rubric_id=rubric_id))
@@ -199,14 +192,14 @@ def experts():
 @bp.route("/reviews/experts/<int:user_id>", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def expert_edit(user_id: int):
-    expert = get_or_404(User, user_id)
+    expert = policy.load(User, user_id)
     if expert.role != Role.EXPERT:
         return redirect(url_for("reviews.experts"))
     profile = assigning.profile_of(expert)
     form = ExpertProfileForm(obj=profile)
     if form.validate_on_submit():
         form.populate_obj(profile)
-        assigning.profile_saved(profile, _admin())
+        assigning.profile_saved(profile, current_actor())
         db.session.commit()
         flash(_("The expert's profile was saved."), "success")
         return redirect(url_for("reviews.experts"))
