@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash
 
+from ..db import db
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
 from ..submissions.status import STATUS_LABELS
 from .errors import IncubationError
@@ -30,3 +33,17 @@ def failed(error: IncubationError, form=None) -> None:
         form[error.field].errors = [*form[error.field].errors, str(error)]
     else:
         flash(str(error), "danger")
+
+
+def saved(change: Callable[[], object], form, message: str | Callable[[], str]) -> bool:
+    """Run a service call: commit and show `message` (or what it returns, once the change is made) when it
+    succeeds; roll back and show the refusal beside its field when it is refused."""
+    try:
+        change()
+    except IncubationError as error:
+        db.session.rollback()
+        failed(error, form)
+        return False
+    db.session.commit()
+    flash(message() if callable(message) else message, "success")
+    return True

@@ -9,13 +9,11 @@ from flask_babel import gettext as _
 from .. import policy
 from ..core.clock import local_today
 from ..core.web import current_actor
-from ..db import db
 from ..submissions.models import Pathway, Project
 from . import figures as incubation_figures
 from . import starting, timers, tracking
 from . import targets as stage_targets
-from .blueprint import bp, failed
-from .errors import IncubationError
+from .blueprint import bp, saved
 from .forms import ALL_PATHWAYS, OfficerForm, StartIncubationForm, TargetForm, officer_choices
 from .involvement import active_officers
 from .models import Incubation
@@ -64,17 +62,11 @@ def start(project_id: int):
     project = policy.load(Project, project_id)
     form = StartIncubationForm(prefix=f"p{project.id}")
     form.officer.choices = officer_choices(active_officers())
-    if form.validate_on_submit():
-        try:
-            starting.start_incubation(project, int(form.officer.data), Pathway(form.pathway.data), current_actor(),
-                                      start=form.start.data)
-        except IncubationError as error:
-            db.session.rollback()
-            failed(error, form)
-        else:
-            db.session.commit()
-            flash(_("Incubation started: the pathway plan has been created and the officer notified."), "success")
-            return redirect(url_for("incubation.project", project_id=project.id))
+    if form.validate_on_submit() and saved(
+            lambda: starting.start_incubation(project, int(form.officer.data), Pathway(form.pathway.data),
+                                              current_actor(), start=form.start.data),
+            form, _("Incubation started: the pathway plan has been created and the officer notified.")):
+        return redirect(url_for("incubation.project", project_id=project.id))
     return _admin_page(400, failed_start=(project.id, form))
 
 
@@ -85,13 +77,8 @@ def reassign(incubation_id: int):
     form = OfficerForm()
     form.officer.choices = officer_choices(active_officers())
     if form.validate_on_submit():
-        try:
-            starting.assign_officer(incubation, int(form.officer.data), current_actor())
-        except IncubationError as error:
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The service officer has been changed."), "success")
+        saved(lambda: starting.assign_officer(incubation, int(form.officer.data), current_actor()), None,
+              _("The service officer has been changed."))
     else:
         flash(_("Please choose a service officer."), "danger")
     return redirect(url_for("incubation.project", project_id=incubation.project_id))
@@ -104,15 +91,11 @@ def targets():
     status = 200
     if form.validate_on_submit():
         pathways = list(Pathway) if form.pathway.data == ALL_PATHWAYS else [Pathway(form.pathway.data)]
-        try:
-            stage_targets.set_target(form.key.data, pathways, form.percent.data, form.days.data, current_actor())
-        except IncubationError as error:
-            failed(error, form)
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("The target has been saved. Timers use it from now on."), "success")
+        if saved(lambda: stage_targets.set_target(form.key.data, pathways, form.percent.data, form.days.data,
+                                                  current_actor()),
+                 form, _("The target has been saved. Timers use it from now on.")):
             return redirect(url_for("incubation.targets"))
+        status = 400
     elif form.is_submitted():
         status = 400
     return render_template("incubation/targets.html", form=form, table=stage_targets.TargetBook().table(PLAN_KEYS),

@@ -3,7 +3,7 @@ story consent, the milestone pages and documents, and the public success stories
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,8 +14,7 @@ from ..db import db
 from ..forms import choices
 from ..submissions.status import TIMELINE, timeline_position
 from . import documents, involvement, milestones, service_record, starting, stories, tracking
-from .blueprint import bp, failed
-from .errors import IncubationError
+from .blueprint import bp, saved
 from .forms import (
     AnswerForm,
     ConsentForm,
@@ -82,19 +81,13 @@ def add_entry(project_id: int):
     incubation = _incubation(project_id)
     form = EntryForm()
     form.organization.choices = _organization_choices(incubation)
-    if form.validate_on_submit():
-        try:
-            service_record.add_entry(
+    if form.validate_on_submit() and saved(
+            lambda: service_record.add_entry(
                 incubation, current_actor(), kind=form.kind.data, audience=form.audience.data, text=form.text.data,
                 occurred_on=form.occurred_on.data,
-                organization_id=int(form.organization.data) if form.organization.data else None)
-        except IncubationError as error:
-            db.session.rollback()
-            failed(error, form)
-        else:
-            db.session.commit()
-            flash(_("The entry has been added to the service record."), "success")
-            return _back_to_record(project_id)
+                organization_id=int(form.organization.data) if form.organization.data else None),
+            form, _("The entry has been added to the service record.")):
+        return _back_to_record(project_id)
     return _project_page(incubation, 400, entry_form=form)
 
 
@@ -103,10 +96,9 @@ def add_entry(project_id: int):
 def ask(project_id: int):
     incubation = _incubation(project_id)
     form = QuestionForm()
-    if form.validate_on_submit():
-        service_record.ask_question(incubation, current_actor(), form.question.data)
-        db.session.commit()
-        flash(_("Your question has been sent to the service officer."), "success")
+    if form.validate_on_submit() and saved(
+            lambda: service_record.ask_question(incubation, current_actor(), form.question.data),
+            form, _("Your question has been sent to the service officer.")):
         return _back_to_record(project_id)
     return _project_page(incubation, 400, question_form=form)
 
@@ -117,13 +109,8 @@ def answer(entry_id: int):
     entry = policy.load(ServiceEntry, entry_id)
     form = AnswerForm(prefix=f"a{entry.id}")
     if form.validate_on_submit():
-        try:
-            service_record.answer_question(entry, current_actor(), form.answer.data)
-        except IncubationError as error:
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The answer has been sent."), "success")
+        saved(lambda: service_record.answer_question(entry, current_actor(), form.answer.data), None,
+              _("The answer has been sent."))
         return _back_to_record(entry.incubation.project_id, f"entry-{entry.id}")
     return _project_page(entry.incubation, 400, answer_forms={entry.id: form})
 
@@ -134,10 +121,9 @@ def consent(project_id: int):
     incubation = _incubation(project_id)
     form = ConsentForm()
     if form.validate_on_submit():
-        stories.set_success_story_consent(incubation, current_actor(), bool(form.consent.data))
-        db.session.commit()
-        flash(_("Thank you: your consent has been recorded.") if form.consent.data
-              else _("Your consent has been withdrawn; the project is not shown as a success story."), "success")
+        saved(lambda: stories.set_success_story_consent(incubation, current_actor(), bool(form.consent.data)), None,
+              _("Thank you: your consent has been recorded.") if form.consent.data
+              else _("Your consent has been withdrawn; the project is not shown as a success story."))
     return _back_to_record(project_id, "success-story")
 
 
@@ -165,19 +151,13 @@ def _back_to_plan(milestone: Milestone):
 def milestone(milestone_id: int):
     milestone = policy.load(Milestone, milestone_id)
     form = MilestoneForm(obj=milestone) if request.method == "GET" else MilestoneForm()
-    if form.validate_on_submit():
-        try:
-            milestones.update_milestone(
+    if form.validate_on_submit() and saved(
+            lambda: milestones.update_milestone(
                 milestone, current_actor(), planned_start=form.planned_start.data, planned_due=form.planned_due.data,
                 owner=form.owner.data or "", notes=form.notes.data or "", actual_start=form.actual_start.data,
-                actual_done=form.actual_done.data)
-        except IncubationError as error:
-            db.session.rollback()
-            failed(error, form)
-        else:
-            db.session.commit()
-            flash(_("The milestone has been saved."), "success")
-            return _back_to_plan(milestone)
+                actual_done=form.actual_done.data),
+            form, _("The milestone has been saved.")):
+        return _back_to_plan(milestone)
     return _milestone_page(milestone, 400 if form.errors else 200, form=form)
 
 
@@ -186,16 +166,10 @@ def milestone(milestone_id: int):
 def transition(milestone_id: int):
     milestone = policy.load(Milestone, milestone_id)
     form = TransitionForm()
-    if form.validate_on_submit():
-        try:
-            milestones.change_milestone(milestone, form.event.data, current_actor(), on=form.on.data)
-        except IncubationError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return _milestone_page(milestone, 400, transition_form=form)
-        db.session.commit()
-        flash(_("%(step)s: %(status)s.", step=KEY_LABELS[milestone.key],
-                status=MILESTONE_STATUS_LABELS[milestone.status]), "success")
+    if form.validate_on_submit() and saved(
+            lambda: milestones.change_milestone(milestone, form.event.data, current_actor(), on=form.on.data), None,
+            lambda: _("%(step)s: %(status)s.", step=KEY_LABELS[milestone.key],
+                      status=MILESTONE_STATUS_LABELS[milestone.status])):
         return _back_to_plan(milestone)
     return _milestone_page(milestone, 400, transition_form=form)
 
@@ -205,16 +179,9 @@ def transition(milestone_id: int):
 def upload(milestone_id: int):
     milestone = policy.load(Milestone, milestone_id)
     form = DocumentForm()
-    if form.validate_on_submit():
-        try:
-            documents.add_document(milestone, form.file.data, current_actor())
-        except IncubationError as error:
-            db.session.rollback()
-            failed(error, form)
-        else:
-            db.session.commit()
-            flash(_("The document has been uploaded."), "success")
-            return redirect(url_for("incubation.milestone", milestone_id=milestone.id))
+    if form.validate_on_submit() and saved(lambda: documents.add_document(milestone, form.file.data, current_actor()),
+                                           form, _("The document has been uploaded.")):
+        return redirect(url_for("incubation.milestone", milestone_id=milestone.id))
     return _milestone_page(milestone, 400, document_form=form)
 
 
