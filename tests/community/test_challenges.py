@@ -83,16 +83,16 @@ def test_contact_reaches_the_company_only_with_consent_and_disappears_on_revoke(
                       phone="13800001111", email="zhoujing@hospital.cn")
     company = make_user(Role.ENTERPRISE, organization="深圳迈瑞康医疗器械有限公司")
     challenge_id = post_challenge(company)
-    doctor, firm = client_for(nurse), client_for(company)
+    clinician, firm = client_for(nurse), client_for(company)
     url = f"/community/challenges/{challenge_id}"
 
-    assert CONSENT_LABEL in page_text(doctor.get(url))
-    doctor.post(f"{url}/respond", data={"message": "我们科可以参加评价。", "offer_help": "y"})
+    assert CONSENT_LABEL in page_text(clinician.get(url))
+    clinician.post(f"{url}/respond", data={"message": "我们科可以参加评价。", "offer_help": "y"})
     page = page_text(firm.get(url))
     assert "我们科可以参加评价。" in page and "愿意参与" in page
     assert "13800001111" not in page and "zhoujing@hospital.cn" not in page and "周静" not in page
 
-    doctor.post(f"{url}/respond", data={"message": "我们科可以参加评价。", "offer_help": "y", "share_contact": "y"})
+    clinician.post(f"{url}/respond", data={"message": "我们科可以参加评价。", "offer_help": "y", "share_contact": "y"})
     page = page_text(firm.get(url))
     assert "13800001111" in page and "zhoujing@hospital.cn" in page and "周静" in page
     with app.app_context():
@@ -104,7 +104,7 @@ def test_contact_reaches_the_company_only_with_consent_and_disappears_on_revoke(
         response_id, consent_id = response.id, consent.id
 
     assert firm.post(f"/community/responses/{response_id}/revoke").status_code == 404  # only the clinician
-    assert doctor.post(f"/community/responses/{response_id}/revoke").status_code == 302
+    assert clinician.post(f"/community/responses/{response_id}/revoke").status_code == 302
     page = page_text(firm.get(url))
     assert "13800001111" not in page and "zhoujing@hospital.cn" not in page and "周静" not in page
     assert "我们科可以参加评价。" in page
@@ -121,9 +121,9 @@ def test_only_clinicians_reply_and_only_while_the_challenge_is_open(make_user, c
     assert other_company.post(f"{url}/respond", data={"message": "x"}).status_code == 403
 
     client_for(company).post(f"{url}/status", data={"status": "closed"})
-    doctor = client_for(make_user(Role.CLINICIAN))
-    assert doctor.post(f"{url}/respond", data={"message": "想参加"}).status_code == 404
-    assert "已关闭" in page_text(doctor.get(url))
+    clinician = client_for(make_user(Role.CLINICIAN))
+    assert clinician.post(f"{url}/respond", data={"message": "想参加"}).status_code == 404
+    assert "已关闭" in page_text(clinician.get(url))
 
 
 def test_the_refresh_command_picks_up_clinicians_who_wrote_after_the_challenge(

@@ -31,12 +31,12 @@ def test_see_too_counts_each_clinician_once_and_can_be_taken_back(make_user, cli
 
 
 def test_see_too_is_unique_per_person_in_the_database(app, make_user, post_need):
-    doctor = make_user(Role.CLINICIAN)
+    clinician = make_user(Role.CLINICIAN)
     need_id = post_need(make_user(Role.CLINICIAN))
     with app.app_context():
-        db.session.add(NeedSeeToo(need_id=need_id, user_id=doctor.id))
+        db.session.add(NeedSeeToo(need_id=need_id, user_id=clinician.id))
         db.session.commit()
-        db.session.add(NeedSeeToo(need_id=need_id, user_id=doctor.id))
+        db.session.add(NeedSeeToo(need_id=need_id, user_id=clinician.id))
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
@@ -73,8 +73,8 @@ def test_empty_comment_is_refused_in_chinese(make_user, client_for, post_need):
 
 
 def test_posting_a_need_keeps_what_was_typed_when_refused(make_user, client_for):
-    doctor = client_for(make_user(Role.CLINICIAN, department="儿科"))
-    response = doctor.post("/community/needs/new", data={
+    clinician = client_for(make_user(Role.CLINICIAN, department="儿科"))
+    response = clinician.post("/community/needs/new", data={
         "title": "婴幼儿静脉穿刺困难", "problem": "", "specialty": "儿科", "visibility": "public"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -85,9 +85,9 @@ def test_posting_a_need_keeps_what_was_typed_when_refused(make_user, client_for)
 def test_need_becomes_a_private_draft_project_and_keeps_the_link(app, make_user, client_for, post_need):
     author = make_user(Role.CLINICIAN)
     need_id = post_need(author)
-    doctor = client_for(author)
+    clinician = client_for(author)
 
-    response = doctor.post(f"/community/needs/{need_id}/convert")
+    response = clinician.post(f"/community/needs/{need_id}/convert")
     assert response.status_code == 302
     with app.app_context():
         need = db.session.get(ClinicalNeed, need_id)
@@ -99,14 +99,14 @@ def test_need_becomes_a_private_draft_project_and_keeps_the_link(app, make_user,
         project_id = project.id
     assert response.headers["Location"].endswith(f"/projects/{project_id}")
 
-    own = doctor.get(f"/community/needs/{need_id}").get_data(as_text=True)
+    own = clinician.get(f"/community/needs/{need_id}").get_data(as_text=True)
     assert "已转为正式项目" in own and f"/projects/{project_id}" in own
     other = client_for(make_user(Role.CLINICIAN))
     others_view = other.get(f"/community/needs/{need_id}").get_data(as_text=True)
     assert "已转为正式项目" in others_view and f"/projects/{project_id}" not in others_view
     assert other.get(f"/projects/{project_id}").status_code in (403, 404)
     assert client_for(make_user(Role.ENTERPRISE)).get(f"/projects/{project_id}").status_code in (403, 404)
-    assert doctor.post(f"/community/needs/{need_id}/convert").status_code == 404  # only once
+    assert clinician.post(f"/community/needs/{need_id}/convert").status_code == 404  # only once
 
 
 def test_only_the_author_edits_a_need(make_user, client_for, post_need, load):

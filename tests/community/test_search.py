@@ -7,11 +7,11 @@ from tests.community.conftest import page_text
 
 
 def _content(make_user, post_need, post_challenge, run):
-    doctor = make_user(Role.CLINICIAN)
-    post_need(doctor, title="婴幼儿静脉穿刺困难", problem="血管细，反复穿刺。", specialty="儿科")
-    post_need(doctor, title="Catheter securement during Prone Positioning", problem="Tubes slip when turning.",
+    clinician = make_user(Role.CLINICIAN)
+    post_need(clinician, title="婴幼儿静脉穿刺困难", problem="血管细，反复穿刺。", specialty="儿科")
+    post_need(clinician, title="Catheter securement during Prone Positioning", problem="Tubes slip when turning.",
               specialty="重症医学科")
-    post_need(doctor, title="仅会员可见的静脉穿刺需求", problem="成人水肿患者静脉穿刺难。", specialty="重症医学科",
+    post_need(clinician, title="仅会员可见的静脉穿刺需求", problem="成人水肿患者静脉穿刺难。", specialty="重症医学科",
               visibility="companies")
     post_challenge(make_user(Role.ENTERPRISE), title="静脉显像仪可用性评价", specialty="儿科")
     officer = make_user(Role.OFFICER)

@@ -54,10 +54,10 @@ def test_overlapping_appointments_are_refused(app, make_user, client_for):
     _publish(officer, minutes=60, capacity=3)
     _publish(officer, starts_at=TOMORROW_9.replace("09:00", "09:30"), capacity=3)
     first_slot, overlapping = _slot_ids(app)
-    doctor = client_for(make_user(Role.CLINICIAN))
+    clinician = client_for(make_user(Role.CLINICIAN))
 
-    doctor.post(f"/community/slots/{first_slot}/book", data={"topic": "分类界定"})
-    refused = doctor.post(f"/community/slots/{overlapping}/book", data={"topic": "分类界定"})
+    clinician.post(f"/community/slots/{first_slot}/book", data={"topic": "分类界定"})
+    refused = clinician.post(f"/community/slots/{overlapping}/book", data={"topic": "分类界定"})
     assert refused.status_code == 409 and "您在该时间已有其他预约。" in page_text(refused)
 
 
@@ -69,10 +69,10 @@ def test_past_or_cancelled_times_cannot_be_booked_and_only_officers_publish(app,
         db.session.add(past)
         db.session.commit()
         past_id = past.id
-    doctor = client_for(make_user(Role.CLINICIAN))
-    response = doctor.post(f"/community/slots/{past_id}/book", data={"topic": "x"})
+    clinician = client_for(make_user(Role.CLINICIAN))
+    response = clinician.post(f"/community/slots/{past_id}/book", data={"topic": "x"})
     assert response.status_code == 409 and "该时段已不可预约。" in page_text(response)
-    assert _publish(doctor).status_code == 403
+    assert _publish(clinician).status_code == 403
 
     refused = _publish(client_for(officer), starts_at="2020-01-01T09:00")
     assert refused.status_code == 400 and "开始时间必须晚于当前时间。" in page_text(refused)

@@ -10,8 +10,8 @@ HIDDEN_NOTE = "已被管理员隐藏：仅您本人和管理员可见。"
 
 
 def test_visitors_read_public_needs_with_hospital_but_not_the_authors_name(client, make_user, post_need):
-    doctor = make_user(Role.CLINICIAN, name="周静", organization="四川大学华西医院", department="重症医学科")
-    need_id = post_need(doctor)
+    clinician = make_user(Role.CLINICIAN, name="周静", organization="四川大学华西医院", department="重症医学科")
+    need_id = post_need(clinician)
 
     page = page_text(client.get(f"/community/needs/{need_id}"))
     assert "俯卧位通气时气管插管固定易移位" in page and "胶布固定的气管插管容易移位" in page
@@ -21,8 +21,8 @@ def test_visitors_read_public_needs_with_hospital_but_not_the_authors_name(clien
 
 def test_members_only_need_is_not_found_for_visitors_and_unapproved_accounts(
         client, make_user, client_for, post_need):
-    doctor = make_user(Role.CLINICIAN)
-    need_id = post_need(doctor, title="无创通气面罩压伤鼻梁", visibility="companies")
+    clinician = make_user(Role.CLINICIAN)
+    need_id = post_need(clinician, title="无创通气面罩压伤鼻梁", visibility="companies")
 
     assert client.get(f"/community/needs/{need_id}").status_code == 404
     assert "无创通气面罩压伤鼻梁" not in page_text(client.get("/community/"))
@@ -62,6 +62,6 @@ def test_challenges_are_for_approved_members_only(client, make_user, client_for,
     assert client.get(f"/community/challenges/{challenge_id}").status_code == 302  # visitors are asked to log in
     pending = client_for(make_user(Role.CLINICIAN, status=AccountStatus.PENDING))
     assert pending.get(f"/community/challenges/{challenge_id}").status_code == 403
-    doctor = client_for(make_user(Role.CLINICIAN))
-    assert "招募 ICU 护士参与监护仪可用性评价" in page_text(doctor.get("/community/challenges"))
-    assert doctor.get(f"/community/challenges/{challenge_id}").status_code == 200
+    clinician = client_for(make_user(Role.CLINICIAN))
+    assert "招募 ICU 护士参与监护仪可用性评价" in page_text(clinician.get("/community/challenges"))
+    assert clinician.get(f"/community/challenges/{challenge_id}").status_code == 200
