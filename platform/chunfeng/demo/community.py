@@ -9,7 +9,8 @@ from ..accounts.models import AccountStatus, Role
 from ..accounts.services import create_user
 from ..community import services
 from ..community.models import ChallengeKind, ConsultCategory, NeedVisibility
-from ..db import db, utcnow
+from ..core.clock import local_today
+from ..db import db
 
 # Lead users the community needs beyond the platform-wide demo people (Sichuan and Chongqing answer the
 # regulator's call with a lead-user community, so two of them are from there).
@@ -91,7 +92,7 @@ def _extra_clinicians(people) -> None:
 
 
 def _slots_next_week(officer) -> None:
-    today = utcnow().date()
+    today = local_today()
     monday = today + timedelta(days=7 - today.weekday())
     for day, hour, online, place in ((0, 9, True, "腾讯会议，预约后发送会议号"), (2, 14, False, "服务站二楼 203 室"),
                                      (4, 10, True, "腾讯会议，预约后发送会议号")):
