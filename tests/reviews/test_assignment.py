@@ -174,3 +174,23 @@ def test_a_conflict_found_after_acceptance_closes_the_form(app, ids):
         declare_organisation(neuro, "中山大学附属第一医院", "新近受聘")
         assert not policy.can(neuro, "review.perform", assignment)
         assert not policy.can(neuro, "submission.view_confidential", assignment.project)
+
+
+def test_an_assignment_moves_only_along_its_lifecycle(app, people, ids):
+    project_id = _project(app, ids)
+    with app.app_context():
+        round_id = open_round(ids["admin"])
+        enter(round_id, project_id, ids["admin"])
+        assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
+    admin = client_for(app, people["admin"])
+    back = f"/reviews/rounds/{round_id}/assignments"
+    page = admin.post(f"/reviews/assignments/{assignment_id}/reopen", data={"next": back}, follow_redirects=True)
+    assert "该评审任务已发生变化，请刷新页面。" in page.get_data(as_text=True), "nothing submitted to reopen"
+    outside = admin.post(f"/reviews/assignments/{assignment_id}/cancel", data={"next": "//evil.example/x"})
+    assert outside.headers["Location"] == back, "only a path on this site is followed"
+    with app.app_context():
+        assert db.session.get(Assignment, assignment_id).status == AssignmentStatus.CANCELLED
+    assert admin.post(f"/reviews/assignments/{assignment_id}/cancel").status_code == 302
+    with app.app_context():
+        cancelled = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "assignment.cancelled")).all()
+        assert len(cancelled) == 1, "a cancelled invitation cannot be cancelled again"

@@ -2,11 +2,12 @@
 
 from sqlalchemy import select
 
+from chunfeng.core.models import AuditEntry
 from chunfeng.db import db
 from chunfeng.reviews.models import ReviewRound, RoundStatus
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Status
-from tests.reviews.conftest import EYE, ROUND, STROKE, client_for, make_project
+from tests.reviews.conftest import EYE, ROUND, STROKE, client_for, make_project, open_round
 
 
 def test_admin_creates_a_round_and_a_wrong_form_keeps_what_was_typed(app, people):
@@ -53,3 +54,17 @@ def test_round_life_and_adding_accepted_projects(app, people, ids):
         assert db.session.get(Project, eye).status == Status.ACCEPTED
     overview = admin.get(round_url).get_data(as_text=True)
     assert "可回收取栓支架" in overview and "评审结论已定" in overview
+
+
+def test_a_round_moves_only_along_its_lifecycle(app, people, ids):
+    admin = client_for(app, people["admin"])
+    with app.app_context():
+        round_id = open_round(ids["admin"])
+    page = admin.post(f"/reviews/rounds/{round_id}/status/open", follow_redirects=True).get_data(as_text=True)
+    assert "该批次状态已发生变化，请刷新页面。" in page, "an open round cannot be opened again"
+    for action in ("publish", "no_such_action"):  # publishing has its own page; unknown actions do nothing
+        assert admin.post(f"/reviews/rounds/{round_id}/status/{action}").status_code == 302
+    with app.app_context():
+        assert db.session.get(ReviewRound, round_id).status == RoundStatus.OPEN
+        changes = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "round.status")).all()
+        assert [c.detail["change"] for c in changes] == ["open"]

@@ -140,3 +140,27 @@ def test_admin_copies_and_edits_a_rubric_through_the_pages(app, client, login_as
 def test_rubric_pages_are_for_administrators_only(client, login_as):
     login_as(Role.EXPERT)
     assert client.get("/reviews/rubrics").status_code == 403
+
+
+def test_rubric_versions_move_only_along_their_lifecycle_and_each_step_is_audited(app, make_user):
+    admin_id = make_user(Role.ADMIN).id
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        source = rubrics.ensure_default_rubric(admin)
+        copy = rubrics.copy_rubric(source, admin)
+        for refused in (lambda: rubrics.archive(copy, admin), lambda: rubrics.activate(source, admin)):
+            try:
+                refused()
+            except ReviewError:
+                pass
+            else:
+                raise AssertionError("only an active version is archived, only a draft activated")
+        rubrics.activate(copy, admin)
+        rubrics.archive(source, admin)
+        db.session.commit()
+        assert (source.status, copy.status) == (RubricStatus.ARCHIVED, RubricStatus.ACTIVE)
+        steps = [(e.action, e.object_id, e.detail["to_status"]) for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(("rubric.activate", "rubric.archive")))
+            .order_by(AuditEntry.id))]
+        assert steps == [("rubric.activate", source.id, "active"), ("rubric.activate", copy.id, "active"),
+                         ("rubric.archive", source.id, "archived")]
