@@ -58,6 +58,11 @@ ORTHO_COMPANY = dict(
 )
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(fast_password_hashes):
+    """Matching tests make many accounts and test no password rule."""
+
+
 @pytest.fixture
 def clinician(make_user) -> User:
     return make_user(Role.CLINICIAN, name="李明", organization="中山大学附属第一医院", province="广东省",
