@@ -102,6 +102,15 @@ def test_auto_assignment_reports_projects_it_cannot_staff(app, ids):
         assert len(result.created) == 3 and result.short == {stroke: 1}, "赵建国 is excluded: 3 of 4 experts"
 
 
+def _invited(app, ids) -> tuple[int, int, int]:
+    """The clinician's stroke project in an open round, with the neurologist invited to review it."""
+    project_id = _project(app, ids)
+    with app.app_context():
+        round_id = open_round(ids["admin"])
+        enter(round_id, project_id, ids["admin"])
+        return round_id, project_id, invite(round_id, project_id, ids["neuro"], ids["admin"])
+
+
 def test_proposals_stay_hidden_from_experts_until_sent(app, people, ids):
     project_id = _project(app, ids)
     with app.app_context():
@@ -124,11 +133,7 @@ def test_proposals_stay_hidden_from_experts_until_sent(app, people, ids):
 
 
 def test_decline_with_a_conflict_records_it_and_tells_the_administrators(app, people, ids):
-    project_id = _project(app, ids)
-    with app.app_context():
-        round_id = open_round(ids["admin"])
-        enter(round_id, project_id, ids["admin"])
-        assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
+    round_id, project_id, assignment_id = _invited(app, ids)
     expert = client_for(app, people["neuro"])
     refused = expert.post(f"/reviews/assignments/{assignment_id}/decline", data={"reason": "conflict", "note": ""})
     assert refused.status_code == 400 and "请简要说明原因" in refused.get_data(as_text=True)
@@ -149,11 +154,7 @@ def test_decline_with_a_conflict_records_it_and_tells_the_administrators(app, pe
 
 
 def test_expert_cannot_open_another_experts_assignment(app, people, ids):
-    project_id = _project(app, ids)
-    with app.app_context():
-        round_id = open_round(ids["admin"])
-        enter(round_id, project_id, ids["admin"])
-        assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
+    round_id, project_id, assignment_id = _invited(app, ids)
     other = client_for(app, people["bme"])
     assert other.get(f"/reviews/assignments/{assignment_id}").status_code == 404
     assert other.post(f"/reviews/assignments/{assignment_id}/accept", data={"no_conflict": "y"}).status_code == 404
@@ -177,11 +178,7 @@ def test_a_conflict_found_after_acceptance_closes_the_form(app, ids):
 
 
 def test_an_assignment_moves_only_along_its_lifecycle(app, people, ids):
-    project_id = _project(app, ids)
-    with app.app_context():
-        round_id = open_round(ids["admin"])
-        enter(round_id, project_id, ids["admin"])
-        assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
+    round_id, project_id, assignment_id = _invited(app, ids)
     admin = client_for(app, people["admin"])
     back = f"/reviews/rounds/{round_id}/assignments"
     page = admin.post(f"/reviews/assignments/{assignment_id}/reopen", data={"next": back}, follow_redirects=True)

@@ -185,8 +185,8 @@ def problems(rubric: Rubric) -> list[str]:
     if not rubric.criteria:
         found.append(_("A rubric needs at least one criterion."))
     if abs(rubric.total_weight - 100) > 1e-6:
-        found.append(_("The criteria weights add up to %(total)s; they must add up to 100.",
-                       total=f"{rubric.total_weight:g}"))
+        total = format(rubric.total_weight, "g")
+        found.append(_("The criteria weights add up to %(total)s; they must add up to 100.", total=total))
     keys = [c.key for c in rubric.criteria] + [g.key for g in rubric.gates]
     if len(set(keys)) != len(keys):
         found.append(_("Each criterion and gate needs its own key."))
