@@ -7,6 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import AccountStatus, OrgKind, Role, User
+from ..core.services import notify
 from ..db import db
 from ..submissions.models import Project
 from ..submissions.status import SELECTED_STATES, VISIBLE_TO_COMPANIES, Status
@@ -58,6 +59,12 @@ def org_members(organization_id: int) -> list[User]:
             )
         )
     )
+
+
+def notify_members(organization_id: int, message: str, link: str, **params) -> None:
+    """Tell every active member of the organisation (an N_() message with its parameters)."""
+    for member in org_members(organization_id):
+        notify(member, message, link, **params)
 
 
 def matchable_clause():

@@ -20,7 +20,7 @@ from .common import (
     is_company_user,
     is_matchable,
     matchable_clause,
-    org_members,
+    notify_members,
     profile_approved,
 )
 from .grants import active_grant, grant_access
@@ -114,8 +114,8 @@ def decide_connection(connection: Connection, clinician, accept: bool, note: str
         if accept
         else N_("%(name)s declined your connection request for “%(project)s”.")
     )
-    for member in org_members(connection.organization_id):
-        notify(member, message, _link(connection), name=clinician.name, project=connection.project.title)
+    notify_members(connection.organization_id, message, _link(connection), name=clinician.name,
+                   project=connection.project.title)
 
 
 def regrant(connection: Connection, clinician) -> ShareGrant:
@@ -126,14 +126,9 @@ def regrant(connection: Connection, clinician) -> ShareGrant:
         raise MatchingError(_("This company already has access."))
     grant = grant_access(connection, clinician)
     timeline_entry(connection, "regranted", clinician)
-    for member in org_members(connection.organization_id):
-        notify(
-            member,
-            N_("%(name)s shared the details of “%(project)s” with you."),
-            path_for("matching.project", project_id=connection.project_id),
-            name=clinician.name,
-            project=connection.project.title,
-        )
+    notify_members(connection.organization_id, N_("%(name)s shared the details of “%(project)s” with you."),
+                   path_for("matching.project", project_id=connection.project_id), name=clinician.name,
+                   project=connection.project.title)
     return grant
 
 
@@ -166,11 +161,9 @@ def add_event(connection: Connection, user, kind: str, happened_on: date, text: 
 
 def _notify_other_side(connection: Connection, user, message: str) -> None:
     if user.id == connection.project.owner_id:
-        recipients = org_members(connection.organization_id)
+        notify_members(connection.organization_id, message, _link(connection), project=connection.project.title)
     else:
-        recipients = [connection.project.owner]
-    for person in recipients:
-        notify(person, message, _link(connection), project=connection.project.title)
+        notify(connection.project.owner, message, _link(connection), project=connection.project.title)
 
 
 def is_party(user, connection: Connection) -> bool:

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import Consent, Organization
-from ..core.services import N_, notify, record
+from ..core.services import N_, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
-from .common import MatchingError, add_unless_taken, is_company_user, org_members
+from .common import MatchingError, add_unless_taken, is_company_user, notify_members
 from .lifecycles import timeline_entry
 from .models import Connection, ShareGrant
 
@@ -87,13 +87,8 @@ def revoke_grant(grant: ShareGrant, clinician) -> None:
     for connection_id in connection_ids:
         if (connection := db.session.get(Connection, connection_id)) is not None:
             timeline_entry(connection, "grant_revoked", clinician)
-    for member in org_members(grant.organization_id):
-        notify(
-            member,
-            N_("The clinician withdrew your access to the details of “%(project)s”."),
-            path_for("matching.project", project_id=grant.project_id),
-            project=grant.project.title,
-        )
+    notify_members(grant.organization_id, N_("The clinician withdrew your access to the details of “%(project)s”."),
+                   path_for("matching.project", project_id=grant.project_id), project=grant.project.title)
 
 
 def record_grant_view(user, project: Project, what: str = "details", **detail) -> None:

@@ -11,7 +11,7 @@ from ..accounts.services import active_admins
 from ..core.services import N_, notify, record
 from ..core.web import path_for
 from ..db import db, utcnow
-from .common import ORG_PROFILE_KIND, ROLE_PROFILE_KIND, MatchingError, org_members
+from .common import ORG_PROFILE_KIND, ROLE_PROFILE_KIND, MatchingError, notify_members
 from .lifecycles import ProfileEvent, profile_lifecycle
 from .models import OrgProfile, ProfileKind, ProfileStatus
 
@@ -92,8 +92,7 @@ def decide_profile(profile: OrgProfile, approve: bool, admin, note: str = "") ->
         if approve
         else N_("Your organisation profile was returned: %(note)s")
     )
-    for member in org_members(profile.organization_id):
-        notify(member, message, path_for("matching.profile"), note=profile.review_note)
+    notify_members(profile.organization_id, message, path_for("matching.profile"), note=profile.review_note)
 
 
 def profiles_for_review(status: ProfileStatus | None = None) -> list[OrgProfile]:

@@ -251,19 +251,13 @@ def decide(connection_id: int):
             )
         ]
         return _render_connection(connection, 400, decision_form=form)
-    try:
-        connecting.decide_connection(connection, current_actor(), accept, form.note.data or "")
-    except MatchingError as error:
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(
-            _("You accepted the request. The company can now see the details of your project.")
-            if accept
-            else _("You declined the request. The company has been told."),
-            "success",
-        )
-    return redirect(url_for("matching.connection", connection_id=connection.id))
+    return _act(
+        lambda: connecting.decide_connection(connection, current_actor(), accept, form.note.data or ""),
+        _("You accepted the request. The company can now see the details of your project.")
+        if accept
+        else _("You declined the request. The company has been told."),
+        _page_of(connection),
+    )
 
 
 @bp.route("/connections/<int:connection_id>/events", methods=["POST"])
@@ -279,7 +273,7 @@ def add_event(connection_id: int):
         else:
             db.session.commit()
             flash(_("The entry has been added to the shared timeline."), "success")
-            return redirect(url_for("matching.connection", connection_id=connection.id) + "#timeline")
+            return redirect(_page_of(connection) + "#timeline")
     return _render_connection(connection, 400, timeline_form=form)
 
 
@@ -289,9 +283,9 @@ def close(connection_id: int):
     connection = policy.load(Connection, connection_id)
     form = CloseForm()
     return _act(
-        connection,
         lambda: connecting.close_connection(connection, current_actor(), form.note.data or ""),
         _("The connection has been closed."),
+        _page_of(connection),
         form.validate_on_submit(),
     )
 
@@ -301,9 +295,9 @@ def close(connection_id: int):
 def withdraw(connection_id: int):
     connection = policy.load(Connection, connection_id)
     return _act(
-        connection,
         lambda: connecting.withdraw_connection(connection, current_actor()),
         _("Your request has been withdrawn."),
+        _page_of(connection),
     )
 
 
@@ -313,11 +307,11 @@ def share_again(connection_id: int):
     connection = policy.load(Connection, connection_id)
     if request.form.get("consent") != "y":
         flash(_("To share your details, please tick the box to give your consent."), "warning")
-        return redirect(url_for("matching.connection", connection_id=connection.id))
+        return redirect(_page_of(connection))
     return _act(
-        connection,
         lambda: connecting.regrant(connection, current_actor()),
         _("The company can see the details of your project again."),
+        _page_of(connection),
     )
 
 
@@ -325,23 +319,15 @@ def share_again(connection_id: int):
 @policy.guard("grant.revoke")
 def revoke(grant_id: int):
     grant = policy.load(ShareGrant, grant_id)
-    try:
-        grants.revoke_grant(grant, current_actor())
-    except MatchingError as error:
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "Access withdrawn: %(org)s can no longer see the details of your project.",
-                org=grant.organization.name,
-            ),
-            "success",
-        )
-    return redirect(next_from_request(url_for("matching.requests")))
+    return _act(
+        lambda: grants.revoke_grant(grant, current_actor()),
+        _("Access withdrawn: %(org)s can no longer see the details of your project.", org=grant.organization.name),
+        next_from_request(url_for("matching.requests")),
+    )
 
 
-def _act(connection: Connection, action, done: str, valid: bool = True):
+def _act(action, done: str, back: str, valid: bool = True):
+    """Run a service action: commit and say `done`, or say why it was refused; then go `back`."""
     if valid:
         try:
             action()
@@ -350,7 +336,11 @@ def _act(connection: Connection, action, done: str, valid: bool = True):
         else:
             db.session.commit()
             flash(done, "success")
-    return redirect(url_for("matching.connection", connection_id=connection.id))
+    return redirect(back)
+
+
+def _page_of(connection: Connection) -> str:
+    return url_for("matching.connection", connection_id=connection.id)
 
 
 # --- administrators ------------------------------------------------------------------------------------
