@@ -213,6 +213,15 @@ class _Side:
         assert self.main is not None
         return self.main if delta is None else sp.vstack([self.main, delta], format="csr", dtype=np.float32)
 
+    def rows(self, positions: Sequence[int]) -> sp.csr_matrix:
+        """Some documents' rows, in the order given, without stacking the whole side."""
+        delta, _ = self.delta()
+        parts = [
+            self.main[[p]] if p < self.main_rows else delta[[p - self.main_rows]]  # type: ignore[index]
+            for p in positions
+        ]
+        return sp.vstack(parts, format="csr", dtype=np.float32)
+
     def append(self, docs: Sequence[Doc], rows: sp.csr_matrix, emb: np.ndarray | None, in_main: bool) -> None:
         start = len(self.owners)
         for i, doc in enumerate(docs):
@@ -422,7 +431,7 @@ class MatchIndex:
         positions = [i for i in s.by_owner.get(owner, []) if s.alive[i]]
         if not positions:
             return []
-        rows = s.matrix()[positions]
+        rows = s.rows(positions)
         scores = s.scores(rows)
         scores[:, positions] = 0.0
         best: dict[int, tuple[float, str]] = {}
@@ -457,26 +466,28 @@ class MatchIndex:
         top = top[doc_scores[top] > 0]
         if not len(top):
             return []
-        codes = np.unique(s.owner_code[top])
-        lexical = np.empty(len(codes), dtype=np.float32)
+        # soft max by organisation over the candidate documents, vectorised: best plus a share of second best
+        top = top[np.argsort(-doc_scores[top], kind="stable")]
+        top_codes = s.owner_code[top]
+        codes, first = np.unique(top_codes, return_index=True)
+        lexical = doc_scores[top[first]].astype(np.float32)
+        rest = np.ones(len(top), dtype=bool)
+        rest[first] = False
+        sec_codes, sec_first = np.unique(top_codes[rest], return_index=True)
+        lexical[np.searchsorted(codes, sec_codes)] += self.config.second_weight * doc_scores[top[rest][sec_first]]
+        best_doc = top[first]
         semantic = np.full(len(codes), np.nan, dtype=np.float32)
-        best_doc = np.empty(len(codes), dtype=np.int64)
         use_sem = query_emb is not None and s.emb is not None
-        for c, code in enumerate(codes):
-            positions = [i for i in s.by_owner[s.code_owner[code]] if s.alive[i]]
-            vals = doc_scores[positions]
-            order = np.argsort(-vals)
-            best_doc[c] = positions[order[0]]
-            second = vals[order[1]] if len(order) > 1 else 0.0
-            lexical[c] = vals[order[0]] + self.config.second_weight * second
-            if use_sem:
+        if use_sem:
+            for c in np.argsort(-lexical, kind="stable")[: self.config.rerank_top]:
+                positions = [i for i in s.by_owner[s.code_owner[codes[c]]] if s.alive[i]]
                 semantic[c] = float(np.max(s.emb[positions] @ query_emb))  # type: ignore[index]
         combined = _zscore(lexical)
         if use_sem and len(codes) > 1:
             # re-rank the lexical head; the tail keeps its lexical order below it
             head = np.argsort(-lexical, kind="stable")[: self.config.rerank_top]
             w = self.config.semantic_weight
-            mixed = (1.0 - w) * _zscore(lexical[head]) + w * _zscore(semantic[head])
+            mixed = (1.0 - w) * _zscore(lexical[head]) + w * _zscore(semantic[head]) + 1e3
             combined = combined - 1e3
             combined[head] = mixed
         order = np.argsort(-combined, kind="stable")[:k]
@@ -526,34 +537,46 @@ class MatchIndex:
         )
         return [s.code_owner[c] for c in codes], _l2_rows(agg @ s.matrix())
 
-    def all_pairs(
+    def all_pairs_arrays(
         self, from_side: SideName, side: SideName = "profiles", k: int = 10, n_threads: int = 2
-    ) -> dict[Id, list[tuple[Id, float]]]:
-        """Every owner of ``from_side`` -> its k best owners of ``side`` (lexical stage, one sparse pass over
-        the documents, then best document per owner). Same side: an owner is never its own match."""
+    ) -> tuple[list[Id], np.ndarray, np.ndarray]:
+        """Every owner of ``from_side`` -> its k best owners of ``side``: (owners, owner codes of ``side``
+        (n, k), -1 = none; scores (n, k)). Lexical stage, one sparse multiply-and-top-k pass over the
+        documents, then the best document per owner. Same side: an owner is never its own match."""
         owners, queries = self.owner_vectors(from_side)
         s = self.sides[side]
         self.compact(side)
-        extra = 3 if from_side != side else 4
-        top = sparse_top_k(queries, s.main_t, k * extra, n_threads=n_threads)
-        out: dict[Id, list[tuple[Id, float]]] = {}
-        codes_of = s.owner_code
-        alive = s.alive
-        for r, owner in enumerate(owners):
-            seen: dict[int, float] = {}
-            for j, score in zip(top.indices[r], top.scores[r], strict=True):
-                if j < 0:
-                    break
-                if not alive[j]:
-                    continue
-                code = int(codes_of[j])
-                if code in seen or (from_side == side and s.code_owner[code] == owner):
-                    continue
-                seen[code] = float(score)
-                if len(seen) == k:
-                    break
-            out[owner] = [(s.code_owner[c], round(v, 6)) for c, v in seen.items()]
-        return out
+        width = k * (3 if from_side != side else 4)
+        top = sparse_top_k(queries, s.main_t, width, n_threads=n_threads)
+        valid = top.indices >= 0
+        safe = np.where(valid, top.indices, 0)
+        codes = np.where(valid & s.alive[safe], s.owner_code[safe], -1)
+        if from_side == side:
+            own = np.array([s.codes.get(o, -2) for o in owners])[:, None]
+            codes[codes == own] = -1
+        # keep each owner's first (best) document per row: sort by code, mark repeats, restore score order
+        order = np.argsort(codes, axis=1, kind="stable")
+        sorted_codes = np.take_along_axis(codes, order, axis=1)
+        repeat = np.zeros_like(sorted_codes, dtype=bool)
+        repeat[:, 1:] = sorted_codes[:, 1:] == sorted_codes[:, :-1]
+        drop = np.zeros_like(repeat)
+        np.put_along_axis(drop, order, repeat, axis=1)
+        drop |= codes < 0
+        keep_order = np.argsort(drop, axis=1, kind="stable")[:, :k]
+        out_codes = np.take_along_axis(np.where(drop, -1, codes), keep_order, axis=1)
+        out_scores = np.where(out_codes >= 0, np.take_along_axis(top.scores, keep_order, axis=1), 0.0)
+        return owners, out_codes, out_scores
+
+    def all_pairs(
+        self, from_side: SideName, side: SideName = "profiles", k: int = 10, n_threads: int = 2
+    ) -> dict[Id, list[tuple[Id, float]]]:
+        """:meth:`all_pairs_arrays` as {owner: [(other owner, lexical score), ...]}, best first."""
+        owners, codes, scores = self.all_pairs_arrays(from_side, side, k, n_threads)
+        names = self.sides[side].code_owner
+        return {
+            owner: [(names[c], round(float(v), 6)) for c, v in zip(row_c, row_v, strict=True) if c >= 0]
+            for owner, row_c, row_v in zip(owners, codes.tolist(), scores.tolist(), strict=True)
+        }
 
     # -- persistence ---------------------------------------------------------------------------------------
 

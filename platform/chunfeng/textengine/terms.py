@@ -79,7 +79,11 @@ class Segmenter:
 
     def words(self, normalized: str) -> list[str]:
         """Tokens of an already normalised text; separators come back as ' '."""
-        return [" " if not w.strip() else w for w in self._tokenizer.cut(normalized, HMM=False)]
+        return list(self._words(normalized))
+
+    @lru_cache(maxsize=4096)  # noqa: B019  (one instance per process)
+    def _words(self, normalized: str) -> tuple[str, ...]:
+        return tuple(" " if not w.strip() else w for w in self._tokenizer.cut(normalized, HMM=False))
 
     def sub_terms(self, word: str, target: str) -> list[str]:
         """Dictionary words inside a longer word that the target contains ('眼底照相' -> '眼底'), longest first."""
