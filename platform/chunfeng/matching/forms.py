@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,6 +7,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..accounts.forms import PROVINCES
+from ..core.clock import local_today
 from ..forms import MultiCheckboxField, choices
 from ..submissions.models import (
     COOPERATION_LABELS,
@@ -197,7 +196,7 @@ class TimelineForm(FlaskForm):
             ]
         ),
     )
-    happened_on = DateField(_l("Date"), default=date.today, validators=[DataRequired()])
+    happened_on = DateField(_l("Date"), default=local_today, validators=[DataRequired()])
     text = TextAreaField(_l("What was discussed or agreed"), validators=[DataRequired(), Length(max=2000)])
 
 
