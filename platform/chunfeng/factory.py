@@ -45,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
-    from . import cli, errors, i18n, policy, security
+    from . import cli, edge, errors, i18n, policy, security
     from .extensions import csrf, db, login_manager, migrate
 
     import_models()
@@ -55,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    edge.init_app(app)
     login_manager.init_app(app)
 
     for name in DOMAINS:
