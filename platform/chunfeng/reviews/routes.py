@@ -20,7 +20,6 @@ from .panel import BASIS_LABELS
 __all__ = ["bp"]
 
 
-
 def _expert_panel(user) -> dict:
     return {"items": reminders.due_for(user)[:8], "today": local_today()}
 
@@ -28,8 +27,6 @@ def _expert_panel(user) -> dict:
 def _admin_panel(user) -> dict:
     return {"queue": services.count_in_status(Status.SUBMITTED), "waiting": services.count_in_status(Status.ACCEPTED),
             "rounds": services.active_round_progress()}
-
-
 
 
 @bp.context_processor
@@ -52,7 +49,6 @@ def outcome_link(_sender, user, project) -> list[tuple[str, str]]:
     if decided and policy.can(user, "review.outcome", project):
         return [(_("Review result and the experts' comments"), url_for("reviews.outcome", project_id=project.id))]
     return []
-
 
 
 NAV = Offer(
