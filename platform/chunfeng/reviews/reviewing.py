@@ -32,7 +32,13 @@ class ReviewInput:
 
 
 def save(assignment: Assignment, data: ReviewInput, expert, submit: bool = False) -> Review:
-    """Save the expert's answers (a draft may be partial); `submit` requires them all and locks the review."""
+    """Save the expert's answers (a draft may be partial); `submit` requires them all and locks the review.
+
+    The assignment row is locked first, so two saves of one review at the same moment (a double click, two tabs)
+    run one after the other and the second sees what the first stored."""
+    db.session.refresh(assignment, with_for_update=True)
+    if assignment.review is not None:
+        db.session.refresh(assignment.review)
     if assignment.status != AssignmentStatus.ACCEPTED or assignment.review is None:
         raise ReviewError(_("This review is locked and can no longer be changed."))
     review = assignment.review

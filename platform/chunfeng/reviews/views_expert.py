@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from .. import policy
 from ..core.clock import local_today
@@ -130,16 +131,27 @@ def review_save(assignment_id: int):
         flash(_("Some answers are missing or not valid; they are marked below. Nothing was submitted."), "danger")
         return _form_page(assignment, form, 400)
     try:
-        reviewing.save(assignment, _input(form, assignment), current_actor(), submit=submitting)
+        _save_once_more_on_a_clash(assignment, _input(form, assignment), submitting)
     except ReviewError as error:
         flash(str(error), "danger")
         return _form_page(assignment, form, 400)
-    db.session.commit()
     if submitting:
         flash(_("Your review was submitted and is now locked. You can read the other experts' reviews."), "success")
     else:
         flash(_("Draft saved."), "success")
     return redirect(url_for("reviews.assignment_page", assignment_id=assignment_id))
+
+
+def _save_once_more_on_a_clash(assignment: Assignment, answers: reviewing.ReviewInput, submitting: bool) -> None:
+    """A save that met another save of the same review (the database refused a second copy of a score) is
+    repeated once on what the other stored; it never fails the request."""
+    try:
+        reviewing.save(assignment, answers, current_actor(), submit=submitting)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        reviewing.save(db.session.get(Assignment, assignment.id), answers, current_actor(), submit=submitting)
+        db.session.commit()
 
 
 def _input(form, assignment: Assignment) -> reviewing.ReviewInput:
