@@ -50,8 +50,11 @@ from chunfeng.accounts.models import AccountStatus, Role, User
 from chunfeng.community import services as community
 from chunfeng.community.models import ChallengeSuggestion
 from chunfeng.db import db
-from chunfeng.incubation import services as incubation
-from chunfeng.matching import services as matching
+from chunfeng.incubation import documents as incubation_documents
+from chunfeng.incubation import service_record as incubation_record
+from chunfeng.incubation import starting as incubation
+from chunfeng.matching import connections as matching
+from chunfeng.matching.grants import active_grant
 from chunfeng.matching.models import OrgProfile, ProfileKind, ProfileStatus
 from chunfeng.reviews import assignment as assigning
 from chunfeng.reviews import conflicts
@@ -121,6 +124,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "main.privacy": EVERYONE,
     "main.dashboard": ANY_SIGNED_IN,
     "main.notifications": ANY_SIGNED_IN,
+    "main.mark_notifications_read": ANY_SIGNED_IN,
     # accounts
     "accounts.register": GUESTS_ONLY,
     "accounts.login": GUESTS_ONLY,
@@ -528,12 +532,12 @@ def _released(p: dict[str, User]) -> dict[str, int]:
     matching.decide_connection(connection, owner, accept=True)
     started = incubation.start_incubation(project, officer.id, Pathway.PRE_REVIEW, admin)
     milestone = started.milestones[0]
-    document = incubation.add_document(
+    document = incubation_documents.add_document(
         milestone, FileStorage(io.BytesIO(PDF), filename="注册检验报告.pdf"), officer)
-    question = incubation.ask_question(started, owner, "注册检验送样需要准备哪些资料？")
+    question = incubation_record.ask_question(started, owner, "注册检验送样需要准备哪些资料？")
     db.session.flush()
     return dict(released_id=project.id, published_round_id=round_.id, profile_id=profile.id,
-                connection_id=connection.id, grant_id=matching.active_grant(project.id, partner.organization_id).id,
+                connection_id=connection.id, grant_id=active_grant(project.id, partner.organization_id).id,
                 incubation_id=started.id, milestone_id=milestone.id, document_id=document.id,
                 entry_id=question.id)
 

@@ -144,22 +144,23 @@ def test_score_distribution_and_reviewer_progress_per_round(app, make_user, make
 
 
 def test_connection_stages(app, make_user, make_project):
-    matching = pytest.importorskip("chunfeng.matching.models")
     from chunfeng.accounts.models import User
     from chunfeng.db import db
+    from chunfeng.matching import models as matching
 
-    doctor = make_user(Role.CLINICIAN)
+    clinician = make_user(Role.CLINICIAN)
     company = make_user(Role.ENTERPRISE, organization="迈瑞康")
-    project = make_project(doctor, "matching")
     with app.app_context():
         org_id = db.session.get(User, company.id).organization_id
         status, stage = matching.ConnectionStatus, matching.ConnectionStage
         pairs = [(status.REQUESTED, stage.CONTACT), (status.ACCEPTED, stage.MEETING), (status.ACCEPTED, stage.MEETING),
                  (status.ACCEPTED, stage.NDA), (status.DECLINED, stage.CONTACT)]
-        for st, sg in pairs:
+    for st, sg in pairs:  # one open connection per project and company: one project each
+        project = make_project(clinician, "matching")
+        with app.app_context():
             db.session.add(matching.Connection(project_id=project, organization_id=org_id, reason="合作", status=st,
                                                stage=sg))
-        db.session.commit()
+            db.session.commit()
     with app.test_request_context("/?lang=en"):
         assert _by_label(dashboard.connection_stages()) == {
             "Requested, awaiting the clinician": 1, "Meeting": 2, "Confidentiality agreement": 1, "Declined": 1}

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from chunfeng.accounts.models import AccountStatus, Role
 from chunfeng.accounts.services import create_user
 from chunfeng.db import db
-from chunfeng.matching import services as matching
+from chunfeng.matching import profiles as matching
 from chunfeng.reviews import assignment as assigning
 from chunfeng.reviews.rubrics import ensure_default_rubric
 from tests.browser.conftest import ARTIFACTS

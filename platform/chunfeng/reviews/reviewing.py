@@ -36,6 +36,7 @@ def save(assignment: Assignment, data: ReviewInput, expert, submit: bool = False
 
     The assignment row is locked first, so two saves of one review at the same moment (a double click, two tabs)
     run one after the other and the second sees what the first stored."""
+    db.session.flush()
     db.session.refresh(assignment, with_for_update=True)
     if assignment.review is not None:
         db.session.refresh(assignment.review)
