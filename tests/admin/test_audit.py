@@ -88,6 +88,7 @@ def test_csv_export_follows_the_filters_and_neutralises_formulas(app, client, lo
 
     response = client.get("/admin/audit.csv?action=project.submit")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8", "the charset is named once"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][2] == "action"
