@@ -9,6 +9,8 @@ platform/chunfeng/<domain>/translations/ for each domain (its package and templa
 
 from __future__ import annotations
 
+import io
+import re
 import sys
 from pathlib import Path
 
@@ -79,9 +81,15 @@ def update() -> None:
         catalog.creation_date = created  # keep the header stable so an update without changes leaves no diff
         catalog.obsolete.clear()
         po_path(folder).parent.mkdir(parents=True, exist_ok=True)
-        with po_path(folder).open("wb") as handle:
-            write_po(handle, catalog, width=0, no_location=True, sort_output=True, include_previous=False)
+        _write(po_path(folder), catalog)
         print(f"{name}: {len(template)} messages")
+
+
+def _write(path: Path, catalog: Catalog) -> None:
+    """Write a catalogue without the Babel version in its header, so a newer Babel leaves no diff."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, no_location=True, sort_output=True, include_previous=False)
+    path.write_bytes(re.sub(rb'"Generated-By: Babel [^\\"]*\\n"', rb'"Generated-By: Babel\\n"', buffer.getvalue()))
 
 
 def compile_all() -> None:
@@ -122,8 +130,7 @@ def fill(domain: str, mapping_file: Path) -> int:
         if message.id and isinstance(message.id, str) and message.id in mapping:
             message.string, message.flags = mapping[message.id], set()
             changed += 1
-    with po_path(folder).open("wb") as handle:
-        write_po(handle, catalog, width=0, no_location=True, sort_output=True, include_previous=False)
+    _write(po_path(folder), catalog)
     return changed
 
 

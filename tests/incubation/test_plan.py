@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from chunfeng.accounts.models import Role, User
 from chunfeng.core.models import Notification
+from chunfeng.core.services import notification_text
 from chunfeng.db import db
 from chunfeng.incubation import starting, targets, timers, tracking
 from chunfeng.incubation.errors import IncubationError
@@ -87,7 +88,8 @@ def test_clinician_and_officer_are_told(app, start):
             Notification.user_id == started.clinician.id)).all()
         officer_notes = db.session.scalars(select(Notification).where(
             Notification.user_id == started.officer.id)).all()
-        assert any(n.params.get("officer") == "陈专员" for n in clinician_notes)
+        with app.test_request_context("/"):
+            assert any("陈专员" in notification_text(n) for n in clinician_notes)
         assert any(n.link == f"/incubation/project/{started.project_id}" for n in officer_notes)
 
 

@@ -58,7 +58,7 @@ def test_submit_makes_version_one_with_the_digest_of_its_canonical_json(client, 
         assert project.status == Status.SUBMITTED
         [version] = project.versions
         content, digest = version.content, version.sha256
-        assert content["fields"]["title"] == project.title and content["submitter"]["name"] == "李明"
+        assert content["fields"]["title"] == project.title and version.submitter_details["name"] == "李明"
         assert content["submitted_at"] == version.created_at.isoformat() + "Z"
     download = client.get(f"/projects/{project_id}/versions/1/canonical.json")
     assert hashlib.sha256(download.data).hexdigest() == digest

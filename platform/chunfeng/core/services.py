@@ -29,15 +29,32 @@ def record(action: str, obj: Any = None, *, actor: Any = None, **detail: Any) ->
     return entry
 
 
+PERSON = "person_id"  # a parameter stored as {"person_id": id}: the person's name is read when the text is shown
+
+
+def person(user: Any) -> dict:
+    """A notification parameter naming a person: stored by id, so the text shows the name the person has when it is
+    read (a closed account's pseudonym, never the name it had)."""
+    return {PERSON: user.id}
+
+
 def notify(user: Any, message: str, link: str = "", **params: Any) -> Notification:
-    """Tell a user something in the app; `message` is an N_() msgid with %(name)s placeholders."""
+    """Tell a user something in the app; `message` is an N_() msgid with %(name)s placeholders. Pass people as
+    `person(user)`, never as their name."""
     note = Notification(user_id=user.id, message=message, params=params, link=link)
     db.session.add(note)
     return note
 
 
+def _person_name(user_id: int | None) -> str:
+    users = db.metadata.tables["users"]
+    return db.session.scalar(select(users.c.name).where(users.c.id == user_id)) or ""
+
+
 def notification_text(note: Notification) -> str:
-    return gettext(note.message, **note.params)
+    params = {key: _person_name(value[PERSON]) if isinstance(value, dict) and PERSON in value else value
+              for key, value in (note.params or {}).items()}
+    return gettext(note.message, **params)
 
 
 def unread_count(user: Any) -> int:

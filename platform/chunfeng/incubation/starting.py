@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core.clock import local_today
-from ..core.services import N_, notify, record
+from ..core.services import N_, notify, person, record
 from ..db import db
 from ..reviews.services import latest_decision
 from ..submissions import status as project_status
@@ -80,7 +80,7 @@ def start_incubation(project: Project, officer_id: int | None, pathway: Pathway 
     record("incubation.started", incubation, actor=actor, project_id=project.id, officer_id=chosen.id,
            pathway=str(incubation.pathway))
     notify(project.owner, N_("%(title)s has entered incubation. Your service officer is %(officer)s."),
-           project_link(project), title=project.title, officer=chosen.name)
+           project_link(project), title=project.title, officer=person(chosen))
     notify(chosen, N_("You are the service officer for %(title)s."), project_link(project), title=project.title)
     return incubation
 
@@ -109,4 +109,4 @@ def assign_officer(incubation: Incubation, officer_id: int | None, actor) -> Non
     project = incubation.project
     notify(chosen, N_("You are the service officer for %(title)s."), project_link(project), title=project.title)
     notify(project.owner, N_("%(title)s has a new service officer: %(officer)s."), project_link(project),
-           title=project.title, officer=chosen.name)
+           title=project.title, officer=person(chosen))

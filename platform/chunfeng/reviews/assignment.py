@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import AccountStatus, Role, User
 from ..accounts.services import active_admins
-from ..core.services import N_, notify, record
+from ..core.services import N_, notify, person, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
@@ -322,7 +322,7 @@ def decline(assignment: Assignment, expert: User, reason: DeclineReason, note: s
     record("assignment.declined", assignment, actor=expert, reason=reason.value)
     for admin in active_admins():
         notify(admin, N_("%(expert)s declined to review “%(title)s” in %(round)s; please reassign it."),
-               path_for("reviews.assignments", round_id=assignment.round_id), expert=expert.name,
+               path_for("reviews.assignments", round_id=assignment.round_id), expert=person(expert),
                title=assignment.project.title, round=assignment.round.name)
 
 

@@ -178,6 +178,12 @@ class ProjectVersion(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="versions")
 
+    @property
+    def submitter_details(self) -> dict:
+        """Name and organisation of who submitted it, wherever the schema keeps them (empty once erased)."""
+        content = self.content or {}
+        return content.get("personal") or content.get("submitter") or {}
+
 
 class Attachment(StoredFileMixin, db.Model):
     __tablename__ = "attachments"

@@ -42,7 +42,8 @@ from .models import (
 from .sections import FIELD_LABELS, FIELD_SECTION, SECTION_BY_KEY, SECTIONS, VERSION_FIELDS, Missing
 from .status import Event, Status
 
-VERSION_SCHEMA = "chunfeng.project-version/1"
+VERSION_SCHEMA = "chunfeng.project-version/2"
+PERSONAL = "personal"  # the submitter's name and organisation, outside the hashed content (see canonical_json)
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Cosine of the matcher's TF-IDF over Project.full_text(). Measured on the demo projects: a copy with light
 # edits 0.99; the same idea rewritten by another doctor 0.57; another device for the same disease 0.47-0.49;
@@ -173,9 +174,15 @@ def section_states(project: Project) -> dict[str, str]:
 
 # --- submission and versions ---------------------------------------------------------------------------------
 
+def _json_bytes(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
 def canonical_json(content: dict) -> bytes:
-    """The exact bytes whose SHA-256 is a version's digest: sorted keys, no spaces, UTF-8."""
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    """The exact bytes whose SHA-256 is a version's digest: sorted keys, no spaces, UTF-8. The submitter's personal
+    details are kept beside them (PERSONAL) and committed inside them by their own digest, so closing an account
+    can erase the name while the version's digest stays verifiable."""
+    return _json_bytes({key: value for key, value in content.items() if key != PERSONAL})
 
 
 def digest(content: dict) -> str:
@@ -183,18 +190,36 @@ def digest(content: dict) -> str:
 
 
 def _version_content(project: Project, number: int, at: datetime, submitter: User) -> dict:
+    personal = {"name": submitter.name, "organization": submitter.org_name, "salt": secrets.token_hex(16)}
     return {
         "schema": VERSION_SCHEMA,
         "project_id": project.id,
         "version": number,
         "submitted_at": at.isoformat() + "Z",
-        "submitter": {"id": submitter.id, "name": submitter.name, "organization": submitter.org_name},
+        "submitter": {"id": submitter.id, "personal_sha256": hashlib.sha256(_json_bytes(personal)).hexdigest()},
+        PERSONAL: personal,
         "fields": project_fields(project),
         "attachments": [
             {"id": a.id, "name": a.original_name, "mime_type": a.mime_type, "size": a.size, "sha256": a.sha256}
             for a in project.attachments
         ],
     }
+
+
+def erase_submitter(_sender, user: User) -> None:
+    """Answers `hooks.personal_data_erase`: the closed account's name leaves every version it submitted. From
+    schema 2 on the name sits outside the hashed content, so the digest still verifies; a version of schema 1 held
+    it inside, so its redaction is recorded with the digest it had."""
+    versions = db.session.scalars(select(ProjectVersion).where(ProjectVersion.created_by_id == user.id))
+    for version in versions:
+        content = dict(version.content)
+        if PERSONAL in content:
+            content[PERSONAL] = {"erased_at": utcnow().isoformat() + "Z"}
+        else:
+            content["submitter"] = {"id": user.id}
+            content["redaction"] = {"erased_at": utcnow().isoformat() + "Z", "fields": ["submitter.name",
+                                    "submitter.organization"], "sha256_before": version.sha256}
+        version.content = content
 
 
 def already_submitted(project: Project, lock_version: Any) -> ProjectVersion | None:
