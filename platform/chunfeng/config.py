@@ -47,8 +47,21 @@ def load_config(instance: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ("zh_Hans_CN", "en"),
         "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 10),
+        # log-in throttling per (account, source) and per source: after LOGIN_MAX_FAILURES failures (four times as
+        # many for a source across accounts) each further try waits LOGIN_DELAY_SECONDS, doubled per failure up to
+        # LOGIN_MAX_DELAY_SECONDS; failures older than LOGIN_WINDOW_SECONDS are forgotten
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
-        "LOGIN_WINDOW_SECONDS": _int("LOGIN_WINDOW_SECONDS", 900),
+        "LOGIN_DELAY_SECONDS": _int("LOGIN_DELAY_SECONDS", 30),
+        "LOGIN_MAX_DELAY_SECONDS": _int("LOGIN_MAX_DELAY_SECONDS", 900),
+        "LOGIN_WINDOW_SECONDS": _int("LOGIN_WINDOW_SECONDS", 86400),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 120),
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 24 * 7),
+        "PASSWORD_RESET_MINUTES": _int("PASSWORD_RESET_MINUTES", 60),
+        "EMAIL_VERIFY_HOURS": _int("EMAIL_VERIFY_HOURS", 48),
+        "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
+        "ACCOUNT_MAILS_PER_HOUR": _int("ACCOUNT_MAILS_PER_HOUR", 5),
+        # "auto": new accounts confirm their e-mail address whenever MAIL_SERVER is set; "1" always, "0" never
+        "EMAIL_VERIFICATION": os.environ.get("EMAIL_VERIFICATION", "auto"),
         "CLINICIAN_APPROVAL_REQUIRED": os.environ.get("CLINICIAN_APPROVAL_REQUIRED", "0") == "1",
         "MATCH_TOP_K": _int("MATCH_TOP_K", 20),
         "MATCH_AUTO_REFRESH": os.environ.get("MATCH_AUTO_REFRESH", "1") == "1",
@@ -59,6 +72,12 @@ def load_config(instance: Path, overrides: dict | None = None) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@chunfeng.local"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "0") == "1",
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        "SITE_URL": os.environ.get("SITE_URL", ""),  # e.g. https://chunfeng.example.cn: links in e-mails
         "PRIVACY_POLICY_VERSION": "2026-11",
     }
     config.update(overrides)

@@ -24,3 +24,23 @@ def _signed_in(user, obj) -> bool:
 @rule("notifications.view")
 def _own_notifications(user, obj) -> bool:
     return obj is None or obj.user_id == user.id
+
+
+def may_decide_join(user: Any, join: Any) -> bool:
+    """An active member of the organisation asked to be joined (not the requester) or an administrator; without a
+    request, any approved account (the page then lists only its own organisation's requests)."""
+    if not user.is_approved:
+        return False
+    if join is None or user.is_admin:
+        return True
+    return user.organization_id == join.organization_id and user.id != join.user_id
+
+
+@rule("account.join_decide")
+def _member_or_admin(user, obj) -> bool:
+    return may_decide_join(user, obj)
+
+
+@rule("accounts.invite")
+def _admin_invites(user, obj) -> bool:
+    return is_admin(user)

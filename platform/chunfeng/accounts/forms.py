@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ..core import mail
 from ..forms import choices
 from ..i18n import LANGUAGE_NAMES
 from .models import Role
@@ -61,3 +62,57 @@ class PasswordChangeForm(FlaskForm):
     new = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("new", _l("The two passwords differ."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class SetPasswordForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("new", _l("The two passwords differ."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button only: following an e-mailed link shows a page; the change happens when it is submitted."""
+
+
+MAIL_KIND_LABELS = {
+    mail.REVIEW_INVITATION: _l("An invitation to review a project"),
+    mail.PROJECT_DECISION: _l("A decision on my project"),
+    mail.CONNECTION_REQUEST: _l("A connection request"),
+    mail.CONNECTION_ANSWER: _l("An answer to my connection request"),
+    mail.MILESTONE_CHANGE: _l("A change to an incubation milestone"),
+    mail.CLARIFICATION_QUESTION: _l("A clarification question"),
+}
+
+
+class _MailPreferences(FlaskForm):
+    def kind_fields(self) -> list:
+        return [self[kind] for kind in mail.KINDS]
+
+    def chosen(self) -> dict[str, bool]:
+        return {kind: bool(self[kind].data) for kind in mail.KINDS}
+
+
+# one check box per e-mail notification kind (core.mail.KINDS); build with data={kind: wanted}
+MailPreferencesForm = type("MailPreferencesForm", (_MailPreferences,),
+                           {kind: BooleanField(label) for kind, label in MAIL_KIND_LABELS.items()})
+
+
+def mail_preferences_form(user) -> FlaskForm:
+    return MailPreferencesForm(data={kind: mail.wants(user, kind) for kind in mail.KINDS})
+
+
+INVITE_ROLE_CHOICES = choices([
+    (Role.OFFICER.value, _l("Officer")),
+    (Role.EXPERT.value, _l("Review expert")),
+])
+
+
+class InviteForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=INVITE_ROLE_CHOICES, validators=[DataRequired()])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    organization = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])

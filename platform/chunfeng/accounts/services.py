@@ -3,30 +3,43 @@
 from __future__ import annotations
 
 import enum
-from datetime import timedelta
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core import mail
 from ..core.lifecycle import Lifecycle, table
 from ..core.services import N_, notify, record
+from ..core.web import path_for
 from ..db import db, utcnow
+from . import throttle
+from .access import may_decide_join
 from .models import (
     APPROVAL_ALWAYS_REQUIRED,
     ROLE_ORG_KIND,
     SELF_REGISTER_ROLES,
     AccountStatus,
     Consent,
-    LoginAttempt,
+    JoinRequest,
+    JoinStatus,
     LoginSession,
     Organization,
     Role,
+    TokenPurpose,
     User,
 )
+
+log = logging.getLogger(__name__)
 
 SELF_REGISTER = SELF_REGISTER_ROLES
 
@@ -78,39 +91,94 @@ def approval_required(role: Role) -> bool:
 
 
 def email_taken(email: str) -> bool:
-    return db.session.scalar(select(User.id).where(func.lower(User.email) == email.strip().lower())) is not None
+    return find_by_email(email) is not None
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
 def create_user(
     *, email: str, name: str, password: str, role: Role, organization: str = "", province: str = "",
     department: str = "", title: str = "", phone: str = "", status: AccountStatus | None = None,
+    verified: bool = True, join_existing: bool = True,
 ) -> User:
+    """An account made by a trusted path (the operator's command, an administrator, demo data, tests) unless
+    `verified` is False (self-registration that must confirm its address). With `join_existing` False an existing
+    organisation of that name is not joined directly (see `register`)."""
     if email_taken(email):
         raise AccountError(_("An account with this e-mail address already exists."), "email")
     if problem := password_problem(password, email):
         raise AccountError(problem, "password")
-    org = find_or_create_org(organization, ROLE_ORG_KIND[role], province) if organization.strip() else None
+    org = None
+    if organization.strip() and (join_existing or existing_org(organization) is None):
+        org = find_or_create_org(organization, ROLE_ORG_KIND[role], province)
     if status is None:
         status = AccountStatus.PENDING if approval_required(role) else AccountStatus.ACTIVE
+    now = utcnow()
     user = User(
         email=email.strip().lower(), name=name.strip(), password_hash=hash_password(password), role=role,
         status=status, organization=org, department=department.strip(), title=title.strip(), phone=phone.strip(),
-        approved_at=utcnow() if status == AccountStatus.ACTIVE else None,
+        approved_at=now if status == AccountStatus.ACTIVE else None, email_verified_at=now if verified else None,
+        mail_preferences={},
     )
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def register(*, privacy_version: str, **fields) -> User:
-    user = create_user(**fields)
+def existing_org(name: str) -> Organization | None:
+    return db.session.scalar(select(Organization).where(Organization.name == name.strip()))
+
+
+def verification_required() -> bool:
+    """New accounts confirm their e-mail address: always ("1"), never ("0"), or when mail can be sent ("auto")."""
+    setting = str(current_app.config.get("EMAIL_VERIFICATION", "auto")).lower()
+    if setting in ("1", "true", "yes"):
+        return True
+    if setting in ("0", "false", "no"):
+        return False
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+@dataclass
+class Registration:
+    """What registering produced. `user` is None when the address already had an account: the visitor is told
+    nothing different (the owner gets an e-mail instead)."""
+
+    user: User | None
+    organization: str
+    join_request: JoinRequest | None = None
+    joins_existing: bool = False
+
+
+def register(*, privacy_version: str, **fields) -> Registration:
+    """Self-registration. Never reveals whether the address already has an account: for a taken address the owner
+    is told by e-mail and the same answer is given. An existing organisation is not joined directly: the new account
+    asks to join it, and an active member or an administrator decides."""
+    organization = fields.get("organization", "").strip()
+    joins_existing = bool(organization) and existing_org(organization) is not None
+    owner = find_by_email(fields["email"])
+    if owner is not None:
+        if problem := password_problem(fields["password"], fields["email"]):
+            raise AccountError(problem, "password")
+        hash_password(fields["password"])  # the same work as creating an account
+        from .mails import send_registration_attempt
+        send_registration_attempt(owner)
+        record("account.registration_attempt", owner)
+        return Registration(None, organization, joins_existing=joins_existing)
+    user = create_user(**fields, verified=not verification_required(), join_existing=False)
     db.session.add(Consent(user_id=user.id, kind="privacy_policy", version=privacy_version))
     record("account.registered", user, actor=user, role=str(user.role))
+    join = request_to_join(user, existing_org(organization)) if joins_existing else None
     if user.status == AccountStatus.PENDING:
         for admin in active_admins():
             notify(admin, N_("New account awaiting approval: %(name)s"), "/admin/accounts?status=pending",
                    name=user.name)
-    return user
+    if user.email_verified_at is None:
+        from .mails import send_verification
+        send_verification(user)
+    return Registration(user, organization, join, joins_existing)
 
 
 def active_admins() -> list[User]:
@@ -119,55 +187,95 @@ def active_admins() -> list[User]:
     ))
 
 
+def needs_verification(user: User) -> bool:
+    return user.email_verified_at is None
+
+
 # --- log-in and sessions ---------------------------------------------------------------------------
 
-def _attempt_keys(email: str, ip: str) -> list[str]:
-    return [f"email:{email.strip().lower()}", f"ip:{ip}"]
+class LoginThrottled(AccountError):
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-def login_blocked(email: str, ip: str) -> bool:
-    cfg = current_app.config
-    since = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
-    for key in _attempt_keys(email, ip):
-        failures = db.session.scalar(
-            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
-        )
-        limit = cfg["LOGIN_MAX_FAILURES"] * (4 if key.startswith("ip:") else 1)
-        if failures >= limit:
-            return True
-    return False
+_DUMMY_HASHES: dict[int, str] = {}
 
 
-def authenticate(email: str, password: str, ip: str) -> User:
-    """The user for these credentials, or AccountError. Failures count towards the rate limit."""
-    if login_blocked(email, ip):
-        raise AccountError(_("Too many failed log-in attempts. Please wait 15 minutes and try again."))
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None or not check_password_hash(user.password_hash, password):
-        for key in _attempt_keys(email, ip):
-            db.session.add(LoginAttempt(key=key))
+def _dummy_hash() -> str:
+    """A hash made like every account's (by the current `hash_password`), of a password nobody knows."""
+    maker = hash_password
+    if id(maker) not in _DUMMY_HASHES:
+        _DUMMY_HASHES[id(maker)] = maker(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[id(maker)]
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Check `password`; for an unknown account a dummy hash of the same scheme is checked, so both cost the same."""
+    stored = user.password_hash.lstrip("!") if user is not None else _dummy_hash()
+    return check_password_hash(stored, password) and user is not None and not user.password_hash.startswith("!")
+
+
+def authenticate(email: str, password: str, source: str, device: str = "") -> User:
+    """The user for these credentials, or AccountError. `source` is the client's address; `device` a known-device
+    id the browser proved for this e-mail (see throttle). Failures slow down that pair and that source only."""
+    keys = throttle.keys(email, source, device)
+    if wait := throttle.wait_seconds(keys):
+        raise LoginThrottled(_("Too many failed log-in attempts. Please wait %(wait)s and try again.",
+                               wait=format_timedelta(timedelta(seconds=wait), threshold=1)), wait)
+    user = find_by_email(email)
+    if not verify_password(user, password):
+        throttle.fail(keys)
         db.session.commit()
         raise AccountError(_("Incorrect e-mail address or password."))
     if not user.is_active:
         raise AccountError(_("This account is closed or suspended. Please contact the platform administrator."))
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == _attempt_keys(email, ip)[0]))
+    throttle.succeed(keys)
     return user
 
 
 def open_session(user: User, user_agent: str = "", ip: str = "") -> LoginSession:
-    session = LoginSession(user=user, user_agent=user_agent[:200], ip=ip[:64])
-    user.last_login_at = utcnow()
+    now = utcnow()
+    session = LoginSession(user=user, user_agent=user_agent[:200], ip=ip[:64], created_at=now, last_seen_at=now)
+    user.last_login_at = now
     db.session.add(session)
     db.session.flush()
     return session
 
 
+def session_expired(found: LoginSession, now: datetime) -> bool:
+    cfg = current_app.config
+    last_seen = found.last_seen_at or found.created_at
+    return (now - found.created_at > timedelta(hours=cfg["SESSION_MAX_HOURS"])
+            or now - last_seen > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]))
+
+
 def load_session_user(token: str) -> User | None:
+    """The user of a live session. A session idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS ends
+    here; `last_seen_at` is written at most once a minute, on a connection of its own (the request's own
+    transaction is left alone)."""
     found = db.session.scalar(select(LoginSession).where(LoginSession.token == token))
     if found is None or not found.user.is_active:
         return None
+    now = utcnow()
+    if session_expired(found, now):
+        _write_apart(delete(LoginSession).where(LoginSession.id == found.id))
+        return None
+    if found.last_seen_at is None or now - found.last_seen_at >= SEEN_EVERY:
+        _write_apart(update(LoginSession).where(LoginSession.id == found.id).values(last_seen_at=now))
     found.user.session_token = token
     return found.user
+
+
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def _write_apart(statement) -> None:
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    except SQLAlchemyError:
+        log.warning("session bookkeeping failed", exc_info=True)
 
 
 def end_session(token: str) -> None:
@@ -179,13 +287,90 @@ def end_all_sessions(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, current):
+    if not verify_password(user, current):
         raise AccountError(_("The current password is not correct."), "current")
+    set_password(user, new)
+    record("account.password_changed", user, actor=user)
+
+
+def set_password(user: User, new: str) -> None:
+    """A new password ends every session of the account."""
     if problem := password_problem(new, user.email):
         raise AccountError(problem, "new")
     user.password_hash = hash_password(new)
     end_all_sessions(user)
-    record("account.password_changed", user, actor=user)
+
+
+def use_password_link(token: str, new: str) -> User:
+    """Set the password through a reset or invitation link (single use); the address is thereby confirmed."""
+    from . import tokens
+
+    found = tokens.peek(token, *tokens.PASSWORD_PURPOSES)
+    if found is not None and (problem := password_problem(new, found.user.email)):
+        raise AccountError(problem, "new")
+    user = _use(found)
+    set_password(user, new)
+    record("account.password_reset" if found.purpose == TokenPurpose.RESET_PASSWORD else "account.invitation_accepted",
+           user, actor=user)
+    return user
+
+
+def confirm_email(token: str) -> User:
+    from . import tokens
+
+    user = _use(tokens.peek(token, TokenPurpose.VERIFY_EMAIL))
+    record("account.email_verified", user, actor=user)
+    return user
+
+
+def _use(found) -> User:
+    """The token's user once the token is spent (the address is confirmed by following it), or AccountError."""
+    from . import tokens
+
+    if found is None or not tokens.consume(found):
+        raise AccountError(_("This link is invalid or has expired. Please ask for a new one."))
+    found.user.email_verified_at = found.user.email_verified_at or utcnow()
+    return found.user
+
+
+def request_password_reset(email: str, source: str) -> None:
+    """Send a reset link when the address has an active account; the caller answers the same either way."""
+    from .mails import send_password_reset
+
+    user = find_by_email(email)
+    if throttle.mail_limited("reset", email, source):
+        return
+    if user is not None and user.is_active:
+        send_password_reset(user)
+
+
+def resend_verification(email: str, source: str) -> None:
+    from .mails import send_verification
+
+    user = find_by_email(email)
+    if throttle.mail_limited("verify", email, source):
+        return
+    if user is not None and user.is_active and needs_verification(user):
+        send_verification(user)
+
+
+def invite_user(email: str, name: str, role: Role, organization: str, inviter: User) -> tuple[User, str]:
+    """An administrator creates an officer's or expert's account: active and approved, without a usable password
+    until the person sets one through the invitation link sent to them. Returns the user and that link (for an
+    administrator to pass on when no mail server is configured)."""
+    from .mails import send_invitation
+
+    if role not in INVITABLE_ROLES:
+        raise AccountError(_("Only officer and expert accounts are created by invitation."), "role")
+    user = create_user(email=email, name=name, password=secrets.token_urlsafe(24), role=role,
+                       organization=organization, status=AccountStatus.ACTIVE, verified=False)
+    user.password_hash = "!" + user.password_hash  # never matches a password: the invitation sets one
+    record("account.invited", user, actor=inviter, role=str(role))
+    link = send_invitation(user, inviter)
+    return user, link
+
+
+INVITABLE_ROLES = (Role.OFFICER, Role.EXPERT)
 
 
 # --- approval --------------------------------------------------------------------------------------
@@ -219,3 +404,72 @@ def set_suspended(user: User, suspended: bool, admin: User) -> None:
     account_lifecycle.apply(user, AccountEvent.SUSPENDED if suspended else AccountEvent.REINSTATED, admin)
     if suspended:
         end_all_sessions(user)
+
+
+# --- joining an existing organisation --------------------------------------------------------------
+
+class JoinEvent(enum.StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+_J = JoinStatus
+join_lifecycle = Lifecycle("join_request", JoinStatus, JoinEvent, table(
+    (_J.PENDING, JoinEvent.APPROVED, _J.APPROVED),
+    (_J.PENDING, JoinEvent.REJECTED, _J.REJECTED),
+), initial=_J.PENDING)
+
+
+def active_members(org: Organization) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.organization_id == org.id, User.status == AccountStatus.ACTIVE).order_by(User.name)
+    ))
+
+
+def request_to_join(user: User, org: Organization) -> JoinRequest:
+    """`user` asks to belong to `org`; its active members (or, when it has none, the administrators) are told."""
+    join = join_lifecycle.begin(JoinRequest(user=user, organization=org))
+    db.session.add(join)
+    db.session.flush()
+    record("join_request.requested", join, actor=user, organization=org.name)
+    deciders = active_members(org) or active_admins()
+    for decider in deciders:
+        notify(decider, N_("%(name)s asks to join %(organization)s. Please confirm or decline."),
+               path_for("accounts.join_requests"), name=user.name, organization=org.name)
+    return join
+
+
+def pending_join_requests(decider: User | None = None) -> list[JoinRequest]:
+    """Pending requests, oldest first: every one (for an administrator's list: pass None or an administrator),
+    or those of the decider's own organisation."""
+    query = select(JoinRequest).where(JoinRequest.status == JoinStatus.PENDING).order_by(JoinRequest.created_at)
+    if decider is not None and not decider.is_admin:
+        if decider.organization_id is None:
+            return []
+        query = query.where(JoinRequest.organization_id == decider.organization_id,
+                            JoinRequest.user_id != decider.id)
+    return list(db.session.scalars(query))
+
+
+def decide_join(join: JoinRequest, approve: bool, decider: User) -> None:
+    """Approve (the requester becomes a member) or decline; the requester is told. Flushes, the caller commits."""
+    if not may_decide_join(decider, join):
+        raise AccountError(_("You may not decide on this request."))
+    join_lifecycle.apply(join, JoinEvent.APPROVED if approve else JoinEvent.REJECTED, decider,
+                         organization=join.organization.name)
+    join.decided_at, join.decided_by = utcnow(), decider
+    if approve:
+        join.user.organization = join.organization
+    notify(join.user, N_("Your request to join %(organization)s was approved.") if approve
+           else N_("Your request to join %(organization)s was declined."), "/", organization=join.organization.name)
+
+
+def own_join_requests(user: User) -> list[JoinRequest]:
+    return list(db.session.scalars(select(JoinRequest).where(
+        JoinRequest.user_id == user.id).order_by(JoinRequest.created_at.desc())))
+
+
+def set_mail_preferences(user: User, chosen: dict[str, bool]) -> None:
+    """Which e-mail notification kinds (core.mail.KINDS) the person receives."""
+    user.mail_preferences = {kind: bool(chosen.get(kind, False)) for kind in mail.KINDS}
+    record("account.mail_preferences", user, actor=user, **user.mail_preferences)
