@@ -28,7 +28,7 @@ from .sections import FIELD_LABELS
 TOO_LONG = _l("Please shorten this to at most %(max)d characters (now %(length)d).")
 LONG_TEXT = 5000
 
-# Offered as suggestions (the doctor may type another department); stored as typed.
+# Offered as suggestions (the clinician may type another department); stored as typed.
 SPECIALTIES = (
     "神经内科", "神经外科", "神经介入科", "心血管内科", "心脏外科", "血管外科", "胸外科", "呼吸与危重症医学科",
     "重症医学科", "急诊科", "麻醉科", "普通外科", "肝胆外科", "胃肠外科", "骨科", "泌尿外科", "妇产科", "儿科",

@@ -79,7 +79,7 @@ PATHWAY_LABELS = {
     Pathway.INNOVATION: _l("Innovative device special review (创新医疗器械特别审查)"),
 }
 
-# Sections a doctor fills in; the keys are column names. Required ones are enforced on submit only.
+# Sections a clinician fills in; the keys are column names. Required ones are enforced on submit only.
 PUBLIC_FIELDS = ("title", "public_summary", "specialty", "device_class", "stage", "cooperation")
 CONFIDENTIAL_FIELDS = (
     "need_problem", "need_population", "need_outcome", "current_practice", "solution", "innovation_points",
@@ -119,7 +119,7 @@ class Project(TimestampMixin, db.Model):
     cooperation: Mapped[list] = mapped_column(JSON, default=list)
     pathway_hopes: Mapped[list] = mapped_column(JSON, default=list)
     attests_no_patient_data: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Form sections the doctor has saved at least once: a default value (e.g. stage 'idea') only counts as an
+    # Form sections the clinician has saved at least once: a default value (e.g. stage 'idea') only counts as an
     # answer once its section has been saved.
     saved_sections: Mapped[list] = mapped_column(JSON, default=list)
 
@@ -195,7 +195,7 @@ class Attachment(StoredFileMixin, db.Model):
 
 
 class StatusEvent(db.Model):
-    """One status change, with who made it and why: the doctor's timeline is read from these."""
+    """One status change, with who made it and why: the clinician's timeline is read from these."""
 
     __tablename__ = "status_events"
 

@@ -26,7 +26,7 @@ bp = Blueprint("submissions", __name__, url_prefix="/projects")
 
 @bp.app_template_global()
 def status_label(status) -> str:
-    """The doctor-facing name of a project status (also for macros imported without context)."""
+    """The clinician-facing name of a project status (also for macros imported without context)."""
     return STATUS_LABELS.get(status, status)
 
 
@@ -116,7 +116,7 @@ def section(project_id: int, key: str):
 
 
 def _after_save(project: Project, key: str) -> str:
-    """Save and continue: to the next section, and from the last one to the overview where the doctor submits."""
+    """Save and continue: to the next section, and from the last one to the overview where the clinician submits."""
     keys = [section.key for section in SECTIONS]
     if not request.form.get("next"):
         return url_for("submissions.section", project_id=project.id, key=key)

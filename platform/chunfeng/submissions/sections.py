@@ -1,4 +1,4 @@
-"""The sections of a project as the doctor fills them in, and which answers are required to submit.
+"""The sections of a project as the clinician fills them in, and which answers are required to submit.
 
 Plain data (no WTForms): services use it for the completeness check, templates for the navigation and for
 showing a project or one of its versions; forms.py builds one form per section from the same keys.
@@ -100,7 +100,7 @@ VERSION_FIELDS: tuple[str, ...] = tuple(name for section in SECTIONS for name in
 
 @dataclass(frozen=True)
 class Missing:
-    """One unanswered required item, with the section where the doctor can answer it."""
+    """One unanswered required item, with the section where the clinician can answer it."""
 
     section: str
     field: str

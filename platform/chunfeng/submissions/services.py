@@ -1,5 +1,5 @@
 """Idea intake: drafts saved section by section, submission into immutable versions, attachments, withdrawal,
-the doctor's timeline and to-do list, and near-duplicate detection. Testable without HTTP; callers commit.
+the clinician's timeline and to-do list, and near-duplicate detection. Testable without HTTP; callers commit.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ VERSION_SCHEMA = "chunfeng.project-version/2"
 PERSONAL = "personal"  # the submitter's name and organisation, outside the hashed content (see canonical_json)
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Cosine of the matcher's TF-IDF over Project.full_text(). Measured on the demo projects: a copy with light
-# edits 0.99; the same idea rewritten by another doctor 0.57; another device for the same disease 0.47-0.49;
+# edits 0.99; the same idea rewritten by another clinician 0.57; another device for the same disease 0.47-0.49;
 # other projects of the same specialty <= 0.28. "Very similar" starts at 0.55; 0.4 and up is kept so that the
 # formal check may ask with a lower threshold.
 SIMILAR_THRESHOLD = 0.55
@@ -54,7 +54,7 @@ _STORE_FLOOR, _STORE_LIMIT = 0.4, 10
 
 
 class SubmissionError(ValueError):
-    """A refusal the doctor can act on; the message is already in the request's language."""
+    """A refusal the clinician can act on; the message is already in the request's language."""
 
 
 class StaleProject(SubmissionError):
@@ -83,7 +83,7 @@ def projects_of(user: User) -> list[Project]:
 
 
 def project_fields(project: Project) -> dict[str, Any]:
-    """The doctor's answers as plain JSON values (enumerations as their string values), in section order."""
+    """The clinician's answers as plain JSON values (enumerations as their string values), in section order."""
     values = {}
     for name in VERSION_FIELDS:
         value = getattr(project, name)
@@ -144,7 +144,7 @@ def _answered(project: Project, name: str) -> bool:
     value = getattr(project, name)
     if name == "device_class":
         return value != DeviceClass.UNKNOWN
-    if name == "stage":  # has a default: counts once the doctor has saved its section
+    if name == "stage":  # has a default: counts once the clinician has saved its section
         return "progress" in (project.saved_sections or [])
     if isinstance(value, str):
         return bool(value.strip())
@@ -435,7 +435,7 @@ def refresh_similar(project: Project) -> None:
 
 def similar_projects(project: Project, limit: int = 5, threshold: float = SIMILAR_THRESHOLD,
                      refresh: bool = False) -> list[tuple[Project, float, tuple[str, ...]]]:
-    """The near duplicates stored at the project's last submission, best first (for the doctor's project page
+    """The near duplicates stored at the project's last submission, best first (for the clinician's project page
     and the administrators' formal check). refresh=True recomputes them now (one TextIndex fit)."""
     if refresh:
         refresh_similar(project)
@@ -466,7 +466,7 @@ def similar_for(viewer: User, project: Project, limit: int = 5) -> list[SimilarE
     return entries
 
 
-# --- timeline and the doctor's to-do list --------------------------------------------------------------------
+# --- timeline and the clinician's to-do list --------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class TimelineStep:

@@ -111,7 +111,7 @@ STATUS_LABELS = {
     S.WITHDRAWN: _l("Withdrawn"),
 }
 
-# The doctor's timeline: each stage and the statuses that mean the project has reached it.
+# The clinician's timeline: each stage and the statuses that mean the project has reached it.
 TIMELINE = (
     ("draft", _l("Draft"), {S.DRAFT}),
     ("submitted", _l("Submitted"), {S.SUBMITTED, S.RETURNED}),
