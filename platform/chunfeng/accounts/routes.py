@@ -123,8 +123,6 @@ def login():
         flash(str(error), "danger")
         return render_template("accounts/login.html", form=form)
     if services.needs_verification(user):
-        services.resend_verification(user.email, source)
-        db.session.commit()
         return render_template("accounts/login.html", form=form, unverified=user.email)
     _start_session(user)
     response = redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
