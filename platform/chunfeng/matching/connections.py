@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..core.services import N_, notify, record
+from ..core.services import N_, notify, person, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
@@ -114,7 +114,7 @@ def decide_connection(connection: Connection, clinician, accept: bool, note: str
         if accept
         else N_("%(name)s declined your connection request for “%(project)s”.")
     )
-    notify_members(connection.organization_id, message, _link(connection), name=clinician.name,
+    notify_members(connection.organization_id, message, _link(connection), name=person(clinician),
                    project=connection.project.title)
 
 
@@ -127,7 +127,7 @@ def regrant(connection: Connection, clinician) -> ShareGrant:
     grant = grant_access(connection, clinician)
     timeline_entry(connection, "regranted", clinician)
     notify_members(connection.organization_id, N_("%(name)s shared the details of “%(project)s” with you."),
-                   path_for("matching.project", project_id=connection.project_id), name=clinician.name,
+                   path_for("matching.project", project_id=connection.project_id), name=person(clinician),
                    project=connection.project.title)
     return grant
 
