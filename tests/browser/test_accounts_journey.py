@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.accounts.conftest import smtp  # noqa: F401 - the SMTP server fixture
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD
 
@@ -50,3 +51,24 @@ def test_language_switch_and_english_browser(browser, live_server):
         expect(page.get_by_role("heading", name="登录")).to_be_visible()
     finally:
         page.context.close()
+
+
+def test_forgotten_password_is_reset_from_the_link_in_the_mail(page, make_user, smtp):  # noqa: F811
+    from tests.accounts.conftest import link_path
+
+    user = make_user(name="周医生")
+    page.goto("/account/login")
+    page.get_by_role("link", name="忘记密码？").click()
+    page.get_by_label("邮箱").fill(user.email)
+    page.get_by_role("button", name="发送链接").click()
+    expect(page.get_by_text("如果该地址有账户，我们已向其发送设置新密码的链接")).to_be_visible()
+    [message] = smtp.to(user.email)
+    page.goto(link_path(message))
+    page.get_by_label("新密码", exact=True).fill("a fresh spring passphrase")
+    page.get_by_label("再次输入新密码").fill("a fresh spring passphrase")
+    page.get_by_role("button", name="保存密码").click()
+    expect(page.get_by_text("密码已设置，请登录。")).to_be_visible()
+    page.get_by_label("邮箱").fill(user.email)
+    page.get_by_label("密码").fill("a fresh spring passphrase")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()

@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import mail
 from ..core.lifecycle import Lifecycle, table
-from ..core.services import N_, notify, record
+from ..core.services import N_, notify, person, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from . import throttle
@@ -174,7 +174,7 @@ def register(*, privacy_version: str, **fields) -> Registration:
     if user.status == AccountStatus.PENDING:
         for admin in active_admins():
             notify(admin, N_("New account awaiting approval: %(name)s"), "/admin/accounts?status=pending",
-                   name=user.name)
+                   name=person(user))
     if user.email_verified_at is None:
         from .mails import send_verification
         send_verification(user)
@@ -435,7 +435,7 @@ def request_to_join(user: User, org: Organization) -> JoinRequest:
     deciders = active_members(org) or active_admins()
     for decider in deciders:
         notify(decider, N_("%(name)s asks to join %(organization)s. Please confirm or decline."),
-               path_for("accounts.join_requests"), name=user.name, organization=org.name)
+               path_for("accounts.join_requests"), name=person(user), organization=org.name)
     return join
 
 

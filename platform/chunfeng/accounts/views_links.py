@@ -19,17 +19,27 @@ from .routes import bp
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the address must not travel anywhere
 
 
+def _address_form(ask, done: str, title: str, intro: str):
+    """A form asking for an address and sending it a link: the same answer whether or not it has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        ask(form.email.data, request.remote_addr or "")
+        db.session.commit()
+        flash(done, "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/address_form.html", form=form, title=title, intro=intro)
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @policy.public
 def forgot_password():
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        services.request_password_reset(form.email.data, request.remote_addr or "")
-        db.session.commit()
-        flash(_("If an account exists for this address, we have sent it a link to choose a new password. "
-                "Please check your mailbox."), "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form)
+    return _address_form(
+        services.request_password_reset,
+        _("If an account exists for this address, we have sent it a link to choose a new password. "
+          "Please check your mailbox."),
+        _("Forgot password?"),
+        _("Enter the e-mail address of your account. We send you a link to choose a new password; it works once "
+          "and for a limited time."))
 
 
 @bp.route("/password/set/<token>", methods=["GET", "POST"])
@@ -73,13 +83,11 @@ def confirm_email(token: str):
 @bp.route("/confirm", methods=["GET", "POST"])
 @policy.public
 def resend_verification():
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        services.resend_verification(form.email.data, request.remote_addr or "")
-        db.session.commit()
-        flash(_("If this address has an account that is not yet confirmed, we have sent it a new link."), "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/resend_verification.html", form=form)
+    return _address_form(
+        services.resend_verification,
+        _("If this address has an account that is not yet confirmed, we have sent it a new link."),
+        _("Confirm your e-mail address"),
+        _("Enter the address you registered with and we send you a new confirmation link."))
 
 
 @bp.route("/invite", methods=["GET", "POST"])
