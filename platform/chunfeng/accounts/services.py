@@ -173,7 +173,7 @@ def register(*, privacy_version: str, **fields) -> Registration:
     join = request_to_join(user, existing_org(organization)) if joins_existing else None
     if user.status == AccountStatus.PENDING:
         for admin in active_admins():
-            notify(admin, N_("New account awaiting approval: %(name)s"), "/admin/accounts?status=pending",
+            notify(admin, N_("New account awaiting approval: %(name)s"), path_for("admin.accounts", status="pending"),
                    name=person(user))
     if user.email_verified_at is None:
         from .mails import send_verification
@@ -397,7 +397,7 @@ def decide_approval(user: User, approve: bool, admin: User) -> None:
     account_lifecycle.apply(user, AccountEvent.APPROVED if approve else AccountEvent.REJECTED, admin)
     user.approved_at = utcnow() if approve else None
     notify(user, N_("Your account has been approved.") if approve else N_("Your account application was not approved."),
-           "/")
+           path_for("main.index"))
 
 
 def set_suspended(user: User, suspended: bool, admin: User) -> None:
@@ -461,7 +461,8 @@ def decide_join(join: JoinRequest, approve: bool, decider: User) -> None:
     if approve:
         join.user.organization = join.organization
     notify(join.user, N_("Your request to join %(organization)s was approved.") if approve
-           else N_("Your request to join %(organization)s was declined."), "/", organization=join.organization.name)
+           else N_("Your request to join %(organization)s was declined."), path_for("accounts.profile"),
+           organization=join.organization.name)
 
 
 def own_join_requests(user: User) -> list[JoinRequest]:

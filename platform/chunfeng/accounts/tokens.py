@@ -66,3 +66,9 @@ def consume(found: AccountToken) -> bool:
 
 def forget(user: User) -> None:
     db.session.execute(AccountToken.__table__.delete().where(AccountToken.user_id == user.id))
+
+
+def purge(before) -> int:
+    """Delete links that expired before `before` (used or not): for the retention purge."""
+    result = db.session.execute(AccountToken.__table__.delete().where(AccountToken.expires_at < before))
+    return result.rowcount or 0
