@@ -424,11 +424,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     defaults = EngineConfig()
     for name in (
         "ngram_max",
-        "idf_power",
         "prune_char_df",
+        "bm25_k1",
+        "bm25_b",
+        "expansion_weight",
         "second_weight",
         "n_candidates",
-        "rerank_top",
         "semantic_weight",
     ):
         kind = type(getattr(defaults, name))

@@ -54,15 +54,26 @@ def test_known_ranks_give_known_figures(tsv: tuple[Path, Path], capsys: pytest.C
     assert out == ["top1=0.500 top5=1.000 mrr=0.750 n=2"]
 
 
-def test_verbose_prints_each_query_before_the_last_line(
+def test_verbose_prints_each_query_with_readable_reasons_before_the_last_line(
     tsv: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # header, one line per query, the query embedding time when a model ran, then the metrics line
+    from chunfeng.textengine.terms import Segmenter
+
     candidates, queries = tsv
     match_eval.main(["--candidates", str(candidates), "--queries", str(queries), "-v"])
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 4 and out[0] == "profiles=3 queries=2"
-    assert out[1].startswith("[1] ") and out[2].startswith("[2] ") and "top1=眼科公司" in out[2]
+    assert out[0].startswith("profiles=3 documents=4 queries=2 semantic=")
+    per_query = out[1:3]
+    assert per_query[0].startswith("[1] ") and per_query[1].startswith("[2] ") and "top1=眼科公司" in per_query[1]
+    middle = out[3:-1]
+    assert middle == [] if out[0].endswith("semantic=off") else (len(middle) == 1 and "query_embed_ms=" in middle[0])
     assert LAST_LINE.match(out[-1])
+    seg = Segmenter.get()
+    for line in per_query:
+        reasons = line.split("reasons=", 1)[1].split("|")
+        assert reasons and all(len(r) >= 2 and not seg.is_generic(r) for r in reasons), line
+    assert per_query[0].endswith("reasons=全程显影|取栓支架|直径")
 
 
 def test_rows_of_one_company_form_one_profile(tsv: tuple[Path, Path]) -> None:

@@ -205,3 +205,30 @@ def test_index_imports_no_flask() -> None:
     code = "import sys, chunfeng.textengine.index; print('flask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_lay_words_stand_for_clinical_terms() -> None:
+    from chunfeng.textengine.terms import lay_expansions
+
+    found = lay_expansions("中风的病人血块堵在脑子里,拍片看得清")
+    assert {"卒中", "血栓", "颅内", "显影"} <= set(found)
+    assert "卒中" not in lay_expansions("急性缺血性卒中,中风")  # a term the text already names is not added
+
+
+def test_lay_query_reaches_the_clinical_description() -> None:
+    index = MatchIndex.build(PROFILES, embedder=None)
+    lay = "中风病人血块堵在脑子的大血管里,想要一种可以调节直径、拍片看得清的网兜把血块拉出来"
+    assert index.match(lay, k=1, n_reasons=0)[0].target_id == "neuro"
+    plain = MatchIndex.build(PROFILES, embedder=None, config=EngineConfig(expansion_weight=0.0))
+    q_exp, q_plain = index.vocab.query([lay]), plain.vocab.query([lay])
+    assert q_exp.nnz > q_plain.nnz and set(q_exp.data.tolist()) == {1.0, 0.5}
+
+
+def test_a_document_covering_more_of_the_query_beats_one_repeating_a_clause() -> None:
+    # the second is a recombination: one clause of the real description among unrelated ones
+    docs = [
+        Doc("maker", "产品线", "可调节颅内取栓支架。用于急性缺血性卒中的机械取栓;支架圆丝编织,体外调节直径,植入全程显影。"),
+        Doc("collage", "产品线", "取栓相关产品。体外调节直径,用于白内障摘除后植入,检测尿液脱落细胞。"),
+    ] + PROFILES[1:4]
+    index = MatchIndex.build(docs, embedder=None)
+    assert index.match(THROMBECTOMY, k=1, n_reasons=0)[0].target_id == "maker"

@@ -5,12 +5,14 @@ Each side (``"profiles"``: enterprises and investors; ``"projects"``: clinicians
 per product line, registered product or capability field of a profile, one per section of a project, each
 labelled with its field (``Doc(owner, "产品线", text)``). Ranking runs in two stages:
 
-1. lexical: char 1-2 gram TF-IDF (square-root IDF, sublinear tf, L2 per document, so a long document does not
-   outweigh a short precise one); an organisation scores by its best document plus a small share of its second
-   best (a soft max: a company with many product lines is not diluted, nor does breadth alone win);
-2. semantic: the lexical top candidates are re-ranked with the cosine of sentence embeddings (stored per
-   document, computed only when a document's text changes), z-scored and mixed with the lexical score.
-   Without a model the first stage ranks alone (see :mod:`.embedding`).
+1. lexical: char 1-2 gram BM25 (saturating tf, mild length normalisation ``b``: a document that covers more of
+   the query's terms beats a short one that repeats a single clause of it). The query side is the set of its
+   terms plus, at a lower weight, the clinical terms its lay words stand for (``data/lay_terms.txt``: 中风 ->
+   卒中, 拍片 -> 影像 X线). An organisation scores by its best document plus a small share of its second best
+   (a soft max: a company with many product lines is not diluted, nor does breadth alone win);
+2. semantic: the lexical candidate documents (the best ``n_candidates``) get the cosine of sentence embeddings
+   (stored per document, computed only when a document's text changes); both scores are z-scored over all the
+   candidate organisations and mixed. Without a model the first stage ranks alone (see :mod:`.embedding`).
 
 Typical use::
 
@@ -38,12 +40,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .embedding import Embedder, default_embedder
-from .engine import VectorizerConfig, _fit_transform, sparse_top_k
-from .terms import Reason, labelled_reasons
+from .engine import VectorizerConfig, sparse_top_k
+from .terms import Reason, labelled_reasons, lay_expansions
 from .text import Analyzer, normalize
 
 Id = Hashable
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SideName = Literal["profiles", "projects"]
 SIDES: tuple[SideName, SideName] = ("profiles", "projects")
 
@@ -59,20 +61,23 @@ class Doc:
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Measured with scripts/match_eval.py on the tune sets (see that script's docstring for the figures)."""
+    """Chosen on the tune queries (scripts/eval/queries-tune.tsv) with both distractor sets; the semantic weight by
+    5-fold cross-validation of the MRR over 0..0.6 (every fold chose 0.3)."""
 
     ngram_max: int = 2
-    idf_power: float = 0.5
     #: single characters found in more than this share of documents carry no signal: dropped at fit
     prune_char_df: float = 0.5
+    #: BM25 term-frequency saturation and length normalisation (0: none, 1: full)
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.3
+    #: weight of a clinical term that the query only names through a lay word (a term it names itself: 1)
+    expansion_weight: float = 0.5
     #: soft max: an organisation's score is its best document's plus this share of its second best
     second_weight: float = 0.15
-    #: lexical candidates (documents) re-ranked by the semantic stage
+    #: lexical candidates (documents) that the semantic stage scores and the ranking considers
     n_candidates: int = 300
-    #: organisations (best by lexical score) whose order the semantic stage may change
-    rerank_top: int = 10
-    #: weight of the z-scored semantic similarity against the z-scored lexical score (among rerank_top)
-    semantic_weight: float = 0.4
+    #: weight of the z-scored semantic similarity against the z-scored lexical score (over the candidates)
+    semantic_weight: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -104,64 +109,107 @@ class UpdateResult:
 
 
 class Vocabulary:
-    """Terms and their IDF weights; transforms text with the fitted weights (sublinear tf, L2 norm)."""
+    """Terms, their BM25 IDF weights and the mean document length; documents become BM25 rows, queries the
+    set of their terms (with the lay-word expansions at a lower weight)."""
 
-    def __init__(self, terms: Sequence[str], idf: np.ndarray, config: EngineConfig) -> None:
+    def __init__(self, terms: Sequence[str], idf: np.ndarray, config: EngineConfig, avg_len: float = 1.0) -> None:
         self.terms = list(terms)
         self.idf = np.asarray(idf, dtype=np.float32)
         self.config = config
+        self.avg_len = float(avg_len) or 1.0
         self.index = {t: i for i, t in enumerate(self.terms)}
         self.analyzer = Analyzer(config.ngram_max, VectorizerConfig().stop_terms)
         self._idf_fallback = float(self.idf.max()) if len(self.idf) else 1.0
 
     @classmethod
     def fit(cls, texts: Sequence[str], config: EngineConfig) -> tuple[Vocabulary, sp.csr_matrix]:
-        vec, matrix = _fit_transform(texts, VectorizerConfig(ngram_max=config.ngram_max, idf_power=config.idf_power))
-        terms = vec.get_feature_names_out().tolist()
-        keep = np.ones(len(terms), dtype=bool)
-        if config.prune_char_df and len(texts):
-            df = np.bincount(matrix.indices, minlength=len(terms)) / len(texts)
+        analyzer = Analyzer(config.ngram_max, VectorizerConfig().stop_terms)
+        ids: dict[str, int] = {}
+        rows = [Counter(ids.setdefault(t, len(ids)) for t in analyzer(text)) for text in texts]
+        terms = list(ids)
+        n = len(texts)
+        df = np.zeros(len(terms), dtype=np.int64)
+        for counts in rows:
+            df[np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))] += 1
+        keep = df > 0
+        if config.prune_char_df and n:
             single = np.array([len(t) == 1 for t in terms], dtype=bool)
-            keep &= ~(single & (df > config.prune_char_df))
+            keep &= ~(single & (df / n > config.prune_char_df))
         kept = np.flatnonzero(keep)
-        matrix = _l2_rows(matrix[:, kept])
-        return cls([terms[i] for i in kept], vec.idf_[kept], config), matrix
+        # ids sorted by term, so the vocabulary (and the fingerprint) does not depend on document order
+        kept = kept[np.argsort([terms[i] for i in kept], kind="stable")]
+        remap = np.full(len(terms), -1, dtype=np.int64)
+        remap[kept] = np.arange(len(kept))
+        idf = np.log1p((n - df[kept] + 0.5) / (df[kept] + 0.5)).astype(np.float32)
+        lengths = [sum(c.values()) for c in rows]
+        vocab = cls([terms[i] for i in kept], idf, config, float(np.mean(lengths)) if lengths else 1.0)
+        remapped = [{int(remap[i]): c for i, c in counts.items() if remap[i] >= 0} for counts in rows]
+        return vocab, vocab._rows(remapped, lengths)
 
     def tokens(self, text: str) -> list[str]:
         return self.analyzer(text)
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def _counts(self, text: str) -> tuple[dict[int, int], int]:
+        tokens = self.analyzer(text)
+        return Counter(self.index[t] for t in tokens if t in self.index), len(tokens)
+
+    def _rows(self, counts: Sequence[dict[int, int]], lengths: Sequence[int]) -> sp.csr_matrix:
+        k1, b = self.config.bm25_k1, self.config.bm25_b
         indptr, indices, data = [0], [], []
-        for text in texts:
-            counts = Counter(self.index[t] for t in self.analyzer(text) if t in self.index)
-            if counts:
-                ids = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
-                tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-                w = (1.0 + np.log(tf)) * self.idf[ids]
+        for row, length in zip(counts, lengths, strict=True):
+            if row:
+                ids = np.fromiter(row.keys(), dtype=np.int32, count=len(row))
+                tf = np.fromiter(row.values(), dtype=np.float32, count=len(row))
+                norm = k1 * (1.0 - b + b * length / self.avg_len)
+                w = tf * (k1 + 1.0) / (tf + norm) * self.idf[ids]
                 order = np.argsort(ids)
                 indices.append(ids[order])
-                data.append((w / np.linalg.norm(w))[order])
-            indptr.append(indptr[-1] + len(counts))
-        return sp.csr_matrix(
-            (
-                np.concatenate(data) if data else np.zeros(0, np.float32),
-                np.concatenate(indices) if indices else np.zeros(0, np.int32),
-                np.asarray(indptr),
-            ),
-            shape=(len(texts), len(self.terms)),
-            dtype=np.float32,
-        )
+                data.append(w[order].astype(np.float32))
+            indptr.append(indptr[-1] + len(row))
+        return _csr(data, indices, indptr, len(self.terms))
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Documents as BM25 rows (the stored side of every comparison)."""
+        pairs = [self._counts(text) for text in texts]
+        return self._rows([c for c, _ in pairs], [n for _, n in pairs])
+
+    def query(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Queries: weight 1 for each term a text names, ``expansion_weight`` for a term only its lay words
+        stand for (see :func:`.terms.lay_expansions`)."""
+        indptr, indices, data = [0], [], []
+        for text in texts:
+            weights = dict.fromkeys(self._counts(text)[0], 1.0)
+            extra = lay_expansions(text)
+            if extra and self.config.expansion_weight:
+                for i in self._counts(" ".join(extra))[0]:
+                    weights.setdefault(i, self.config.expansion_weight)
+            ids = np.fromiter(sorted(weights), dtype=np.int32, count=len(weights))
+            indices.append(ids)
+            data.append(np.fromiter((weights[i] for i in ids.tolist()), dtype=np.float32, count=len(ids)))
+            indptr.append(indptr[-1] + len(ids))
+        return _csr(data, indices, indptr, len(self.terms))
 
     def idf_of(self, term: str) -> float:
         i = self.index.get(term)
         return float(self.idf[i]) if i is not None else self._idf_fallback
 
 
-def _l2_rows(matrix: sp.spmatrix) -> sp.csr_matrix:
-    m = sp.csr_matrix(matrix, dtype=np.float32)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
+def _csr(data: list[np.ndarray], indices: list[np.ndarray], indptr: list[int], width: int) -> sp.csr_matrix:
+    return sp.csr_matrix(
+        (
+            np.concatenate(data) if data else np.zeros(0, np.float32),
+            np.concatenate(indices) if indices else np.zeros(0, np.int32),
+            np.asarray(indptr),
+        ),
+        shape=(len(indptr) - 1, width),
+        dtype=np.float32,
+    )
+
+
+def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    out = matrix.copy()
+    out.data = np.ones_like(out.data)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -177,6 +225,7 @@ class _Side:
     texts: list[str] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    norms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # L2 norm of each row
     main: sp.csr_matrix | None = None
     delta_rows: list[sp.csr_matrix] = field(default_factory=list)
     emb: np.ndarray | None = None  # (n_docs, dim) float32, L2-normalised rows
@@ -234,6 +283,8 @@ class _Side:
                 self.codes[doc.owner] = len(self.code_owner)
                 self.code_owner.append(doc.owner)
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
+        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1), dtype=np.float32).ravel())
+        self.norms = np.concatenate([self.norms, norms.astype(np.float32)])
         new_codes = np.fromiter((self.codes[d.owner] for d in docs), dtype=np.int64, count=len(docs))
         self.owner_code = np.concatenate([self.owner_code, new_codes])
         if in_main:
@@ -246,7 +297,7 @@ class _Side:
             self.emb = emb if self.emb is None else np.concatenate([self.emb, emb])
 
     def scores(self, query: sp.csr_matrix) -> np.ndarray:
-        """Cosine of each query row with every document (dead documents score 0): (n_queries, n_docs)."""
+        """Dot product of each query row with every document (dead documents score 0): (n_queries, n_docs)."""
         out = np.zeros((query.shape[0], len(self)), dtype=np.float32)
         if self.main is not None and self.main_rows:
             out[:, : self.main_rows] = (query @ self.main_t).toarray()
@@ -383,7 +434,7 @@ class MatchIndex:
         """
         if query_embedding is None and self.has_semantic:
             query_embedding = self.embedder.embed_queries([text])[0]  # type: ignore[union-attr]
-        query = self.vocab.transform([text])
+        query = self.vocab.query([text])
         return self._rank(
             query,
             query_embedding,
@@ -420,19 +471,20 @@ class MatchIndex:
             emb = src.emb[positions].mean(axis=0)
             emb = emb / (np.linalg.norm(emb) or 1.0)
         exclude = {owner} if from_side == side else set()
-        return self._rank(self.vocab.transform([text]), emb, visible, side, k, exclude, n_reasons, reason_fields)
+        return self._rank(self.vocab.query([text]), emb, visible, side, k, exclude, n_reasons, reason_fields)
 
     def near_duplicates(
         self, side: SideName, owner: Id, threshold: float = 0.8, k: int = 5
     ) -> list[tuple[Id, float, str]]:
-        """Other owners of the same side with a document of cosine >= threshold to one of this owner's
-        documents: (other owner, best cosine, the field of this owner's document), highest first."""
+        """Other owners of the same side with a document of cosine (of the BM25 rows) >= threshold to one of
+        this owner's documents: (other owner, best cosine, the field of this owner's document), highest first."""
         s = self.sides[side]
         positions = [i for i in s.by_owner.get(owner, []) if s.alive[i]]
         if not positions:
             return []
         rows = s.rows(positions)
-        scores = s.scores(rows)
+        norms = s.norms[positions][:, None] * s.norms[None, :]
+        scores = s.scores(rows) / np.where(norms > 0, norms, 1.0)
         scores[:, positions] = 0.0
         best: dict[int, tuple[float, str]] = {}
         for r, pos in enumerate(positions):
@@ -469,7 +521,7 @@ class MatchIndex:
         # soft max by organisation over the candidate documents, vectorised: best plus a share of second best
         top = top[np.argsort(-doc_scores[top], kind="stable")]
         top_codes = s.owner_code[top]
-        codes, first = np.unique(top_codes, return_index=True)
+        codes, first, inverse = np.unique(top_codes, return_index=True, return_inverse=True)
         lexical = doc_scores[top[first]].astype(np.float32)
         rest = np.ones(len(top), dtype=bool)
         rest[first] = False
@@ -478,18 +530,14 @@ class MatchIndex:
         best_doc = top[first]
         semantic = np.full(len(codes), np.nan, dtype=np.float32)
         use_sem = query_emb is not None and s.emb is not None
-        if use_sem:
-            for c in np.argsort(-lexical, kind="stable")[: self.config.rerank_top]:
-                positions = [i for i in s.by_owner[s.code_owner[codes[c]]] if s.alive[i]]
-                semantic[c] = float(np.max(s.emb[positions] @ query_emb))  # type: ignore[index]
         combined = _zscore(lexical)
-        if use_sem and len(codes) > 1:
-            # re-rank the lexical head; the tail keeps its lexical order below it
-            head = np.argsort(-lexical, kind="stable")[: self.config.rerank_top]
+        if use_sem:
+            # an organisation's semantic score: its best candidate document's cosine with the query
+            cos = s.emb[top] @ np.asarray(query_emb, dtype=np.float32)  # type: ignore[index]
+            semantic = np.full(len(codes), -np.inf, dtype=np.float32)
+            np.maximum.at(semantic, inverse.ravel(), cos.astype(np.float32))
             w = self.config.semantic_weight
-            mixed = (1.0 - w) * _zscore(lexical[head]) + w * _zscore(semantic[head]) + 1e3
-            combined = combined - 1e3
-            combined[head] = mixed
+            combined = (1.0 - w) * combined + w * _zscore(semantic)
         order = np.argsort(-combined, kind="stable")[:k]
         out = []
         for c in order:
@@ -528,14 +576,14 @@ class MatchIndex:
     # -- all pairs -----------------------------------------------------------------------------------------
 
     def owner_vectors(self, side: SideName) -> tuple[list[Id], sp.csr_matrix]:
-        """One L2-normalised vector per live owner: the sum of its document rows."""
+        """One query vector per live owner: the set of terms of its documents (weight 1 each)."""
         s = self.sides[side]
         live = np.flatnonzero(s.alive)
         codes, inverse = np.unique(s.owner_code[live], return_inverse=True)
         agg = sp.csr_matrix(
             (np.ones(len(live), np.float32), (inverse, live)), shape=(len(codes), len(s)), dtype=np.float32
         )
-        return [s.code_owner[c] for c in codes], _l2_rows(agg @ s.matrix())
+        return [s.code_owner[c] for c in codes], _binary(agg @ s.matrix())
 
     def all_pairs_arrays(
         self, from_side: SideName, side: SideName = "profiles", k: int = 10, n_threads: int = 2
@@ -584,7 +632,7 @@ class MatchIndex:
     def fingerprint(self) -> str:
         """Changes whenever the vocabulary, its weights, the configuration or the embedding model change."""
         h = hashlib.sha256()
-        h.update(json.dumps([FORMAT_VERSION, asdict(self.config), self.embedder_name]).encode())
+        h.update(json.dumps([FORMAT_VERSION, asdict(self.config), self.embedder_name, self.vocab.avg_len]).encode())
         h.update("\n".join(self.vocab.terms).encode("utf-8"))
         h.update(self.vocab.idf.tobytes())
         return h.hexdigest()[:16]
@@ -600,6 +648,7 @@ class MatchIndex:
             "config": asdict(self.config),
             "embedder": self.embedder_name,
             "fingerprint": self.fingerprint,
+            "avg_len": self.vocab.avg_len,
             "update_tokens": self._update_tokens,
             "new_tokens": self._new_tokens,
             "sides": {},
@@ -625,7 +674,7 @@ class MatchIndex:
             if meta["format"] != FORMAT_VERSION:
                 raise ValueError(f"index format {meta['format']} is not {FORMAT_VERSION}: rebuild it")
             terms = z["terms"].tobytes().decode("utf-8").split("\n") if z["terms"].size else []
-            vocab = Vocabulary(terms, z["idf"], EngineConfig(**meta["config"]))
+            vocab = Vocabulary(terms, z["idf"], EngineConfig(**meta["config"]), meta["avg_len"])
             if embedder == "default":
                 embedder = default_embedder() if meta["embedder"] else None
             if embedder is not None and embedder.name != meta["embedder"]:

@@ -116,6 +116,35 @@ class Segmenter:
         return True
 
 
+@lru_cache(maxsize=1)
+def _lay_table() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str] | None]:
+    table: dict[str, list[str]] = {}
+    for line in _data_lines("lay_terms.txt"):
+        lay, _, clinical = line.partition("\t")
+        key = normalize(lay).replace(" ", "")
+        if key:
+            table.setdefault(key, []).extend(t for t in normalize(clinical).split() if t != key)
+    keys = sorted((k for k, v in table.items() if v), key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+    return {k: tuple(v) for k, v in table.items()}, pattern
+
+
+@lru_cache(maxsize=4096)
+def lay_expansions(text: str) -> tuple[str, ...]:
+    """The clinical terms that lay words of a text stand for (``data/lay_terms.txt``), those the text does not
+    already contain, in order: '中风病人拍片' -> ('卒中', '影像', 'x线')."""
+    table, pattern = _lay_table()
+    if pattern is None:
+        return ()
+    folded = normalize(text)
+    out: dict[str, None] = {}
+    for match in pattern.finditer(folded.replace(" ", "")):
+        for term in table[match.group()]:
+            if term not in folded:
+                out[term] = None
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Reason:
     """A shared term and the field of the target it was found in (产品线, 注册产品, 研发能力, 临床问题...)."""
