@@ -1,4 +1,5 @@
-"""`flask refresh-matches`: recompute every stored match (the way to go for large volumes)."""
+"""Operator commands: `flask refresh-matches` refits the stored index and recomputes every stored match (schedule
+it, e.g. nightly, and every few minutes with --if-stale); `flask match-index-status` tells how stale the index is."""
 
 from __future__ import annotations
 
@@ -11,16 +12,43 @@ from ..extensions import db
 
 
 @click.command("refresh-matches")
+@click.option("--if-stale", is_flag=True,
+              help="Only when no index exists or the share of new terms passed MATCH_REFIT_NEW_TERMS.")
 @with_appcontext
-def refresh_matches() -> None:
-    """Recompute the top-k matches of every matchable project and approved organisation profile."""
+def refresh_matches(if_stale: bool) -> None:
+    """Refit the match index and recompute the top-k matches of every matchable project and approved profile."""
+    from . import store
     from .refresh import refresh_matches as refresh
 
+    if if_stale and not (state := store.status()).stale:
+        click.echo(f"Index version {state.version} is fresh (new-term share {state.new_term_share:.3f} <= "
+                   f"{state.threshold:.3f}): nothing to do.")
+        return
     started = time.perf_counter()
-    counts = refresh()
+    counts = refresh(refit=True)
     db.session.commit()
+    version = store.status().version
     click.echo(f"{counts.rows} matches stored for {counts.projects} projects and {counts.profiles} profiles "
-               f"({counts.explained} explained) in {time.perf_counter() - started:.2f} s.")
+               f"({counts.explained} explained) with index version {version} "
+               f"in {time.perf_counter() - started:.2f} s.")
 
 
-COMMANDS = [refresh_matches]
+@click.command("match-index-status")
+@with_appcontext
+def match_index_status() -> None:
+    """Print the stored index's version, when it was fitted, what changed since and the share of new terms."""
+    from . import store
+
+    state = store.status()
+    if state.version is None:
+        click.echo("No match index has been fitted yet: run `flask refresh-matches`.")
+        return
+    click.echo(f"version: {state.version}\nfitted_at: {state.fitted_at:%Y-%m-%d %H:%M:%S} UTC "
+               f"({state.fit_ms} ms)\nfitted over: {state.profiles} profiles, {state.projects} projects, "
+               f"{state.documents} documents, {state.terms} terms\n"
+               f"changed since: {state.changed_documents} documents of {state.changed_owners} owners\n"
+               f"new-term share: {state.new_term_share:.3f} (refit above {state.threshold:.3f})\n"
+               f"stale: {'yes' if state.stale else 'no'}")
+
+
+COMMANDS = [refresh_matches, match_index_status]

@@ -1,6 +1,7 @@
 """Keeping stored matches fresh: session listeners that notice changes to projects and organisation profiles at
 flush and refresh their matches before the commit completes, so that a project's publication and its matches are
-committed together. Registered explicitly by the domain's setup (`register()`), never on import.
+committed together. The changed texts are transformed with the stored index's vocabulary: no request fits (see
+refresh.py and store.py). Registered explicitly by the domain's setup (`register()`), never on import.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..submissions.models import Project
 from .common import matchable_clause
 from .models import MatchResult, OrgProfile
+from . import store
 from .profiles import ENTERPRISE_FIELDS, INVESTOR_FIELDS
 from .refresh import DIRTY_ORGS, DIRTY_PROJECTS, REFRESHING, refresh_matches
 
@@ -79,6 +81,12 @@ def _refresh_before_commit(session) -> None:
 def _forget_changes(session, previous_transaction) -> None:  # noqa: ARG001
     session.info.pop(DIRTY_PROJECTS, None)
     session.info.pop(DIRTY_ORGS, None)
+    if session.info.pop(store.APPLIED, False):  # this process's index took in changes that were rolled back
+        store.forget()
+
+
+def _keep_changes(session) -> None:
+    session.info.pop(store.APPLIED, None)
 
 
 def _concerning_matches(session, project_ids: set[int]) -> set[int]:
@@ -90,7 +98,7 @@ def _concerning_matches(session, project_ids: set[int]) -> set[int]:
 
 
 _LISTENERS = (("after_flush", _collect_changes), ("before_commit", _refresh_before_commit),
-              ("after_soft_rollback", _forget_changes))
+              ("after_commit", _keep_changes), ("after_soft_rollback", _forget_changes))
 
 
 def register() -> None:

@@ -5,7 +5,20 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Consent, Organization, User, _enum
@@ -114,7 +127,13 @@ class MatchResult(db.Model):
 
     @property
     def terms(self) -> list[str]:
+        """Shared terms found in the project's public text: what anyone who may see the match may read."""
         return list(self.reasons.get("terms", []))
+
+    def labelled(self, full: bool = False) -> list[tuple[str, str]]:
+        """(term, profile field) pairs: from the public text, or with `full` from every indexed section of the
+        project (for the clinician, administrators and a company the clinician shared the project with)."""
+        return [tuple(pair) for pair in self.reasons.get("full" if full else "labelled", [])]
 
     @property
     def signals(self) -> list[str]:
@@ -245,3 +264,43 @@ class ShareGrant(db.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class MatchIndexVersion(db.Model):
+    """One fitted match index (vocabulary, both sides' documents and embeddings) that every worker loads."""
+
+    __tablename__ = "match_index"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    fitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    profiles: Mapped[int] = mapped_column(Integer, default=0)  # owners on each side at the fit
+    projects: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    terms: Mapped[int] = mapped_column(Integer, default=0)
+    fit_ms: Mapped[int] = mapped_column(Integer, default=0)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MatchDocument(db.Model):
+    """One document the matcher reads: a profile field or a project section, with its embedding.
+
+    Written when the text changes (the digest tells); an empty text marks a document that left the index. Workers
+    apply the documents changed since their index was fitted, so none of them refits to see a change."""
+
+    __tablename__ = "match_documents"
+    __table_args__ = (
+        UniqueConstraint("side", "owner_id", "field", name="side_owner_field"),
+        Index("ix_match_documents_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    side: Mapped[str] = mapped_column(String(10))  # "profiles" (organisation ids) | "projects" (project ids)
+    owner_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")
+    digest: Mapped[str] = mapped_column(String(64), default="")
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float16, computed when the text changes
+    embedder: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

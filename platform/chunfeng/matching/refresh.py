@@ -1,31 +1,44 @@
-"""Refreshing the stored matches.
+"""Refreshing the stored matches from the stored index (store.py). Pages only read `MatchResult`.
 
-Pages only read `MatchResult`; the TF-IDF index is fitted in `refresh_matches`, which runs on
-`flask refresh-matches`, and automatically inside the commit that changes a matchable project's public text or
-status, or an organisation's profile (see freshness.py). At demo scale (tens of profiles and projects) a
-refresh takes well under a second; rankings are always recomputed over everything (one shared IDF), while the
-explanations, the costly part, are recomputed only for pairs whose texts changed. For tens of thousands of
-projects set MATCH_AUTO_REFRESH = False and run the CLI command on a schedule instead.
+- Whole refresh (`refresh_matches()`: ``flask refresh-matches``, the demo, the administrators' button): every
+  document is stored again, the index is refitted (outside requests only; a request ranks with the stored index)
+  and every project's and organisation's top k is recomputed and explained.
+- A change (`refresh_matches(project_ids=..., org_ids=...)`, run by freshness.py inside the commit that changes a
+  project or a profile): the changed documents are transformed with the stored vocabulary, then only the rankings
+  they can move are recomputed: the changed projects' and organisations' own, and the other side's owners that
+  had them among their matches or that they now find among their best candidates. Pairs of unchanged texts keep
+  their reasons. Outside a request, a change refits first when no index exists yet or when the share of unknown
+  terms passed MATCH_REFIT_NEW_TERMS (so that tests, the demo and scripts see a fresh vocabulary).
+
+A pair's score is its lexical cosine (organisation scored by its best documents) put in the semantic stage's
+order, times the structured bonus; pairs under MATCH_MIN_SCORE (lexical) are dropped.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from flask import current_app, has_request_context
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..db import db, utcnow
 from ..submissions.models import Project
 from ..textengine import engine
+from ..textengine.index import MatchIndex, OrgMatch
+from . import documents, store
 from .common import matchable_clause
-from .models import MatchResult, OrgProfile, ProfileStatus
+from .documents import PROFILES, PROJECTS, PUBLIC_SECTIONS
+from .models import MatchDocument, MatchResult, OrgProfile, ProfileStatus
 
 # Session keys of the changes that make stored matches stale (see freshness.py).
 DIRTY_PROJECTS, DIRTY_ORGS, REFRESHING = "matching.dirty_projects", "matching.dirty_orgs", "matching.refreshing"
+
+DEFAULT_MIN_SCORE = 0.03
+N_REASONS = 5
 
 
 @dataclass
@@ -34,6 +47,8 @@ class RefreshCounts:
     profiles: int = 0
     rows: int = 0
     explained: int = 0
+    refitted: bool = False
+    ms: float = 0.0
 
 
 def _project_attrs(project: Project) -> engine.ProjectAttrs:
@@ -58,9 +73,6 @@ def _profile_attrs(profile: OrgProfile) -> engine.ProfileAttrs:
     return attrs
 
 
-DEFAULT_MIN_SCORE = 0.03
-
-
 @dataclass
 class _Pair:
     score: float
@@ -69,107 +81,229 @@ class _Pair:
     rank_for_org: int | None = None
 
 
-class _ProfileIndex(engine.TextIndex):
-    """Remembers the vector of the last single text it transformed: explaining one project against many
-    profiles in a row then vectorises the project's text once (about 3x faster at thousands of profiles)."""
+@dataclass
+class _Scope:
+    """What a refresh recomputes: the projects whose own ranking and the organisations whose own ranking."""
 
-    _last: tuple[str, object] | None = None
-
-    def transform(self, texts):
-        if len(texts) == 1 and self._last is not None and self._last[0] == texts[0]:
-            return self._last[1]
-        rows = super().transform(texts)
-        if len(texts) == 1:
-            self._last = (texts[0], rows)
-        return rows
+    projects: set[int] = field(default_factory=set)
+    orgs: set[int] = field(default_factory=set)
+    changed_projects: set[int] = field(default_factory=set)
+    changed_orgs: set[int] = field(default_factory=set)
+    full: bool = False
 
 
-def _ranked_pairs(
-    projects: list[Project], profiles: list[OrgProfile], k: int, min_score: float
-) -> tuple[dict[tuple[int, int], _Pair], engine.TextIndex]:
-    """Top k both ways, re-ranked with the structured signals, keyed by (project id, organisation id).
-
-    Pairs scoring below `min_score` are dropped: they share a stray character or two, nothing a person would
-    call a reason (on the demo data the median stored score is about 0.06; below 0.03 the reasons are single
-    characters such as 导 or 性)."""
-    profile_index, project_index = _ProfileIndex.pair(
-        [(p.organization_id, p.match_text()) for p in profiles], [(p.id, p.full_text()) for p in projects]
-    )
-    project_attrs = {p.id: _project_attrs(p) for p in projects}
-    profile_attrs = {p.organization_id: _profile_attrs(p) for p in profiles}
-    fetch = 2 * k  # room for the investors the stage filter removes
-    pairs: dict[tuple[int, int], _Pair] = {}
-    def kept(matches: list[engine.Match]) -> list[engine.Match]:
-        return [m for m in matches if m.score >= min_score][:k]
-
-    for project, found in zip(projects, profile_index.top_k(project_index, k=fetch), strict=True):
-        for rank, match in enumerate(kept(engine.rerank(found, project_attrs[project.id], profile_attrs)), 1):
-            pairs[(project.id, match.target_id)] = _Pair(match.score, match.reasons, rank_for_project=rank)
-    for profile, found in zip(profiles, project_index.top_k(profile_index, k=fetch), strict=True):
-        org_id = profile.organization_id
-        for rank, match in enumerate(kept(engine.rerank_projects(found, profile_attrs[org_id], project_attrs)), 1):
-            pair = pairs.setdefault((match.target_id, org_id), _Pair(match.score, match.reasons))
-            pair.rank_for_org = rank
-    return pairs, profile_index
+def _in_lexical_scale(found: list[OrgMatch]) -> list[tuple[int, float, float]]:
+    """(target, text score, lexical): the engine's order (semantic stage included) with the lexical scores put back
+    in that order, so that scores stay cosines (shown as a bar, thresholded) while the order is the engine's."""
+    scale = sorted((m.lexical for m in found), reverse=True)
+    return [(m.target_id, scale[i], m.lexical) for i, m in enumerate(found)]
 
 
-def _matchable_projects() -> list[Project]:
-    return list(db.session.scalars(
-        select(Project).where(matchable_clause())
-        .options(joinedload(Project.owner).joinedload(User.organization)).order_by(Project.id)))
+class _Ranker:
+    def __init__(self, index: MatchIndex, matchable: set[int], approved: set[int]) -> None:
+        config = current_app.config
+        self.index, self.matchable, self.approved = index, matchable, approved
+        self.k = int(config["MATCH_TOP_K"])
+        self.min_score = float(config.get("MATCH_MIN_SCORE", DEFAULT_MIN_SCORE))
+        self.projects: dict[int, Project] = {}
+        self.profiles: dict[int, OrgProfile] = {}
+        indexed = db.session.scalar(select(func.count(func.distinct(MatchDocument.owner_id))).where(
+            MatchDocument.side == PROJECTS, MatchDocument.text != "")) or 0
+        self.hidden = max(indexed - len(matchable), 0)  # indexed projects not released (near-duplicates only)
+
+    def candidates_for_project(self, project_id: int) -> list[tuple[int, float, float]]:
+        found = self.index.match_owner(PROJECTS, project_id, PROFILES, k=2 * self.k, n_reasons=0)
+        return _in_lexical_scale([m for m in found if m.target_id in self.approved])
+
+    def candidates_for_org(self, org_id: int) -> list[tuple[int, float, float]]:
+        found = self.index.match_owner(PROFILES, org_id, PROJECTS, k=2 * self.k + self.hidden, n_reasons=0)
+        return _in_lexical_scale([m for m in found if m.target_id in self.matchable][: 2 * self.k])
+
+    def load(self, project_ids: Iterable[int], org_ids: Iterable[int]) -> None:
+        """Load the projects and profiles whose attributes and texts the bonuses and reasons read, in bulk."""
+        need = set(project_ids) - set(self.projects)
+        for start in range(0, len(need), 500):
+            chunk = sorted(need)[start : start + 500]
+            for project in db.session.scalars(select(Project).where(Project.id.in_(chunk)).options(
+                    joinedload(Project.owner).joinedload(User.organization))):
+                self.projects[project.id] = project
+        need = set(org_ids) - set(self.profiles)
+        for start in range(0, len(need), 500):
+            chunk = sorted(need)[start : start + 500]
+            for profile in db.session.scalars(select(OrgProfile).where(OrgProfile.organization_id.in_(chunk))
+                                              .options(joinedload(OrgProfile.organization))):
+                self.profiles[profile.organization_id] = profile
+
+    def ranked(self, candidates: list[tuple[int, float, float]], bonus_of) -> list[tuple[int, float, tuple]]:
+        """Structured bonuses and filters (investor stages), the minimum lexical score, the top k."""
+        rows = []
+        for target, text_score, lexical in candidates:
+            if lexical < self.min_score:
+                continue
+            result = bonus_of(target)
+            if result is None:
+                continue
+            bonus, signals = result
+            rows.append((target, round(text_score * (1.0 + bonus), 6), signals))
+        rows.sort(key=lambda row: -row[1])
+        return rows[: self.k]
+
+    def project_bonus(self, project_id: int):
+        attrs = _project_attrs(self.projects[project_id])
+        return lambda org_id: engine.pair_bonus(attrs, _profile_attrs(self.profiles[org_id]))
+
+    def org_bonus(self, org_id: int):
+        attrs = _profile_attrs(self.profiles[org_id])
+        return lambda project_id: engine.pair_bonus(_project_attrs(self.projects[project_id]), attrs)
+
+    def reasons(self, project_id: int, org_id: int, signals: tuple[str, ...]) -> dict:
+        """Labelled reasons of a pair: from the project's public summary (what a company sees before consent) and
+        from every indexed section (for the clinician, administrators and companies it was shared with)."""
+        project = self.projects[project_id]
+        public = self.index.reasons(documents.project_text(project, PUBLIC_SECTIONS), PROFILES, org_id, N_REASONS)
+        full = self.index.reasons(documents.project_text(project), PROFILES, org_id, N_REASONS)
+        return {"terms": [r.term for r in public], "labelled": [[r.term, r.field] for r in public],
+                "full": [[r.term, r.field] for r in full], "signals": list(signals)}
 
 
-def _approved_profiles() -> list[OrgProfile]:
-    return list(db.session.scalars(
-        select(OrgProfile).where(OrgProfile.status == ProfileStatus.APPROVED)
-        .options(joinedload(OrgProfile.organization)).order_by(OrgProfile.organization_id)))
+def _ids(query) -> set[int]:
+    return set(db.session.scalars(query))
 
 
-def refresh_matches(project_ids: Iterable[int] | None = None, org_ids: Iterable[int] | None = None) -> RefreshCounts:
-    """Recompute and store the top-k matches (per project and per organisation) in the current transaction.
+def _sync_everything() -> None:
+    indexable = db.session.scalars(select(Project).where(Project.status.not_in(documents.NOT_INDEXED)))
+    documents.sync_all(PROJECTS, {p.id: docs for p in indexable if (docs := documents.project_docs(p))})
+    approved = db.session.scalars(select(OrgProfile).where(OrgProfile.status == ProfileStatus.APPROVED)
+                                  .options(joinedload(OrgProfile.organization)))
+    documents.sync_all(PROFILES, {p.organization_id: docs for p in approved if (docs := documents.profile_docs(p))})
 
-    Rankings are recomputed over every approved profile and matchable project. `project_ids` / `org_ids` name
-    whose texts changed: only pairs involving them (or new pairs) get fresh explanations. With neither given,
-    everything is recomputed.
+
+def _sync_changed(project_ids: set[int], org_ids: set[int]) -> None:
+    for project_id in project_ids:
+        project = db.session.get(Project, project_id)
+        docs = documents.project_docs(project) if project is not None else []
+        documents.sync(PROJECTS, project_id, docs)
+        store.apply(PROJECTS, project_id, docs)
+    for org_id in org_ids:
+        profile = db.session.scalar(select(OrgProfile).where(OrgProfile.organization_id == org_id))
+        docs = documents.profile_docs(profile) if profile is not None else []
+        documents.sync(PROFILES, org_id, docs)
+        store.apply(PROFILES, org_id, docs)
+
+
+def refresh_matches(project_ids: Iterable[int] | None = None, org_ids: Iterable[int] | None = None,
+                    refit: bool | None = None) -> RefreshCounts:
+    """Recompute and store matches in the current transaction (flushes; the caller commits).
+
+    With neither `project_ids` nor `org_ids`, everything (refitting the index unless in a request or told
+    `refit=False`); otherwise what the changes of those projects and organisations can move.
     """
-    full = project_ids is None and org_ids is None
-    changed_projects, changed_orgs = set(project_ids or ()), set(org_ids or ())
-    projects, profiles = _matchable_projects(), _approved_profiles()
-    counts = RefreshCounts(projects=len(projects), profiles=len(profiles))
-    if full:  # everything is recomputed: pending change marks are satisfied
+    started = time.perf_counter()
+    scope = _Scope(changed_projects=set(project_ids or ()), changed_orgs=set(org_ids or ()))
+    scope.full = project_ids is None and org_ids is None
+    in_request = has_request_context()
+    if scope.full:  # everything is recomputed: pending change marks are satisfied
         db.session.info.pop(DIRTY_PROJECTS, None)
         db.session.info.pop(DIRTY_ORGS, None)
-    if not projects or not profiles:
-        db.session.execute(delete(MatchResult))
+        _sync_everything()
+    else:
+        _sync_changed(scope.changed_projects, scope.changed_orgs)
+    index = store.current()
+    refitted = False
+    if not in_request and refit is not False and (
+            refit or scope.full or index is None or index.new_term_share() > store.refit_threshold()):
+        index, refitted, scope.full = store.refit(), True, True
+    matchable, approved = _ids(select(Project.id).where(matchable_clause())), _ids(
+        select(OrgProfile.organization_id).where(OrgProfile.status == ProfileStatus.APPROVED))
+    counts = RefreshCounts(projects=len(matchable), profiles=len(approved), refitted=refitted)
+    if index is None:  # nothing fitted yet, and this is a request: `flask refresh-matches` will do it
         return counts
+    ranker = _Ranker(index, matchable, approved)
+    pairs = _rank(ranker, scope)
+    counts.explained = _store(ranker, scope, pairs)
+    counts.rows = db.session.scalar(select(func.count()).select_from(MatchResult)) or 0
+    counts.ms = (time.perf_counter() - started) * 1000
+    return counts
 
-    config = current_app.config
-    pairs, profile_index = _ranked_pairs(
-        projects, profiles, config["MATCH_TOP_K"], config.get("MATCH_MIN_SCORE", DEFAULT_MIN_SCORE))
-    existing = {(r.project_id, r.organization_id): r for r in db.session.execute(select(
-        MatchResult.id, MatchResult.project_id, MatchResult.organization_id, MatchResult.score,
-        MatchResult.rank_for_project, MatchResult.rank_for_org))}
-    project_text = {p.id: p.full_text() for p in projects}
-    now = utcnow()
-    updates, inserts = [], []
-    for (project_id, org_id), pair in sorted(pairs.items()):  # grouped by project: see _ProfileIndex
-        old = existing.pop((project_id, org_id), None)
-        values = {"score": pair.score, "rank_for_project": pair.rank_for_project, "rank_for_org": pair.rank_for_org,
-                  "computed_at": now}
-        if old is not None and not (full or project_id in changed_projects or org_id in changed_orgs):
-            if _ranking_differs(old, values):  # texts unchanged: reasons stay, only a rank or score may move
-                updates.append({"id": old.id, **values})
+
+def _rank(ranker: _Ranker, scope: _Scope) -> dict[tuple[int, int], _Pair]:
+    """Fill the scope (a change reaches the owners that had, or would now have, the changed one) and rank it."""
+    if scope.full:
+        scope.projects, scope.orgs = set(ranker.matchable), set(ranker.approved)
+    else:
+        scope.projects |= scope.changed_projects & ranker.matchable
+        scope.orgs |= scope.changed_orgs & ranker.approved
+        rows = db.session.execute(select(MatchResult.project_id, MatchResult.organization_id).where(or_(
+            MatchResult.project_id.in_(scope.changed_projects), MatchResult.organization_id.in_(scope.changed_orgs))))
+        for project_id, org_id in rows:
+            scope.orgs.add(org_id) if project_id in scope.changed_projects else scope.projects.add(project_id)
+    by_project = {p: ranker.candidates_for_project(p) for p in sorted(scope.projects)}
+    by_org = {o: ranker.candidates_for_org(o) for o in sorted(scope.orgs)}
+    if not scope.full:  # the other side's owners that now find a changed owner among their best candidates
+        for p in scope.changed_projects & set(by_project):
+            for o in {t for t, _s, _l in by_project[p]} - set(by_org):
+                by_org[o] = ranker.candidates_for_org(o)
+        for o in scope.changed_orgs & set(by_org):
+            for p in {t for t, _s, _l in by_org[o]} - set(by_project):
+                by_project[p] = ranker.candidates_for_project(p)
+        scope.projects, scope.orgs = set(by_project), set(by_org)
+    ranker.load(set(by_project) | {t for c in by_org.values() for t, _s, _l in c},
+                set(by_org) | {t for c in by_project.values() for t, _s, _l in c})
+    pairs: dict[tuple[int, int], _Pair] = {}
+    for p, found in by_project.items():
+        for rank, (o, score, signals) in enumerate(ranker.ranked(found, ranker.project_bonus(p)), 1):
+            pairs[(p, o)] = _Pair(score, signals, rank_for_project=rank)
+    for o, found in by_org.items():
+        for rank, (p, score, signals) in enumerate(ranker.ranked(found, ranker.org_bonus(o)), 1):
+            pairs.setdefault((p, o), _Pair(score, signals)).rank_for_org = rank
+    return pairs
+
+
+def _store(ranker: _Ranker, scope: _Scope, pairs: dict[tuple[int, int], _Pair]) -> int:
+    """Merge the new rankings into the stored rows of the scope; explain new pairs and pairs of changed texts."""
+    query = select(MatchResult.id, MatchResult.project_id, MatchResult.organization_id, MatchResult.score,
+                   MatchResult.rank_for_project, MatchResult.rank_for_org, MatchResult.reasons)
+    if not scope.full:
+        query = query.where(or_(MatchResult.project_id.in_(scope.projects | scope.changed_projects),
+                                MatchResult.organization_id.in_(scope.orgs | scope.changed_orgs)))
+    existing = {(r.project_id, r.organization_id): r for r in db.session.execute(query)}
+    now, explained = utcnow(), 0
+    updates, inserts, gone = [], [], []
+    for key in sorted(set(existing) | set(pairs)):
+        project_id, org_id = key
+        old, new = existing.get(key), pairs.get(key)
+        if project_id not in ranker.matchable or org_id not in ranker.approved:
+            new = None
+            values = {"rank_for_project": None, "rank_for_org": None}
+        else:
+            values = {
+                "rank_for_project": new.rank_for_project if new else None,
+                "rank_for_org": new.rank_for_org if new else None,
+            }
+            if old is not None and project_id not in scope.projects:
+                values["rank_for_project"] = old.rank_for_project
+            if old is not None and org_id not in scope.orgs:
+                values["rank_for_org"] = old.rank_for_org
+        if values["rank_for_project"] is None and values["rank_for_org"] is None:
+            if old is not None:
+                gone.append(old.id)
             continue
-        values["reasons"] = {"terms": list(profile_index.explain(project_text[project_id], org_id, n=5)),
-                             "signals": list(pair.signals)}
-        counts.explained += 1
+        values["score"] = new.score if new else old.score
+        changed_text = scope.full or project_id in scope.changed_projects or org_id in scope.changed_orgs
+        if old is None or changed_text:
+            signals = new.signals if new else tuple(old.reasons.get("signals", ()))
+            ranker.load([project_id], [org_id])
+            values["reasons"] = ranker.reasons(project_id, org_id, signals)
+            explained += 1
+        elif not _ranking_differs(old, values):
+            continue
+        values["computed_at"] = now
         if old is None:
             inserts.append({"project_id": project_id, "organization_id": org_id, **values})
         else:
             updates.append({"id": old.id, **values})
-    _write(inserts, updates, [row.id for row in existing.values()])
-    counts.rows = len(pairs)
-    return counts
+    _write(inserts, updates, gone)
+    return explained
 
 
 def _ranking_differs(old, values: dict) -> bool:

@@ -19,14 +19,13 @@ import filetype
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..accounts.services import active_admins
 from ..core import hooks
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
-from ..textengine.engine import TextIndex
 from . import status as machine
 from .models import (
     COOPERATION_MODES,
@@ -45,10 +44,9 @@ from .status import Event, Status
 VERSION_SCHEMA = "chunfeng.project-version/2"
 PERSONAL = "personal"  # the submitter's name and organisation, outside the hashed content (see canonical_json)
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Cosine of the matcher's TF-IDF over Project.full_text(). Measured on the demo projects: a copy with light
-# edits 0.99; the same idea rewritten by another clinician 0.57; another device for the same disease 0.47-0.49;
-# other projects of the same specialty <= 0.28. "Very similar" starts at 0.55; 0.4 and up is kept so that the
-# formal check may ask with a lower threshold.
+# Best cosine between a section of the project (public summary, clinical need) and a section of another, in the
+# stored match index. A copy with light edits scores about 0.99. "Very similar" starts at 0.55; 0.4 and up is
+# kept so that the formal check may ask with a lower threshold.
 SIMILAR_THRESHOLD = 0.55
 _STORE_FLOOR, _STORE_LIMIT = 0.4, 10
 
@@ -399,26 +397,19 @@ def find_attachment(project: Project, attachment_id: int) -> Attachment | None:
 
 # --- near duplicates -----------------------------------------------------------------------------------------
 
-_TEXT_COLUMNS = (Project.title, Project.public_summary, Project.specialty, Project.need_problem,
-                 Project.need_population, Project.device_type)
+# Near duplicates come from the stored match index (its projects side: every submitted project's public summary and
+# clinical need, never the confidential solution), which the matching domain keeps and answers this signal with:
+# receivers(project, limit, threshold) return (other project id, cosine, shared terms). No index is fitted here.
+similar_projects_found = hooks.signals.signal("similar-projects")
 
 
 def find_similar(project: Project, limit: int = 5, threshold: float = SIMILAR_THRESHOLD,
                  ) -> list[tuple[Project, float, tuple[str, ...]]]:
-    """Submitted projects (any owner, not withdrawn) whose text is close to this one's, best first.
-
-    Fits the matcher's TextIndex on that corpus, so it costs a fit: call it on submit (refresh_similar), not on
-    page views. Compares Project.full_text(): the public summary and the need, never the confidential solution.
-    """
-    others = list(db.session.scalars(
-        select(Project).options(load_only(*_TEXT_COLUMNS, Project.status, Project.owner_id))
-        .where(Project.id != project.id, Project.status.not_in((Status.DRAFT, Status.WITHDRAWN)))))
-    if not others:
-        return []
-    index = TextIndex([(other.id, other.full_text()) for other in others])
-    [matches] = index.query([project.full_text()], k=limit, min_score=threshold - 1e-9, n_reasons=3)
-    by_id = {other.id: other for other in others}
-    return [(by_id[m.target_id], m.score, m.reasons) for m in matches]
+    """Submitted projects (any owner, not withdrawn) with a section whose text is close to one of this one's,
+    best first."""
+    found = hooks.collect(similar_projects_found, project=project, limit=limit, threshold=threshold)
+    others = {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_([f[0] for f in found])))}
+    return [(others[other], score, tuple(reasons)) for other, score, reasons in found if other in others][:limit]
 
 
 def refresh_similar(project: Project) -> None:
@@ -436,7 +427,7 @@ def refresh_similar(project: Project) -> None:
 def similar_projects(project: Project, limit: int = 5, threshold: float = SIMILAR_THRESHOLD,
                      refresh: bool = False) -> list[tuple[Project, float, tuple[str, ...]]]:
     """The near duplicates stored at the project's last submission, best first (for the clinician's project page
-    and the administrators' formal check). refresh=True recomputes them now (one TextIndex fit)."""
+    and the administrators' formal check). refresh=True recomputes them now (from the stored index)."""
     if refresh:
         refresh_similar(project)
     rows = [row for row in project.similarities

@@ -1,0 +1,233 @@
+"""The stored match index: fitted outside requests, read by every worker.
+
+- `refit()` (``flask refresh-matches``, the demo, a first index) fits one vocabulary over the stored documents of
+  both sides and saves the whole index (`MatchIndex.to_bytes`) as a new row of ``match_index``. Embeddings are
+  computed only for texts that have none stored yet (`_StoredEmbeddings`), so a refit re-embeds nothing that did not
+  change.
+- `current()` gives this process's copy: one cheap query for the newest version on each use; the blob is loaded
+  only when the version changed. Documents written since (``match_documents.updated_at``) are then transformed with
+  the stored vocabulary and applied (`MatchIndex.update`): no request ever fits.
+- `status()` tells an operator how stale the index is: its version, when it was fitted, documents changed since and
+  the share of their terms the vocabulary does not know (refit when it passes MATCH_REFIT_NEW_TERMS).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from flask import current_app, has_request_context
+from sqlalchemy import delete, func, select
+
+from ..db import db, utcnow
+from ..textengine.embedding import Embedder, default_embedder
+from ..textengine.index import Doc, MatchIndex
+from .documents import PROFILES, PROJECTS, stored_documents
+from .models import MatchDocument, MatchIndexVersion
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REFIT_NEW_TERMS = 0.2
+KEEP_VERSIONS = 2
+# Changes are applied again for this long after they were written: a transaction that wrote a document earlier
+# but committed later is still seen (applying an unchanged text again costs a digest comparison).
+OVERLAP = timedelta(minutes=2)
+# Session key: this transaction changed this process's index (forgotten if the transaction rolls back).
+APPLIED = "matching.index_applied"
+
+
+class FitInRequest(RuntimeError):
+    """A request tried to fit the index: that is the job of `flask refresh-matches`."""
+
+
+class _StoredEmbeddings:
+    """The configured model behind a cache of the embeddings stored with the documents: a text is embedded once,
+    and the new embeddings are kept so that they can be written back (`fresh`)."""
+
+    def __init__(self, model: Embedder, known: dict[str, np.ndarray]) -> None:
+        self.model, self.known, self.fresh = model, known, {}
+        self.name, self.dim = model.name, model.dim
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if missing:
+            for text, row in zip(missing, self.model.embed_passages(missing), strict=True):
+                self.known[text] = self.fresh[text] = row
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.known[t] for t in texts]).astype(np.float32)
+
+
+def _model() -> Embedder | None:
+    return default_embedder() if current_app.config.get("MATCH_SEMANTIC", True) else None
+
+
+def _embedder(model: Embedder | None, with_known: bool) -> _StoredEmbeddings | None:
+    if model is None:
+        return None
+    known: dict[str, np.ndarray] = {}
+    if with_known:
+        rows = db.session.execute(select(MatchDocument.text, MatchDocument.embedding).where(
+            MatchDocument.embedder == model.name, MatchDocument.embedding.is_not(None), MatchDocument.text != ""))
+        known = {text: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for text, blob in rows}
+    return _StoredEmbeddings(model, known)
+
+
+def _write_embeddings(embedder: _StoredEmbeddings | None) -> None:
+    """Store the embeddings computed since the last call with the documents of those texts."""
+    if embedder is None or not embedder.fresh:
+        return
+    fresh, embedder.fresh = embedder.fresh, {}
+    for row in db.session.scalars(select(MatchDocument).where(
+            MatchDocument.text.in_(list(fresh)), MatchDocument.embedding.is_(None))):
+        row.embedding, row.embedder = fresh[row.text].astype(np.float16).tobytes(), embedder.name
+
+
+@dataclass
+class _Loaded:
+    version: int
+    fitted_at: datetime
+    index: MatchIndex
+    embedder: _StoredEmbeddings | None
+    applied_until: datetime
+    changed_owners: set[tuple[str, int]]
+
+
+_lock = threading.RLock()
+_loaded: _Loaded | None = None
+
+
+def newest_version() -> tuple[int, datetime] | None:
+    row = db.session.execute(select(MatchIndexVersion.version, MatchIndexVersion.fitted_at)
+                             .order_by(MatchIndexVersion.version.desc()).limit(1)).first()
+    return (row.version, row.fitted_at) if row else None
+
+
+def current() -> MatchIndex | None:
+    """This process's index with every stored change applied, or None when no index was fitted yet."""
+    global _loaded
+    with _lock:
+        newest = newest_version()
+        if newest is None:
+            _loaded = None
+            return None
+        version, fitted_at = newest
+        if _loaded is None or (_loaded.version, _loaded.fitted_at) != (version, fitted_at):
+            blob = db.session.scalar(select(MatchIndexVersion.blob).where(MatchIndexVersion.version == version))
+            embedder = _embedder(_model(), with_known=False)
+            index = MatchIndex.from_bytes(blob, embedder=embedder)
+            _loaded = _Loaded(version, fitted_at, index, embedder if index.embedder else None, fitted_at - OVERLAP,
+                              set())
+        _apply_changes(_loaded)
+        return _loaded.index
+
+
+def _apply_changes(loaded: _Loaded) -> None:
+    since = loaded.applied_until
+    changed = db.session.execute(select(MatchDocument.side, MatchDocument.owner_id, func.max(MatchDocument.updated_at))
+                                 .where(MatchDocument.updated_at > since)
+                                 .group_by(MatchDocument.side, MatchDocument.owner_id)).all()
+    if not changed:
+        return
+    for side in (PROFILES, PROJECTS):
+        owners = {owner for s, owner, _at in changed if s == side}
+        docs = stored_documents(side, owners)
+        for owner in owners:
+            loaded.index.update(side, owner, docs.get(owner, []))
+            loaded.changed_owners.add((side, owner))
+    _write_embeddings(loaded.embedder)
+    loaded.applied_until = max(at for _s, _o, at in changed) - OVERLAP
+
+
+def apply(side: str, owner: int, docs: list[Doc]) -> None:
+    """Take one owner's new documents into this process's index now (they are stored by `documents.sync`)."""
+    with _lock:
+        index = current()
+        if index is None or _loaded is None:
+            return
+        index.update(side, owner, docs)
+        db.session.info[APPLIED] = True
+        _loaded.changed_owners.add((side, owner))
+        _write_embeddings(_loaded.embedder)
+
+
+def refit() -> MatchIndex:
+    """Fit a new index over every stored document and save it as the newest version (never in a request)."""
+    global _loaded
+    if has_request_context():
+        raise FitInRequest("the match index is fitted by `flask refresh-matches`, not in a request")
+    started = time.perf_counter()
+    db.session.flush()
+    docs = {side: [d for owner_docs in stored_documents(side).values() for d in owner_docs]
+            for side in (PROFILES, PROJECTS)}
+    embedder = _embedder(_model(), with_known=True)
+    index = MatchIndex.build(docs[PROFILES], docs[PROJECTS], embedder=embedder)
+    _write_embeddings(embedder)
+    fit_ms = int((time.perf_counter() - started) * 1000)
+    newest = newest_version()
+    version = (newest[0] if newest else 0) + 1
+    now = utcnow()
+    db.session.add(MatchIndexVersion(
+        version=version, fingerprint=index.fingerprint, fitted_at=now, fit_ms=fit_ms,
+        profiles=len({d.owner for d in docs[PROFILES]}), projects=len({d.owner for d in docs[PROJECTS]}),
+        documents=len(docs[PROFILES]) + len(docs[PROJECTS]), terms=len(index.vocab.terms), blob=index.to_bytes()))
+    db.session.execute(delete(MatchIndexVersion).where(MatchIndexVersion.version <= version - KEEP_VERSIONS))
+    db.session.flush()
+    with _lock:
+        _loaded = _Loaded(version, now, index, embedder, now - OVERLAP, set())
+    log.info("match index version %s fitted in %d ms (%d documents)", version, fit_ms,
+             len(docs[PROFILES]) + len(docs[PROJECTS]))
+    return index
+
+
+def refit_threshold() -> float:
+    return float(current_app.config.get("MATCH_REFIT_NEW_TERMS", DEFAULT_REFIT_NEW_TERMS))
+
+
+@dataclass
+class IndexStatus:
+    version: int | None
+    fitted_at: datetime | None = None
+    profiles: int = 0
+    projects: int = 0
+    documents: int = 0
+    terms: int = 0
+    fit_ms: int = 0
+    changed_documents: int = 0
+    changed_owners: int = 0
+    new_term_share: float = 0.0
+    threshold: float = DEFAULT_REFIT_NEW_TERMS
+
+    @property
+    def stale(self) -> bool:
+        """No index yet, or too many of the words written since the fit are unknown to its vocabulary."""
+        return self.version is None or self.new_term_share > self.threshold
+
+
+def status() -> IndexStatus:
+    row = db.session.execute(select(
+        MatchIndexVersion.version, MatchIndexVersion.fitted_at, MatchIndexVersion.profiles, MatchIndexVersion.projects,
+        MatchIndexVersion.documents, MatchIndexVersion.terms, MatchIndexVersion.fit_ms,
+    ).order_by(MatchIndexVersion.version.desc()).limit(1)).first()
+    if row is None:
+        return IndexStatus(None, threshold=refit_threshold())
+    index = current()
+    changed = db.session.execute(select(func.count(), func.count(func.distinct(MatchDocument.owner_id)))
+                                 .where(MatchDocument.updated_at > row.fitted_at)).one()
+    return IndexStatus(row.version, row.fitted_at, row.profiles, row.projects, row.documents, row.terms, row.fit_ms,
+                       changed[0], changed[1], index.new_term_share() if index else 0.0, refit_threshold())
+
+
+def forget() -> None:
+    """Drop this process's copy (tests that recreate the database)."""
+    global _loaded
+    with _lock:
+        _loaded = None
