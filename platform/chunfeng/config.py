@@ -54,6 +54,8 @@ def load_config(instance: Path, overrides: dict | None = None) -> dict:
         "LOGIN_DELAY_SECONDS": _int("LOGIN_DELAY_SECONDS", 30),
         "LOGIN_MAX_DELAY_SECONDS": _int("LOGIN_MAX_DELAY_SECONDS", 900),
         "LOGIN_WINDOW_SECONDS": _int("LOGIN_WINDOW_SECONDS", 86400),
+        # sessions end on the server after SESSION_IDLE_MINUTES without a request or SESSION_MAX_HOURS after log-in
+        # (0: no such limit)
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 120),
         "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 24 * 7),
         "PASSWORD_RESET_MINUTES": _int("PASSWORD_RESET_MINUTES", 60),

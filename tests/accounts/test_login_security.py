@@ -93,6 +93,7 @@ def _age_session(app, **moments):
      "last_seen_at": lambda app: utcnow()},
 ], ids=["idle", "too-old"])
 def test_sessions_end_on_the_server_when_idle_or_too_old(app, client, login_as, moments):
+    app.config.update(SESSION_IDLE_MINUTES=120, SESSION_MAX_HOURS=24 * 7)
     login_as()
     assert client.get("/dashboard").status_code == 200
     _age_session(app, **{name: make(app) for name, make in moments.items()})
@@ -102,6 +103,7 @@ def test_sessions_end_on_the_server_when_idle_or_too_old(app, client, login_as, 
 
 
 def test_last_seen_is_written_at_most_once_a_minute(app, client, login_as):
+    app.config.update(SESSION_IDLE_MINUTES=120, SESSION_MAX_HOURS=24 * 7)
     login_as()
     recent = utcnow() - timedelta(seconds=20)
     _age_session(app, last_seen_at=recent)
@@ -112,3 +114,10 @@ def test_last_seen_is_written_at_most_once_a_minute(app, client, login_as):
     client.get("/dashboard")
     with app.app_context():
         assert db.session.scalar(select(LoginSession.last_seen_at)) > utcnow() - timedelta(seconds=30)
+
+
+def test_a_limit_of_zero_is_no_limit(app, client, login_as):
+    app.config.update(SESSION_IDLE_MINUTES=0, SESSION_MAX_HOURS=0)
+    login_as()
+    _age_session(app, created_at=utcnow() - timedelta(days=400), last_seen_at=utcnow() - timedelta(days=400))
+    assert client.get("/dashboard").status_code == 200

@@ -244,10 +244,12 @@ def open_session(user: User, user_agent: str = "", ip: str = "") -> LoginSession
 
 
 def session_expired(found: LoginSession, now: datetime) -> bool:
+    """Idle longer than SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS (0 switches a limit off)."""
     cfg = current_app.config
     last_seen = found.last_seen_at or found.created_at
-    return (now - found.created_at > timedelta(hours=cfg["SESSION_MAX_HOURS"])
-            or now - last_seen > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]))
+    idle, lifetime = cfg["SESSION_IDLE_MINUTES"], cfg["SESSION_MAX_HOURS"]
+    return bool((lifetime and now - found.created_at > timedelta(hours=lifetime))
+                or (idle and now - last_seen > timedelta(minutes=idle)))
 
 
 def load_session_user(token: str) -> User | None:
