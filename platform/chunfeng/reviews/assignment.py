@@ -1,5 +1,5 @@
-"""Who reviews what: expertise affinity (the matcher's TF-IDF engine), proposals balanced on load and free of
-conflicts, manual changes, sending invitations, the experts' answers, and re-review after a revision."""
+"""Who reviews what: proposals (the round's assignment problem, solved in solver.py on the affinity and specialty
+fit of affinity.py), manual changes, sending invitations, the experts' answers, and re-review after a revision."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
 from ..submissions.status import Status
-from ..textengine.engine import TextIndex
+from .affinity import Expertise, expertise
 from .conflicts import conflict_reason, declare_project, declared_by_expert
 from .errors import ReviewError
 from .lifecycles import AssignmentEvent, assignment_lifecycle, step
@@ -34,11 +34,9 @@ from .models import (
     RoundEntry,
     RoundStatus,
 )
+from .solver import Candidate, Problem, solve
 
 A = AssignmentStatus
-# Greedy proposal: an expert's affinity counts minus this much per unit of load used (load / max load), so
-# that among similarly qualified experts the less loaded one is chosen. Cosine affinities run about 0-0.5.
-LOAD_PENALTY = 0.15
 RE_REVIEW_DAYS = 14
 
 
@@ -89,49 +87,24 @@ def round_assignments(round_: ReviewRound) -> list[Assignment]:
         .options(selectinload(Assignment.expert).selectinload(User.organization))))
 
 
-# --- affinity ----------------------------------------------------------------------------------------------
-
-@dataclass
-class Affinity:
-    """Expertise affinity of each (project, expert) pair: cosine of the TF-IDF vectors of the project's text and
-    the expert's specialties, keywords, department and biography (one IDF fitted over both sides)."""
-
-    scores: dict[tuple[int, int], float]
-    index: TextIndex | None
-    project_texts: dict[int, str]
-
-    def of(self, project_id: int, expert_id: int) -> float:
-        return self.scores.get((project_id, expert_id), 0.0)
-
-    def terms(self, project_id: int, expert_id: int, n: int = 4) -> list[str]:
-        """The shared terms that explain the affinity; single characters explain nothing to a reader."""
-        if self.index is None or not self.of(project_id, expert_id):
-            return []
-        return [t for t in self.index.explain(self.project_texts[project_id], expert_id, n=n) if len(t) > 1]
-
-
-def affinity(projects: Sequence[Project], profiles: dict[int, ExpertProfile]) -> Affinity:
-    project_texts = {p.id: p.full_text() for p in projects}
-    expert_docs = [(expert_id, profile.expertise_text()) for expert_id, profile in profiles.items()]
-    if not projects or not expert_docs:
-        return Affinity({}, None, project_texts)
-    try:
-        experts, queries = TextIndex.pair(expert_docs, list(project_texts.items()))
-    except ValueError:  # no usable term on either side (empty profiles and texts)
-        return Affinity({}, None, project_texts)
-    scores = {}
-    for project_id, matches in zip(queries.ids, experts.top_k(queries, k=len(expert_docs)), strict=True):
-        for match in matches:
-            scores[(project_id, match.target_id)] = match.score
-    return Affinity(scores, experts, project_texts)
-
-
 # --- proposals ---------------------------------------------------------------------------------------------
 
 @dataclass
 class ProposalResult:
     created: list[Assignment] = field(default_factory=list)
     short: dict[int, int] = field(default_factory=dict)  # project id -> experts still missing
+    outside: int = 0  # proposals outside the project's specialty (flagged on the proposal)
+
+
+@dataclass
+class Plan:
+    """What the solver is given for a round (the pairs it may choose, with affinity and specialty fit), and what
+    the chosen pairs need to become proposals."""
+
+    problem: Problem
+    expertise: Expertise
+    entries: dict[int, RoundEntry]
+    experts: dict[int, User]
 
 
 def round_entries(round_: ReviewRound) -> list[RoundEntry]:
@@ -147,13 +120,11 @@ def entries_needing_review(round_: ReviewRound) -> list[RoundEntry]:
     return [e for e in round_entries(round_) if e.project.status == Status.UNDER_REVIEW]
 
 
-def propose(round_: ReviewRound, actor: User, per_project: int | None = None) -> ProposalResult:
-    """Propose experts so each project under review has `per_project` (default: the round's setting).
+def plan(round_: ReviewRound, per_project: int | None = None) -> Plan:
+    """The assignment problem of the round's projects under review that lack experts (reads, writes nothing).
 
-    Greedy passes, one expert per project per pass (so every project gets its first expert before any gets a
-    second), most constrained projects first; the best affinity wins, less a penalty for load already used.
-    Never a conflicted expert, never beyond an expert's maximum load, never an expert who was already asked
-    about the project in this round (e.g. declined it)."""
+    Allowed pairs only: never a conflicted expert, never an expert who was already asked about the project in this
+    round (e.g. declined it); places and load count what is already proposed, invited, accepted or submitted."""
     per_project = per_project or round_.experts_per_project
     entries = {e.project_id: e for e in entries_needing_review(round_)}
     asked: dict[int, set[int]] = defaultdict(set)
@@ -167,50 +138,62 @@ def propose(round_: ReviewRound, actor: User, per_project: int | None = None) ->
     experts = expert_pool()
     profiles = profiles_by_expert(experts)
     declared = declared_by_expert([e.id for e in experts])
-    scores = affinity([entries[pid].project for pid in need], profiles)
-    loads = round_loads(round_)
-    candidates = {
-        pid: [e for e in experts if e.id not in asked[pid]
-              and conflict_reason(e, entries[pid].project, declared[e.id]) is None]
-        for pid in need
-    }
+    fit = expertise([entries[pid].project for pid in need], profiles,
+                    reviewed_texts([e.id for e in experts], exclude=set(entries)))
+    candidates = [
+        Candidate(pid, e.id, fit.of(pid, e.id), fit.inside(pid, e.id))
+        for pid in need for e in experts
+        if e.id not in asked[pid] and conflict_reason(e, entries[pid].project, declared[e.id]) is None
+    ]
+    problem = Problem(need=need, have=dict(active), load=dict(round_loads(round_)),
+                      max_load={e.id: profiles[e.id].max_load_per_round for e in experts}, candidates=candidates)
+    return Plan(problem, fit, entries, {e.id: e for e in experts})
+
+
+def reviewed_texts(expert_ids: Sequence[int], exclude: set[int]) -> dict[int, list[str]]:
+    """expert id -> the texts of the projects they reviewed (submitted), latest first, except `exclude`."""
+    rows = db.session.execute(
+        select(Assignment.expert_id, Project).join(Project, Assignment.project_id == Project.id)
+        .where(Assignment.expert_id.in_(expert_ids), Assignment.status == A.SUBMITTED)
+        .order_by(Assignment.id.desc()))
+    texts: dict[int, list[str]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for expert_id, project in rows:
+        if project.id not in exclude and (expert_id, project.id) not in seen:
+            seen.add((expert_id, project.id))
+            texts[expert_id].append(project.full_text())
+    return texts
+
+
+def propose(round_: ReviewRound, actor: User, per_project: int | None = None) -> ProposalResult:
+    """Propose experts so each project under review has `per_project` (default: the round's setting).
+
+    The optimal choice under the constraints (see solver.py): every place that can be filled is, experts inside
+    the project's specialty first (someone outside only when no one inside is free, flagged on the proposal),
+    then the closest expertise, the load shared among equally close experts; never a conflict, never beyond an
+    expert's maximum load, never an expert already asked about the project in this round."""
+    planned = plan(round_, per_project)
     result = ProposalResult()
-    for _pass in range(per_project):
-        waiting = sorted((pid for pid in need if need[pid] > 0),
-                         key=lambda pid: (len(_with_capacity(candidates[pid], profiles, loads)), pid))
-        for pid in waiting:
-            chosen = _best_expert(pid, _with_capacity(candidates[pid], profiles, loads), scores, profiles, loads)
-            if chosen is None:
-                continue
-            # by id: Flask-Login's UserMixin makes users compare equal by session token, not identity
-            candidates[pid] = [e for e in candidates[pid] if e.id != chosen.id]
-            loads[chosen.id] += 1
-            need[pid] -= 1
-            result.created.append(_new_assignment(round_, entries[pid], chosen, scores, actor))
-    result.short = {pid: missing for pid, missing in need.items() if missing > 0}
+    for choice in sorted(solve(planned.problem), key=lambda c: (c.project_id, -c.affinity, c.expert_id)):
+        entry = planned.entries[choice.project_id]
+        result.created.append(_new_assignment(
+            round_, entry, planned.experts[choice.expert_id], choice.affinity,
+            planned.expertise.reasons(choice.project_id, choice.expert_id), actor))
+        result.outside += not choice.inside
+    filled = Counter(a.project_id for a in result.created)
+    result.short = {pid: n - filled[pid] for pid, n in planned.problem.need.items() if filled[pid] < n}
     db.session.flush()
-    record("assignment.proposed", round_, actor=actor, count=len(result.created), short=len(result.short))
+    record("assignment.proposed", round_, actor=actor, count=len(result.created), short=len(result.short),
+           outside=result.outside)
     return result
 
 
-def _with_capacity(experts: list[User], profiles: dict[int, ExpertProfile], loads: Counter) -> list[User]:
-    return [e for e in experts if loads[e.id] < profiles[e.id].max_load_per_round]
-
-
-def _best_expert(project_id: int, experts: list[User], scores: Affinity, profiles, loads) -> User | None:
-    def value(expert: User) -> tuple[float, int]:
-        used = loads[expert.id] / max(profiles[expert.id].max_load_per_round, 1)
-        return (scores.of(project_id, expert.id) - LOAD_PENALTY * used, -expert.id)
-
-    return max(experts, key=value, default=None)
-
-
-def _new_assignment(round_: ReviewRound, entry: RoundEntry, expert: User, scores: Affinity, actor) -> Assignment:
+def _new_assignment(round_: ReviewRound, entry: RoundEntry, expert: User, score: float, reasons: list,
+                    actor) -> Assignment:
     """A proposal (the lifecycle's first status), seen by administrators only until it is sent."""
     assignment = assignment_lifecycle.begin(Assignment(
         round_id=round_.id, project_id=entry.project_id, expert_id=expert.id, version_id=entry.version_id,
-        affinity=round(scores.of(entry.project_id, expert.id), 4),
-        affinity_terms=scores.terms(entry.project_id, expert.id), assigned_by_id=actor.id,
+        affinity=round(score, 4), affinity_terms=reasons, assigned_by_id=actor.id,
     ))
     assignment.round, assignment.project, assignment.expert = round_, entry.project, expert
     db.session.add(assignment)
@@ -241,8 +224,9 @@ def add_expert(round_: ReviewRound, entry: RoundEntry, expert: User, actor: User
     if round_loads(round_)[expert.id] >= profile.max_load_per_round:
         warning = _("%(name)s is now above the maximum load of %(max)s projects in this round.",
                     name=expert.name, max=profile.max_load_per_round)
-    scores = affinity([entry.project], profiles_by_expert(expert_pool()))
-    assignment = _new_assignment(round_, entry, expert, scores, actor)
+    fit = expertise([entry.project], profiles_by_expert([*expert_pool(), expert]))
+    assignment = _new_assignment(round_, entry, expert, fit.of(entry.project_id, expert.id),
+                                 fit.reasons(entry.project_id, expert.id), actor)
     db.session.flush()
     record("assignment.added", assignment, actor=actor, expert_id=expert.id, project_id=entry.project_id)
     return assignment, warning
@@ -345,10 +329,9 @@ def invite_re_review(round_: ReviewRound, entry: RoundEntry, actor: User, today:
     for old in previous:
         if conflict_reason(old.expert, entry.project):
             continue
-        scores = Affinity({(entry.project_id, old.expert_id): old.affinity}, None, {})
-        assignment = _new_assignment(round_, entry, old.expert, scores, actor)
+        assignment = _new_assignment(round_, entry, old.expert, old.affinity, list(old.affinity_terms), actor)
         _invite(assignment, actor)
-        assignment.affinity_terms, assignment.due_on = old.affinity_terms, due
+        assignment.due_on = due
         invited.append(assignment)
         notify(old.expert, N_("A revised version of a project you reviewed in %(round)s awaits your re-review."),
                path_for("reviews.mine"), round=round_.name)

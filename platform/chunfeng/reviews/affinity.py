@@ -1,0 +1,141 @@
+"""How close an expert's expertise is to a project, and in which words: the evidence behind a proposal.
+
+Expertise is read from the expert's profile (declared specialties, keywords, department, biography) and from the
+projects the expert reviewed before (submitted reviews), each kept as its own document of the text engine's
+matching index, so that a reason says where it was found. Affinity is the index's lexical score of the project's
+text against the expert's documents (best document plus a small share of the second best). Reasons are whole
+terms shared by the two sides, never a lone character nor a generic word (导致, 判断, 内科, 患者), each labelled with
+its source. Affinities are relative to the project: 1 is the closest expert of the pool, 0 shares nothing with it
+(whatever the scale of the engine's scores, the solver weighs every project alike).
+
+Specialty is a separate, stronger signal than words: an expert is *inside* a project's specialty when the
+specialty is among the ones they declare (their profile's specialties, or their department). The solver fills a
+place with someone outside only when no one inside is free, and the proposal is then flagged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..submissions.models import Project
+from ..textengine.index import Doc, EngineConfig, MatchIndex
+from .models import ExpertProfile
+
+# Where a reason was found (stored with the proposal; templates/reviews/_reasons.html names them)
+SPECIALTY, KEYWORDS, DEPARTMENT, BIO, REVIEWED = "specialty", "keywords", "department", "bio", "reviewed"
+REVIEWED_PER_EXPERT = 20  # the latest reviews count; older ones add little and cost time
+REASONS = 4
+# every expert document is a candidate of the lexical stage (the index's default keeps the best 300 only)
+_CONFIG = EngineConfig(n_candidates=1_000_000)
+_SEPARATORS = re.compile(r"[,，、;；/|\n]+")
+_SUFFIXES = "科部室"
+
+
+# --- specialties ---------------------------------------------------------------------------------------------
+
+def declared_specialties(profile: ExpertProfile) -> list[str]:
+    """The specialties an expert declares: their profile's list, then their department if not already in it."""
+    names = [s.strip() for s in _SEPARATORS.split(profile.specialties or "") if s.strip()]
+    department = _department(profile)
+    if department and not any(same_specialty(department, name) for name in names):
+        names.append(department)
+    return names
+
+
+def _folded(name: str) -> str:
+    name = unicodedata.normalize("NFKC", name or "").strip().lower()
+    trimmed = name.rstrip(_SUFFIXES)
+    return trimmed if len(trimmed) >= 2 else name
+
+
+def same_specialty(a: str, b: str) -> bool:
+    """'神经介入科' is '神经介入', '眼科' is within '眼科影像', '呼吸' within '呼吸与危重症医学科'; '内科' is not
+    '心血管内科' (the suffix is folded before comparing); empty never matches."""
+    x, y = _folded(a), _folded(b)
+    if not x or not y:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    return short == long_ or (len(short) >= 2 and short in long_)
+
+
+def matching_specialty(project_specialty: str, declared: Iterable[str]) -> str | None:
+    """The expert's declared specialty that covers the project's, or None (outside)."""
+    return next((name for name in declared if same_specialty(project_specialty, name)), None)
+
+
+# --- affinity and reasons ------------------------------------------------------------------------------------
+
+@dataclass
+class Expertise:
+    """Affinity of (project, expert) pairs, specialty fit, and the labelled reasons of a pair on demand."""
+
+    scores: dict[tuple[int, int], float]
+    index: MatchIndex | None
+    project_texts: dict[int, str]
+    project_specialties: dict[int, str] = field(default_factory=dict)
+    declared: dict[int, list[str]] = field(default_factory=dict)
+
+    def of(self, project_id: int, expert_id: int) -> float:
+        return self.scores.get((project_id, expert_id), 0.0)
+
+    def specialty_match(self, project_id: int, expert_id: int) -> str | None:
+        return matching_specialty(self.project_specialties.get(project_id, ""), self.declared.get(expert_id, []))
+
+    def inside(self, project_id: int, expert_id: int) -> bool:
+        """Inside the project's specialty (a project without one has no outside)."""
+        return not self.project_specialties.get(project_id) or self.specialty_match(project_id, expert_id) is not None
+
+    def reasons(self, project_id: int, expert_id: int, n: int = REASONS) -> list[dict]:
+        """What the proposal stores and shows: the specialty that fits, or a flag when the expert is outside it,
+        then up to n shared terms, each with where it was found."""
+        out: list[dict] = []
+        specialty = self.project_specialties.get(project_id, "")
+        if specialty:
+            fit = self.specialty_match(project_id, expert_id)
+            out.append({"term": fit, "where": SPECIALTY} if fit else {"outside": specialty})
+        if self.index is not None and self.of(project_id, expert_id) > 0:
+            for reason in self.index.reasons(self.project_texts[project_id], "profiles", expert_id, n=n):
+                if not any(reason.term == r.get("term") for r in out):
+                    out.append({"term": reason.term, "where": reason.field})
+        return out
+
+
+def expertise(projects: Sequence[Project], profiles: Mapping[int, ExpertProfile],
+              reviewed: Mapping[int, Sequence[str]] | None = None) -> Expertise:
+    """Score every (project, expert) pair. `profiles`: expert id -> profile (its user loaded); `reviewed`: expert
+    id -> texts of projects they reviewed before (latest first)."""
+    reviewed = reviewed or {}
+    project_texts = {p.id: p.full_text() for p in projects}
+    declared = {expert_id: declared_specialties(profile) for expert_id, profile in profiles.items()}
+    result = Expertise({}, None, project_texts, {p.id: (p.specialty or "").strip() for p in projects}, declared)
+    docs = [doc for expert_id, profile in profiles.items()
+            for doc in _expert_docs(expert_id, profile, reviewed.get(expert_id, ()))]
+    if not projects or not docs:
+        return result
+    try:
+        index = MatchIndex.build(docs, [Doc(pid, "project", text) for pid, text in project_texts.items()],
+                                 config=_CONFIG, embedder=None)
+    except ValueError:  # no usable term on either side (empty profiles and texts)
+        return result
+    result.index = index
+    for project_id, text in project_texts.items():
+        matches = index.match(text, "profiles", k=len(profiles), n_reasons=0)
+        best = max((m.lexical for m in matches), default=0.0)
+        for match in matches:
+            if match.lexical > 0:
+                result.scores[(project_id, match.target_id)] = round(match.lexical / best, 4)
+    return result
+
+
+def _expert_docs(expert_id: int, profile: ExpertProfile, reviewed: Sequence[str]) -> list[Doc]:
+    parts = [(SPECIALTY, profile.specialties), (KEYWORDS, profile.keywords),
+             (DEPARTMENT, _department(profile)), (BIO, profile.bio)]
+    parts += [(REVIEWED, text) for text in reviewed[:REVIEWED_PER_EXPERT]]
+    return [Doc(expert_id, source, text) for source, text in parts if text and text.strip()]
+
+
+def _department(profile: ExpertProfile) -> str:
+    return ((profile.user.department if profile.user is not None else "") or "").strip()
