@@ -30,6 +30,9 @@ REVIEWED_PER_EXPERT = 20  # the latest reviews count; older ones add little and 
 REASONS = 4
 # every expert document is a candidate of the lexical stage (the index's default keeps the best 300 only)
 _CONFIG = EngineConfig(n_candidates=1_000_000)
+# Branches of medicine named bare: every clinician's department contains one, so sharing it says nothing
+# ('内科' in 心血管内科 and 神经内科). The text engine's vocabulary lists them as clinical terms.
+BARE_BRANCHES = frozenset({"内科", "外科", "专科", "科室", "临床", "医学", "医疗", "诊疗", "治疗"})
 _SEPARATORS = re.compile(r"[,，、;；/|\n]+")
 _SUFFIXES = "科部室"
 
@@ -97,10 +100,11 @@ class Expertise:
             fit = self.specialty_match(project_id, expert_id)
             out.append({"term": fit, "where": SPECIALTY} if fit else {"outside": specialty})
         if self.index is not None and self.of(project_id, expert_id) > 0:
-            for reason in self.index.reasons(self.project_texts[project_id], "profiles", expert_id, n=n):
-                if not any(reason.term == r.get("term") for r in out):
+            found = self.index.reasons(self.project_texts[project_id], "profiles", expert_id, n=n + len(BARE_BRANCHES))
+            for reason in found:
+                if reason.term not in BARE_BRANCHES and not any(reason.term == r.get("term") for r in out):
                     out.append({"term": reason.term, "where": reason.field})
-        return out
+        return out[:n + 1]
 
 
 def expertise(projects: Sequence[Project], profiles: Mapping[int, ExpertProfile],
