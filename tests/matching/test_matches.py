@@ -12,6 +12,7 @@ from chunfeng.matching.refresh import refresh_matches
 from chunfeng.submissions.models import Project, Stage
 from chunfeng.submissions.status import Event, Status, apply
 from chunfeng.textengine import engine
+from chunfeng.textengine import index as index_module
 from tests.conftest import login
 
 from .conftest import (
@@ -125,6 +126,8 @@ def test_drafts_do_not_trigger_a_refresh(app, clinician, add_company, add_projec
         raise AssertionError("the index was fitted")
 
     monkeypatch.setattr(engine.TextIndex, "pair", no_fit)
+    monkeypatch.setattr(index_module.MatchIndex, "build", no_fit)
+    monkeypatch.setattr(index_module.Vocabulary, "fit", no_fit)
     add_project(clinician, status=Status.DRAFT, **THROMBECTOMY)  # commits without fitting
 
 
@@ -135,6 +138,8 @@ def test_pages_read_stored_matches_and_never_refit(app, client, corpus, clinicia
     monkeypatch.setattr(engine.TextIndex, "pair", no_fit)
     monkeypatch.setattr(engine.TextIndex, "__init__", no_fit)
     monkeypatch.setattr(engine, "fit_vectorizer", no_fit)
+    monkeypatch.setattr(index_module.MatchIndex, "build", no_fit)
+    monkeypatch.setattr(index_module.Vocabulary, "fit", no_fit)
     login(client, corpus["stent"].email)
     page = client.get("/matching/projects")
     assert page.status_code == 200 and THROMBECTOMY["title"] in page.get_data(as_text=True)

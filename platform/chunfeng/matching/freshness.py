@@ -13,9 +13,9 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from ..submissions.models import Project
+from . import store
 from .common import matchable_clause
 from .models import MatchResult, OrgProfile
-from . import store
 from .profiles import ENTERPRISE_FIELDS, INVESTOR_FIELDS
 from .refresh import DIRTY_ORGS, DIRTY_PROJECTS, REFRESHING, refresh_matches
 

@@ -18,6 +18,7 @@ from ..submissions.sections import VERSION_FIELDS, display_sections
 from . import browsing, grants, profiles, refresh
 from . import connections as connecting  # the module; `connections` is a view below
 from .common import MatchingError, is_matchable, org_members, profile_of
+from .documents import field_label
 from .forms import (
     LABELS,
     BrowseForm,
@@ -385,6 +386,7 @@ def admin_profile(profile_id: int):
         profile=profile,
         form=form,
         members=org_members(profile.organization_id),
+        matches=browsing.top_matches(profile.organization_id, limit=10) if profile.is_approved else [],
     ), status
 
 
@@ -421,7 +423,7 @@ def admin_connections():
 
 @bp.app_context_processor
 def matching_labels():
-    return {"matching_labels": LABELS, "match_signal": signal_text}
+    return {"matching_labels": LABELS, "match_signal": signal_text, "match_field": field_label}
 
 
 def suggestion_link(_sender, user, project) -> list[tuple[str, str]]:

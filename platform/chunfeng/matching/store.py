@@ -45,6 +45,12 @@ class FitInRequest(RuntimeError):
     """A request tried to fit the index: that is the job of `flask refresh-matches`."""
 
 
+# Embeddings this process computed, by model and text: a text embedded once is not embedded again after a rollback
+# or a reload (bounded; the stored embeddings are the lasting copy).
+RECENT_EMBEDDINGS = 20_000
+_recent: dict[tuple[str, str], np.ndarray] = {}
+
+
 class _StoredEmbeddings:
     """The configured model behind a cache of the embeddings stored with the documents: a text is embedded once,
     and the new embeddings are kept so that they can be written back (`fresh`)."""
@@ -57,10 +63,15 @@ class _StoredEmbeddings:
         return self.model.embed_queries(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        for text in dict.fromkeys(texts):
+            if text not in self.known and (row := _recent.get((self.name, text))) is not None:
+                self.known[text] = self.fresh[text] = row
         missing = [t for t in dict.fromkeys(texts) if t not in self.known]
         if missing:
             for text, row in zip(missing, self.model.embed_passages(missing), strict=True):
                 self.known[text] = self.fresh[text] = row
+                if len(_recent) < RECENT_EMBEDDINGS:
+                    _recent[(self.name, text)] = row
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self.known[t] for t in texts]).astype(np.float32)
