@@ -452,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = {expected for _, expected in queries} - owners
     if missing:
         print(f"warning: expected companies not among candidates: {sorted(missing)}", file=sys.stderr)
-    config = EngineConfig(**{k: getattr(args, k) for k in asdict(EngineConfig())})
+    config = EngineConfig(**{k: getattr(args, k) for k in asdict(EngineConfig()) if hasattr(args, k)})
     embedder = None if args.lexical else default_embedder()
     if embedder is not None:
         embedder = CachedEmbedder(embedder, args.cache if str(args.cache) else None)

@@ -227,8 +227,34 @@ def test_lay_query_reaches_the_clinical_description() -> None:
 def test_a_document_covering_more_of_the_query_beats_one_repeating_a_clause() -> None:
     # the second is a recombination: one clause of the real description among unrelated ones
     docs = [
-        Doc("maker", "产品线", "可调节颅内取栓支架。用于急性缺血性卒中的机械取栓;支架圆丝编织,体外调节直径,植入全程显影。"),
+        Doc("maker", "产品线", PROFILES[0].text),
         Doc("collage", "产品线", "取栓相关产品。体外调节直径,用于白内障摘除后植入,检测尿液脱落细胞。"),
     ] + PROFILES[1:4]
     index = MatchIndex.build(docs, embedder=None)
     assert index.match(THROMBECTOMY, k=1, n_reasons=0)[0].target_id == "maker"
+
+
+def test_all_pairs_from_rarer_terms_first_scores_candidates_exactly() -> None:
+    import dataclasses
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "match_eval.py"
+    spec = importlib.util.spec_from_file_location("me", script)
+    me = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = me
+    spec.loader.exec_module(me)
+    profiles = [Doc(i, "产品线", t) for i, t in enumerate(me.synth_texts(600, seed=1, kind="profile"))]
+    projects = [Doc(i, "临床问题", t) for i, t in enumerate(me.synth_texts(200, seed=2, kind="idea"))]
+    index = MatchIndex.build(profiles, projects, embedder=None)
+    exact = index.all_pairs_arrays("projects", "profiles", k=5)
+    index.config = dataclasses.replace(index.config, all_pairs_exact_below=0, all_pairs_candidates=40)
+    fast = index.all_pairs_arrays("projects", "profiles", k=5)
+    assert fast[0] == exact[0]
+    # every score returned is the exact score of that pair; nearly the same pairs are found
+    _, queries = index.owner_vectors("projects")
+    full = (queries @ index.sides["profiles"].main_t).toarray()
+    rows = np.arange(len(fast[0]))[:, None]
+    assert np.allclose(fast[2], np.where(fast[1] >= 0, full[rows, np.maximum(fast[1], 0)], 0.0), atol=1e-4)
+    overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(fast[1].tolist(), exact[1].tolist(), strict=True)])
+    assert overlap >= 0.9

@@ -138,7 +138,18 @@ def _csr_to_top_k(product: sp.csr_matrix, k: int) -> TopK:
     n = product.shape[0]
     lengths = np.diff(product.indptr)
     rows = np.repeat(np.arange(n), lengths)
-    order = np.lexsort((product.indices, -product.data, rows))  # best first, ties by target index
+    # rows come sorted best first from the kernel; rows with ties are sorted again (ties by target index)
+    same_row = rows[1:] == rows[:-1]
+    steps = np.diff(product.data)
+    if np.any(same_row & (steps > 0)):
+        order = np.lexsort((product.indices, -product.data, rows))
+    else:
+        order = np.arange(len(rows))
+        tied = np.zeros(n, dtype=bool)
+        tied[rows[1:][same_row & (steps == 0)]] = True
+        if tied.any():
+            sub = np.flatnonzero(tied[rows])
+            order[sub] = sub[np.lexsort((product.indices[sub], -product.data[sub], rows[sub]))]
     cols = product.indices[order]
     vals = product.data[order]
     pos = np.arange(len(order)) - np.repeat(product.indptr[:-1], lengths)

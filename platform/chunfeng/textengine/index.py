@@ -40,7 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .embedding import Embedder, default_embedder
-from .engine import VectorizerConfig, sparse_top_k
+from .engine import TopK, VectorizerConfig, sparse_top_k
 from .terms import Reason, labelled_reasons, lay_expansions
 from .text import Analyzer, normalize
 
@@ -78,6 +78,11 @@ class EngineConfig:
     n_candidates: int = 300
     #: weight of the z-scored semantic similarity against the z-scored lexical score (over the candidates)
     semantic_weight: float = 0.3
+    #: all pairs: candidates come from the rarer terms (in at most this share of the target documents), then
+    #: every candidate is scored exactly with all the terms; exact product below ``all_pairs_exact_below`` docs
+    all_pairs_common_df: float = 0.05
+    all_pairs_candidates: int = 50
+    all_pairs_exact_below: int = 2000
 
 
 @dataclass(frozen=True)
@@ -589,13 +594,14 @@ class MatchIndex:
         self, from_side: SideName, side: SideName = "profiles", k: int = 10, n_threads: int = 2
     ) -> tuple[list[Id], np.ndarray, np.ndarray]:
         """Every owner of ``from_side`` -> its k best owners of ``side``: (owners, owner codes of ``side``
-        (n, k), -1 = none; scores (n, k)). Lexical stage, one sparse multiply-and-top-k pass over the
-        documents, then the best document per owner. Same side: an owner is never its own match."""
+        (n, k), -1 = none; scores (n, k)). Lexical stage: candidates from the rarer terms, exact scores among
+        them (see :meth:`_rare_first_top_k`), then the best document per owner. Same side: an owner is never
+        its own match."""
         owners, queries = self.owner_vectors(from_side)
         s = self.sides[side]
         self.compact(side)
         width = k * (3 if from_side != side else 4)
-        top = sparse_top_k(queries, s.main_t, width, n_threads=n_threads)
+        top = self._rare_first_top_k(queries, s, width, n_threads)
         valid = top.indices >= 0
         safe = np.where(valid, top.indices, 0)
         codes = np.where(valid & s.alive[safe], s.owner_code[safe], -1)
@@ -614,6 +620,71 @@ class MatchIndex:
         out_codes = np.take_along_axis(np.where(drop, -1, codes), keep_order, axis=1)
         out_scores = np.where(out_codes >= 0, np.take_along_axis(top.scores, keep_order, axis=1), 0.0)
         return owners, out_codes, out_scores
+
+    def _rare_first_top_k(self, queries: sp.csr_matrix, s: _Side, width: int, n_threads: int) -> TopK:
+        """Top ``width`` documents per query row, scored exactly, with most of the product's work skipped.
+
+        Terms found in more than ``all_pairs_common_df`` of the documents make most of a full product's work
+        (their posting lists are long) but rarely decide which documents are candidates. So: (1) one sparse
+        multiply-and-top-k with the rarer terms only gives ``all_pairs_candidates`` candidates per row; (2) each
+        candidate gets the weights of the query's common terms added from a dense block of those columns,
+        which makes its score exact; (3) rows left with too few candidates are computed in full."""
+        cfg = self.config
+        m = s.main_rows
+        targets_t = s.main_t
+        df = np.diff(targets_t.indptr)
+        common = df > cfg.all_pairs_common_df * m
+        if m < cfg.all_pairs_exact_below or not common.any() or queries.shape[0] == 0:
+            return sparse_top_k(queries, targets_t, width, n_threads=n_threads)
+        queries = sp.csr_matrix(queries, dtype=np.float32)
+        queries.sort_indices()
+        in_common = common[queries.indices]
+        rare = sp.csr_matrix(
+            (np.where(in_common, 0.0, queries.data).astype(np.float32), queries.indices.copy(), queries.indptr.copy()),
+            shape=queries.shape,
+        )
+        rare.eliminate_zeros()
+        wide = max(width, cfg.all_pairs_candidates)
+        top = sparse_top_k(rare, targets_t, wide, n_threads=n_threads)
+        # the common columns as a dense (documents x common terms + 1) block; the last column is zero padding
+        cols = np.flatnonzero(common)
+        block = np.zeros((m, len(cols) + 1), dtype=np.float32)
+        block[:, :-1] = targets_t[cols].toarray().T
+        slot = np.full(len(common), len(cols), dtype=np.int32)
+        slot[cols] = np.arange(len(cols), dtype=np.int32)
+        # each query's common terms (as block columns) and their query weights, padded; rows in order of their
+        # number of common terms, so that a chunk pads little
+        rows_of = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))[in_common]
+        per_row = np.bincount(rows_of, minlength=queries.shape[0])
+        width_t = max(int(per_row.max()), 1)
+        pos = np.arange(len(rows_of)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        terms = np.full((queries.shape[0], width_t), len(cols), dtype=np.int32)
+        weights = np.zeros((queries.shape[0], width_t), dtype=np.float32)
+        terms[rows_of, pos] = slot[queries.indices[in_common]]
+        weights[rows_of, pos] = queries.data[in_common]
+        binary = bool(np.all(queries.data == 1.0))
+        scores = top.scores.copy()
+        by_count = np.argsort(per_row, kind="stable")
+        flat, stride = block.ravel(), np.int64(block.shape[1])
+        step = max(1, 2_000_000 // (wide * width_t))
+        for a in range(0, queries.shape[0], step):
+            rows = by_count[a : a + step]
+            t = max(int(per_row[rows].max()), 1)
+            cand = np.maximum(top.indices[rows], 0)
+            gathered = np.take(flat, cand[:, :, None] * stride + terms[rows, None, :t])
+            if binary:
+                scores[rows] += gathered.sum(axis=2)
+            else:
+                scores[rows] += np.einsum("qwt,qt->qw", gathered, weights[rows, :t])
+        scores[top.indices < 0] = -np.inf
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :width]
+        indices = np.take_along_axis(top.indices, order, axis=1)
+        out = TopK(indices, np.where(indices >= 0, np.take_along_axis(scores, order, axis=1), 0.0).astype(np.float32))
+        short = np.flatnonzero((top.indices >= 0).sum(axis=1) < min(width, m))
+        if len(short):
+            full = sparse_top_k(queries[short], targets_t, width, n_threads=n_threads)
+            out.indices[short], out.scores[short] = full.indices, full.scores
+        return out
 
     def all_pairs(
         self, from_side: SideName, side: SideName = "profiles", k: int = 10, n_threads: int = 2
