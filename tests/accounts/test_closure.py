@@ -2,19 +2,19 @@
 
 from sqlalchemy import select
 
-from chunfeng.accounts.models import AccountToken, JoinRequest, LoginAttempt
+from chunfeng.accounts.models import AccountToken, JoinRequest, LoginAttempt, Role
 from chunfeng.db import db
 from tests.conftest import PASSWORD, login
 from tests.foundation.test_accounts import register
 
 
 def test_closure_erases_links_join_requests_and_throttling_records(app, client, make_user):
-    make_user(organization="北京协和医院")
-    register(client, organization="北京协和医院", email="leaving@example.cn")
+    make_user(Role.ENTERPRISE, organization="迈瑞医疗")
+    register(client, role="enterprise", organization="迈瑞医疗", email="leaving@example.cn")
     client.post("/account/password/forgot", data={"email": "leaving@example.cn"})
     login(app.test_client(), "leaving@example.cn", "a wrong password")
     exported = client.post("/account/privacy/export").get_json()
-    assert exported["accounts"]["join_requests"][0]["organization"] == "北京协和医院"
+    assert exported["accounts"]["join_requests"][0]["organization"] == "迈瑞医疗"
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(AccountToken)) == 1
     assert client.post("/account/privacy/close", data={"password": PASSWORD, "understood": "y"}).status_code == 302

@@ -1,4 +1,5 @@
-"""Registering with an existing organisation's name asks to join it: a member (or an administrator) decides."""
+"""Registering with an existing company's name asks to join it: a member (or an administrator) decides. A hospital
+is joined directly (it is given no shared material, and conflict-of-interest checks rely on membership)."""
 
 from sqlalchemy import select
 
@@ -8,18 +9,18 @@ from chunfeng.db import db
 from tests.conftest import login
 from tests.foundation.test_accounts import register
 
-HOSPITAL = "北京协和医院"
+COMPANY = "迈瑞医疗"
 
 
 def _stranger(app, client) -> User:
-    response = register(client, organization=HOSPITAL, email="stranger@example.cn", name="陌生人")
+    response = register(client, role="enterprise", organization=COMPANY, email="stranger@example.cn", name="陌生人")
     assert response.status_code == 302
     with app.app_context():
         return db.session.scalar(select(User).where(User.email == "stranger@example.cn"))
 
 
 def test_registering_with_an_existing_organisation_is_a_request_not_membership(app, client, make_user):
-    make_user(organization=HOSPITAL, name="张主任")
+    make_user(Role.ENTERPRISE, organization=COMPANY, name="张主任")
     stranger = _stranger(app, client)
     assert stranger.organization_id is None
     page = client.get("/dashboard").get_data(as_text=True)
@@ -31,7 +32,7 @@ def test_registering_with_an_existing_organisation_is_a_request_not_membership(a
 
 
 def test_a_member_sees_who_asks_beside_the_current_members_and_approves(app, client, make_user):
-    member = make_user(organization=HOSPITAL, name="张主任")
+    member = make_user(Role.ENTERPRISE, organization=COMPANY, name="张主任")
     stranger = _stranger(app, client)
     approver = app.test_client()
     login(approver, member.email)
@@ -43,13 +44,13 @@ def test_a_member_sees_who_asks_beside_the_current_members_and_approves(app, cli
                          ).status_code == 302
     with app.app_context():
         joined = db.session.get(User, stranger.id)
-        assert joined.organization.name == HOSPITAL
+        assert joined.organization.name == COMPANY
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "join_request.approved"))
 
 
 def test_members_of_other_organisations_and_the_requester_cannot_decide(app, client, make_user):
-    make_user(organization=HOSPITAL)
-    outsider = make_user(organization="另一家医院")
+    make_user(Role.ENTERPRISE, organization=COMPANY)
+    outsider = make_user(Role.ENTERPRISE, organization="另一家公司")
     _stranger(app, client)
     with app.app_context():
         join_id = db.session.scalar(select(JoinRequest.id))
@@ -65,7 +66,7 @@ def test_members_of_other_organisations_and_the_requester_cannot_decide(app, cli
 
 
 def test_an_administrator_may_decline(app, client, make_user):
-    make_user(organization=HOSPITAL)
+    make_user(Role.ENTERPRISE, organization=COMPANY)
     admin = make_user(Role.ADMIN)
     stranger = _stranger(app, client)
     with app.app_context():
@@ -76,3 +77,12 @@ def test_an_administrator_may_decline(app, client, make_user):
     with app.app_context():
         assert db.session.get(JoinRequest, join_id).status == JoinStatus.REJECTED
         assert db.session.get(User, stranger.id).organization_id is None
+
+
+def test_a_hospital_is_joined_directly(app, client, make_user):
+    colleague = make_user(Role.EXPERT, organization="北京协和医院")
+    register(client, organization="北京协和医院")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "li@example.cn"))
+        assert user.organization_id == colleague.organization_id
+        assert db.session.scalar(select(db.func.count()).select_from(JoinRequest)) == 0

@@ -53,6 +53,12 @@ ROLE_ORG_KIND = {
 }
 
 
+# Organisations that connections and share grants are given to (companies and funds): joining one that is already on
+# the platform needs the approval of one of its members or an administrator. Hospitals and universities are joined
+# directly: membership gives no shared material there, and the conflict-of-interest checks rely on it.
+GUARDED_ORG_KINDS = (OrgKind.ENTERPRISE, OrgKind.INVESTOR)
+
+
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 

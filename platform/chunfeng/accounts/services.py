@@ -26,6 +26,7 @@ from . import throttle
 from .access import may_decide_join
 from .models import (
     APPROVAL_ALWAYS_REQUIRED,
+    GUARDED_ORG_KINDS,
     ROLE_ORG_KIND,
     SELF_REGISTER_ROLES,
     AccountStatus,
@@ -154,10 +155,11 @@ class Registration:
 
 def register(*, privacy_version: str, **fields) -> Registration:
     """Self-registration. Never reveals whether the address already has an account: for a taken address the owner
-    is told by e-mail and the same answer is given. An existing organisation is not joined directly: the new account
-    asks to join it, and an active member or an administrator decides."""
+    is told by e-mail and the same answer is given. An existing company or fund (GUARDED_ORG_KINDS) is not joined
+    directly: the new account asks to join it, and an active member or an administrator decides."""
     organization = fields.get("organization", "").strip()
-    joins_existing = bool(organization) and existing_org(organization) is not None
+    found = existing_org(organization) if organization else None
+    joins_existing = found is not None and found.kind in GUARDED_ORG_KINDS
     owner = find_by_email(fields["email"])
     if owner is not None:
         if problem := password_problem(fields["password"], fields["email"]):
@@ -167,10 +169,10 @@ def register(*, privacy_version: str, **fields) -> Registration:
         send_registration_attempt(owner)
         record("account.registration_attempt", owner)
         return Registration(None, organization, joins_existing=joins_existing)
-    user = create_user(**fields, verified=not verification_required(), join_existing=False)
+    user = create_user(**fields, verified=not verification_required(), join_existing=not joins_existing)
     db.session.add(Consent(user_id=user.id, kind="privacy_policy", version=privacy_version))
     record("account.registered", user, actor=user, role=str(user.role))
-    join = request_to_join(user, existing_org(organization)) if joins_existing else None
+    join = request_to_join(user, found) if joins_existing else None
     if user.status == AccountStatus.PENDING:
         for admin in active_admins():
             notify(admin, N_("New account awaiting approval: %(name)s"), path_for("admin.accounts", status="pending"),
