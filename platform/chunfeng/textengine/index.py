@@ -30,9 +30,11 @@ import hashlib
 import io
 import json
 import math
+import re
 import time
+from array import array
 from collections import Counter
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -78,6 +80,11 @@ class EngineConfig:
     n_candidates: int = 300
     #: weight of the z-scored semantic similarity against the z-scored lexical score (over the candidates)
     semantic_weight: float = 0.3
+    #: coherent coverage: a candidate document's lexical score is multiplied by floor + (1 - floor) x the share
+    #: of its clauses that name a query term of IDF >= coverage_idf_share x the largest IDF (a rare term, or
+    #: several); a description stitched from unrelated clauses matches in one of them only. 1.0 = off
+    coverage_floor: float = 0.4
+    coverage_idf_share: float = 0.7
     #: all pairs: candidates come from the rarer terms (in at most this share of the target documents), then
     #: every candidate is scored exactly with all the terms; exact product below ``all_pairs_exact_below`` docs
     all_pairs_common_df: float = 0.05
@@ -127,29 +134,28 @@ class Vocabulary:
         self._idf_fallback = float(self.idf.max()) if len(self.idf) else 1.0
 
     @classmethod
-    def fit(cls, texts: Sequence[str], config: EngineConfig) -> tuple[Vocabulary, sp.csr_matrix]:
+    def fit(cls, texts: Sequence[str], config: EngineConfig) -> tuple[Vocabulary, Rows]:
+        """Fit terms and weights on the texts; their BM25 rows and clause rows."""
         analyzer = Analyzer(config.ngram_max, VectorizerConfig().stop_terms)
         ids: dict[str, int] = {}
-        rows = [Counter(ids.setdefault(t, len(ids)) for t in analyzer(text)) for text in texts]
+        counted = _count_clauses(analyzer, texts, lambda t: ids.setdefault(t, len(ids)))
         terms = list(ids)
         n = len(texts)
-        df = np.zeros(len(terms), dtype=np.int64)
-        for counts in rows:
-            df[np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))] += 1
+        width = len(terms)
+        docs = counted.doc_counts(width)
+        df = np.bincount(docs.indices, minlength=width)
         keep = df > 0
         if config.prune_char_df and n:
             single = np.array([len(t) == 1 for t in terms], dtype=bool)
             keep &= ~(single & (df / n > config.prune_char_df))
         kept = np.flatnonzero(keep)
-        # ids sorted by term, so the vocabulary (and the fingerprint) does not depend on document order
+        # columns in term order, so the vocabulary (and the fingerprint) does not depend on document order
         kept = kept[np.argsort([terms[i] for i in kept], kind="stable")]
-        remap = np.full(len(terms), -1, dtype=np.int64)
-        remap[kept] = np.arange(len(kept))
         idf = np.log1p((n - df[kept] + 0.5) / (df[kept] + 0.5)).astype(np.float32)
-        lengths = [sum(c.values()) for c in rows]
-        vocab = cls([terms[i] for i in kept], idf, config, float(np.mean(lengths)) if lengths else 1.0)
-        remapped = [{int(remap[i]): c for i, c in counts.items() if remap[i] >= 0} for counts in rows]
-        return vocab, vocab._rows(remapped, lengths)
+        lengths = counted.doc_lengths(n)
+        vocab = cls([terms[i] for i in kept], idf, config, float(np.mean(lengths)) if n else 1.0)
+        clause_counts = counted.clause_counts(width)[:, kept].tocsr()
+        return vocab, vocab._weigh(counted, clause_counts, lengths)
 
     def tokens(self, text: str) -> list[str]:
         return self.analyzer(text)
@@ -158,25 +164,24 @@ class Vocabulary:
         tokens = self.analyzer(text)
         return Counter(self.index[t] for t in tokens if t in self.index), len(tokens)
 
-    def _rows(self, counts: Sequence[dict[int, int]], lengths: Sequence[int]) -> sp.csr_matrix:
+    def _weigh(self, counted: _Counted, clause_counts: sp.csr_matrix, lengths: np.ndarray) -> Rows:
+        n = len(lengths)
+        docs = sp.csr_matrix(counted.aggregate(n) @ clause_counts, dtype=np.float32)
+        docs.sum_duplicates()
+        docs.sort_indices()
         k1, b = self.config.bm25_k1, self.config.bm25_b
-        indptr, indices, data = [0], [], []
-        for row, length in zip(counts, lengths, strict=True):
-            if row:
-                ids = np.fromiter(row.keys(), dtype=np.int32, count=len(row))
-                tf = np.fromiter(row.values(), dtype=np.float32, count=len(row))
-                norm = k1 * (1.0 - b + b * length / self.avg_len)
-                w = tf * (k1 + 1.0) / (tf + norm) * self.idf[ids]
-                order = np.argsort(ids)
-                indices.append(ids[order])
-                data.append(w[order].astype(np.float32))
-            indptr.append(indptr[-1] + len(row))
-        return _csr(data, indices, indptr, len(self.terms))
+        row_of = np.repeat(np.arange(n), np.diff(docs.indptr))
+        norm = k1 * (1.0 - b + b * lengths / self.avg_len)
+        docs.data = (docs.data * (k1 + 1.0) / (docs.data + norm[row_of]) * self.idf[docs.indices]).astype(np.float32)
+        clauses = sp.csr_matrix(clause_counts, dtype=np.float32)
+        clauses.sort_indices()
+        clauses.data = np.ones_like(clauses.data)
+        return Rows(docs, clauses, counted.per_doc(n))
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Documents as BM25 rows (the stored side of every comparison)."""
-        pairs = [self._counts(text) for text in texts]
-        return self._rows([c for c, _ in pairs], [n for _, n in pairs])
+    def transform(self, texts: Sequence[str]) -> Rows:
+        """Documents as BM25 rows (the stored side of every comparison) and their clauses' term sets."""
+        counted = _count_clauses(self.analyzer, texts, lambda t: self.index.get(t, -1))
+        return self._weigh(counted, counted.clause_counts(len(self.terms)), counted.doc_lengths(len(texts)))
 
     def query(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Queries: weight 1 for each term a text names, ``expansion_weight`` for a term only its lay words
@@ -217,6 +222,83 @@ def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
+#: Clause boundaries: a query term found in several clauses of one description is coherent coverage; a document
+#: stitched from clauses of unrelated descriptions matches in one clause only. (N-grams never cross these.)
+_CLAUSE_RE = re.compile(r"[,;。、，；:：!?！？\n\r]+")
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE_RE.split(text) if c.strip()]
+
+
+@dataclass
+class Rows:
+    """Documents' BM25 rows, their clauses' term sets (binary rows, clauses of a document consecutive) and the
+    number of clauses of each document."""
+
+    docs: sp.csr_matrix
+    clauses: sp.csr_matrix
+    per_doc: np.ndarray
+
+
+@dataclass
+class _Counted:
+    """Term counts per clause, in compact buffers: what fitting and transforming share."""
+
+    indices: array
+    counts: array
+    indptr: list[int]
+    clause_doc: list[int]
+    clause_len: list[int]
+
+    def clause_counts(self, width: int) -> sp.csr_matrix:
+        m = sp.csr_matrix(
+            (
+                np.frombuffer(self.counts, dtype=np.float32) if len(self.counts) else np.zeros(0, np.float32),
+                np.frombuffer(self.indices, dtype=np.int32) if len(self.indices) else np.zeros(0, np.int32),
+                np.asarray(self.indptr, dtype=np.int64),
+            ),
+            shape=(len(self.clause_doc), width),
+        )
+        return m
+
+    def aggregate(self, n_docs: int) -> sp.csr_matrix:
+        rows = np.asarray(self.clause_doc, dtype=np.int64)
+        return sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))), shape=(n_docs, len(rows))
+        )
+
+    def doc_counts(self, width: int) -> sp.csr_matrix:
+        out = sp.csr_matrix(self.aggregate(max(self.clause_doc, default=-1) + 1) @ self.clause_counts(width))
+        out.sum_duplicates()
+        return out
+
+    def doc_lengths(self, n_docs: int) -> np.ndarray:
+        return np.bincount(
+            np.asarray(self.clause_doc, dtype=np.int64), weights=np.asarray(self.clause_len, float), minlength=n_docs
+        ).astype(np.float32)
+
+    def per_doc(self, n_docs: int) -> np.ndarray:
+        return np.bincount(np.asarray(self.clause_doc, dtype=np.int64), minlength=n_docs).astype(np.int64)
+
+
+def _count_clauses(analyzer: Analyzer, texts: Sequence[str], lookup: Callable[[str], int]) -> _Counted:
+    out = _Counted(array("i"), array("f"), [0], [], [])
+    for d, text in enumerate(texts):
+        for clause in clauses(text):
+            tokens = analyzer(clause)
+            if not tokens:
+                continue
+            counts = Counter(lookup(t) for t in tokens)
+            counts.pop(-1, None)
+            out.indices.extend(counts.keys())
+            out.counts.extend(counts.values())
+            out.indptr.append(len(out.indices))
+            out.clause_doc.append(d)
+            out.clause_len.append(len(tokens))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------------
 # One side
 
@@ -238,9 +320,15 @@ class _Side:
     owner_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     codes: dict[Id, int] = field(default_factory=dict)
     code_owner: list[Id] = field(default_factory=list)
+    # clauses: binary term rows, those of a document consecutive from cl_start[doc], cl_count[doc] of them
+    cl_main: sp.csr_matrix | None = None
+    cl_delta_rows: list[sp.csr_matrix] = field(default_factory=list)
+    cl_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cl_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _main_t: sp.csr_matrix | None = None
     _delta: sp.csr_matrix | None = None
     _delta_t: sp.csr_matrix | None = None
+    _cl_delta: sp.csr_matrix | None = None
 
     def __len__(self) -> int:
         return len(self.owners)
@@ -276,7 +364,40 @@ class _Side:
         ]
         return sp.vstack(parts, format="csr", dtype=np.float32)
 
-    def append(self, docs: Sequence[Doc], rows: sp.csr_matrix, emb: np.ndarray | None, in_main: bool) -> None:
+    def clause_matrix(self) -> sp.csr_matrix:
+        assert self.cl_main is not None
+        if not self.cl_delta_rows:
+            return self.cl_main
+        return sp.vstack([self.cl_main, *self.cl_delta_rows], format="csr", dtype=np.float32)
+
+    def clause_rows(self, positions: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The clause rows of some documents and, for each row, the index of its document in ``positions``."""
+        starts, counts = self.cl_start[positions], self.cl_count[positions]
+        local = np.repeat(np.arange(len(positions)), counts)
+        ids = np.repeat(starts, counts) + (np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts))
+        assert self.cl_main is not None
+        n_main = self.cl_main.shape[0]
+        in_main = ids < n_main
+        if in_main.all():
+            return self.cl_main[ids], local
+        if self._cl_delta is None:
+            self._cl_delta = sp.vstack(self.cl_delta_rows, format="csr", dtype=np.float32)
+        parts = [self.cl_main[ids[in_main]], self._cl_delta[ids[~in_main] - n_main]]
+        return sp.vstack(parts, format="csr", dtype=np.float32), np.concatenate([local[in_main], local[~in_main]])
+
+    def append(self, docs: Sequence[Doc], block: Rows, emb: np.ndarray | None, in_main: bool) -> None:
+        rows = block.docs
+        n_clauses = 0 if self.cl_main is None else self.cl_main.shape[0]
+        n_clauses += sum(m.shape[0] for m in self.cl_delta_rows)
+        self.cl_start = np.concatenate([self.cl_start, n_clauses + np.cumsum(block.per_doc) - block.per_doc])
+        self.cl_count = np.concatenate([self.cl_count, block.per_doc.astype(np.int64)])
+        if in_main:
+            assert not self.cl_delta_rows, "compact before appending to the main block"
+            old = self.cl_main
+            self.cl_main = block.clauses if old is None else sp.vstack([old, block.clauses], format="csr")
+        else:
+            self.cl_delta_rows.append(block.clauses)
+            self._cl_delta = None
         start = len(self.owners)
         for i, doc in enumerate(docs):
             self.owners.append(doc.owner)
@@ -332,6 +453,7 @@ class MatchIndex:
         self.sides: dict[str, _Side] = {name: _Side() for name in SIDES}
         for side in self.sides.values():
             side.main = sp.csr_matrix((0, len(vocab.terms)), dtype=np.float32)
+            side.cl_main = sp.csr_matrix((0, len(vocab.terms)), dtype=np.float32)
         self._update_tokens = 0
         self._new_tokens = 0
 
@@ -349,13 +471,18 @@ class MatchIndex:
         if embedder == "default":
             embedder = default_embedder()
         docs = {"profiles": list(profiles), "projects": list(projects)}
-        vocab, matrix = Vocabulary.fit([d.text for name in SIDES for d in docs[name]], config)
+        vocab, rows_all = Vocabulary.fit([d.text for name in SIDES for d in docs[name]], config)
         index = cls(vocab, embedder)
-        start = 0
+        start, clause_start = 0, 0
         for name in SIDES:
             side_docs = docs[name]
-            rows = matrix[start : start + len(side_docs)]
-            start += len(side_docs)
+            end = start + len(side_docs)
+            per_doc = rows_all.per_doc[start:end]
+            n_clauses = int(per_doc.sum())
+            rows = Rows(
+                rows_all.docs[start:end], rows_all.clauses[clause_start : clause_start + n_clauses], per_doc
+            )
+            start, clause_start = end, clause_start + n_clauses
             emb = embedder.embed_passages([d.text for d in side_docs]) if embedder and side_docs else None
             index.sides[name].append(side_docs, rows, emb, in_main=True)
         return index
@@ -413,6 +540,9 @@ class MatchIndex:
             s.main = s.matrix()
             s._main_t = None
             s.delta_rows, s._delta, s._delta_t = [], None, None
+        if s.cl_delta_rows:
+            s.cl_main = s.clause_matrix()
+            s.cl_delta_rows, s._cl_delta = [], None
 
     def new_term_share(self) -> float:
         """Share of the terms in texts added since the fit that the vocabulary does not know (refit above ~0.1)."""
@@ -523,6 +653,8 @@ class MatchIndex:
         top = top[doc_scores[top] > 0]
         if not len(top):
             return []
+        if self.config.coverage_floor < 1.0:
+            doc_scores[top] *= self._coverage(s, top, query)
         # soft max by organisation over the candidate documents, vectorised: best plus a share of second best
         top = top[np.argsort(-doc_scores[top], kind="stable")]
         top_codes = s.owner_code[top]
@@ -561,6 +693,18 @@ class MatchIndex:
                 )
             )
         return out
+
+    def _coverage(self, s: _Side, positions: np.ndarray, query: sp.csr_matrix) -> np.ndarray:
+        """floor + (1 - floor) x the share of each document's clauses that name a rare query term (or several)."""
+        floor = self.config.coverage_floor
+        rows, local = s.clause_rows(positions)
+        q = sp.csr_matrix(query[0], dtype=np.float32)
+        q.data = self.vocab.idf[q.indices]
+        if not rows.shape[0] or not len(self.vocab.idf):
+            return np.full(len(positions), floor, dtype=np.float32)
+        hit = (rows @ q.T).toarray().ravel() >= self.config.coverage_idf_share * float(self.vocab.idf.max())
+        share = np.bincount(local[hit], minlength=len(positions)) / np.maximum(s.cl_count[positions], 1)
+        return (floor + (1.0 - floor) * share).astype(np.float32)
 
     def reasons(
         self,
@@ -729,6 +873,9 @@ class MatchIndex:
             meta["sides"][name] = {"owners": s.owners, "fields": s.fields, "texts": s.texts}
             arrays[f"{name}.data"], arrays[f"{name}.indices"] = m.data, m.indices
             arrays[f"{name}.indptr"], arrays[f"{name}.alive"] = m.indptr, s.alive
+            c = s.clause_matrix()
+            arrays[f"{name}.cl_indices"], arrays[f"{name}.cl_indptr"] = c.indices, c.indptr
+            arrays[f"{name}.cl_count"] = s.cl_count
             if s.emb is not None:
                 arrays[f"{name}.emb"] = s.emb.astype(np.float16)
         arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
@@ -768,9 +915,14 @@ class MatchIndex:
                     shape=(len(docs), len(terms)),
                 )
                 emb = z[f"{name}.emb"].astype(np.float32) if f"{name}.emb" in z.files and embedder else None
+                cl_indices = z[f"{name}.cl_indices"]
+                cl = sp.csr_matrix(
+                    (np.ones(len(cl_indices), np.float32), cl_indices, z[f"{name}.cl_indptr"]),
+                    shape=(len(z[f"{name}.cl_indptr"]) - 1, len(terms)),
+                )
                 s = index.sides[name]
                 if docs:
-                    s.append(docs, m, emb, in_main=True)
+                    s.append(docs, Rows(m, cl, z[f"{name}.cl_count"].astype(np.int64)), emb, in_main=True)
                     s.alive = z[f"{name}.alive"].copy()
                     s.by_owner = {}
                     for i in np.flatnonzero(s.alive):
