@@ -64,6 +64,8 @@ def app(_schema, tmp_path):
         "BACKUP_FOLDER": str(tmp_path / "backups"),
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_MIN_LENGTH": 10,
+        "SESSION_IDLE_MINUTES": 0,  # tests travel in time while signed in; tests/accounts set their own limits
+        "SESSION_MAX_HOURS": 0,
     })
     yield app
     with app.app_context():

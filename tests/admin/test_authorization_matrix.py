@@ -131,6 +131,14 @@ EXPECTED: dict[str, dict[str, object]] = {
     "accounts.logout": ANY_SIGNED_IN,
     "accounts.profile": ANY_SIGNED_IN,
     "accounts.change_password": ANY_SIGNED_IN,
+    "accounts.forgot_password": EVERYONE,
+    "accounts.resend_verification": EVERYONE,
+    "accounts.set_password": dict.fromkeys(ROLES, REDIRECT),  # the sample token is not a valid one
+    "accounts.confirm_email": dict.fromkeys(ROLES, REDIRECT),
+    "accounts.invite": ADMIN_ONLY,
+    "accounts.join_requests": APPROVED,
+    "accounts.decide_join": answers(HIDDEN, pending=FORBIDDEN),
+    "accounts.mail_preferences": ANY_SIGNED_IN,
     # admin
     "admin.dashboard": ADMIN_ONLY,
     "admin.accounts": ADMIN_ONLY,
@@ -395,6 +403,8 @@ PROJECT_PASSES: dict[str, tuple[Callable[[Samples], Samples], dict[str, dict[str
 
 # argument name in the URL rule -> value for that argument (given the samples and the endpoint)
 SAMPLES: dict[str, Callable[[Samples, str], object]] = {
+    "token": lambda s, e: "not-a-valid-token",
+    "request_id": lambda s, e: 0,
     "user_id": lambda s, e: s.people["pending"].id,
     "org_id": lambda s, e: s.organization_id,
     "decision": lambda s, e: "approve",

@@ -21,10 +21,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash
 
-from ..accounts.models import AccountStatus, Consent, LoginAttempt, LoginSession, Role, User
-from ..accounts.services import AccountError, AccountEvent, account_lifecycle, end_all_sessions
+from ..accounts import tokens
+from ..accounts.models import AccountStatus, AccountToken, Consent, LoginAttempt, LoginSession, Role, User
+from ..accounts.services import AccountError, AccountEvent, account_lifecycle, end_all_sessions, verify_password
 from ..core import hooks
 from ..core.models import AuditEntry, Notification
 from ..core.services import notification_text, record
@@ -122,7 +122,7 @@ def pseudonym(user_id: int) -> str:
 
 def close_own_account(user: User, password: str) -> None:
     """The person closes their account (PIPL Art. 47), confirming with their password."""
-    if not check_password_hash(user.password_hash, password):
+    if not verify_password(user, password):
         raise AccountError(_("The password is not correct."), "password")
     if user.role == Role.ADMIN and _is_last_admin(user):
         raise AccountError(_("You are the only administrator. Create another administrator before closing "
@@ -160,7 +160,6 @@ def _is_pseudonymised(user: User) -> bool:
 
 def _erase_account_records(user: User) -> None:
     end_all_sessions(user)
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == f"email:{user.email.lower()}"))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(update(Consent).where(Consent.user_id == user.id, Consent.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
@@ -226,6 +225,7 @@ def purge_expired(dry_run: bool = False) -> dict[str, int]:
             dry_run=dry_run),
         "login_attempts": _delete_where(
             LoginAttempt, LoginAttempt.at < now - timedelta(days=LOGIN_ATTEMPT_DAYS), dry_run=dry_run),
+        "expired_links": _count_or_purge_links(now, dry_run),
         "login_sessions": _delete_where(
             LoginSession, LoginSession.created_at < now - timedelta(days=get_setting("session_days")),
             dry_run=dry_run),
@@ -233,6 +233,12 @@ def purge_expired(dry_run: bool = False) -> dict[str, int]:
     if not dry_run:
         record("privacy.purged", None, **counts)
     return counts
+
+
+def _count_or_purge_links(now, dry_run: bool) -> int:
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(AccountToken).where(AccountToken.expires_at < now))
+    return tokens.purge(now)
 
 
 def _delete_where(model, *criteria, dry_run: bool) -> int:
