@@ -47,6 +47,7 @@ def match_index_status() -> None:
                f"({state.fit_ms} ms)\nfitted over: {state.profiles} profiles, {state.projects} projects, "
                f"{state.documents} documents, {state.terms} terms\n"
                f"changed since: {state.changed_documents} documents of {state.changed_owners} owners\n"
+               f"waiting for an embedding: {state.unembedded} documents\n"
                f"new-term share: {state.new_term_share:.3f} (refit above {state.threshold:.3f})\n"
                f"stale: {'yes' if state.stale else 'no'}")
 

@@ -67,6 +67,8 @@ class _StoredEmbeddings:
             if text not in self.known and (row := _recent.get((self.name, text))) is not None:
                 self.known[text] = self.fresh[text] = row
         missing = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if missing and _defer_embedding():  # ranked lexically until the next refit embeds them
+            return np.stack([self.known.get(t, np.zeros(self.dim, np.float32)) for t in texts]).astype(np.float32)
         if missing:
             for text, row in zip(missing, self.model.embed_passages(missing), strict=True):
                 self.known[text] = self.fresh[text] = row
@@ -75,6 +77,12 @@ class _StoredEmbeddings:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self.known[t] for t in texts]).astype(np.float32)
+
+
+def _defer_embedding() -> bool:
+    """In a request a new text is not embedded (a model takes about a second per text on a small server) unless
+    MATCH_EMBED_IN_REQUESTS says so; its document ranks by its words until the next refit."""
+    return has_request_context() and not current_app.config.get("MATCH_EMBED_IN_REQUESTS", False)
 
 
 def _model() -> Embedder | None:
@@ -90,6 +98,16 @@ def _embedder(model: Embedder | None, with_known: bool) -> _StoredEmbeddings | N
             MatchDocument.embedder == model.name, MatchDocument.embedding.is_not(None), MatchDocument.text != ""))
         known = {text: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for text, blob in rows}
     return _StoredEmbeddings(model, known)
+
+
+
+def _stored_embeddings(model_name: str, side: str, owners: set[int]) -> dict[str, np.ndarray]:
+    if not owners:
+        return {}
+    rows = db.session.execute(select(MatchDocument.text, MatchDocument.embedding).where(
+        MatchDocument.side == side, MatchDocument.owner_id.in_(list(owners)), MatchDocument.embedder == model_name,
+        MatchDocument.embedding.is_not(None)))
+    return {text: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for text, blob in rows}
 
 
 def _write_embeddings(embedder: _StoredEmbeddings | None) -> None:
@@ -150,6 +168,8 @@ def _apply_changes(loaded: _Loaded) -> None:
         return
     for side in (PROFILES, PROJECTS):
         owners = {owner for s, owner, _at in changed if s == side}
+        if loaded.embedder is not None:  # embedded when they were written: not again
+            loaded.embedder.known.update(_stored_embeddings(loaded.embedder.name, side, owners))
         docs = stored_documents(side, owners)
         for owner in owners:
             loaded.index.update(side, owner, docs.get(owner, []))
@@ -214,12 +234,14 @@ class IndexStatus:
     fit_ms: int = 0
     changed_documents: int = 0
     changed_owners: int = 0
+    unembedded: int = 0
     new_term_share: float = 0.0
     threshold: float = DEFAULT_REFIT_NEW_TERMS
 
     @property
     def stale(self) -> bool:
-        """No index yet, or too many of the words written since the fit are unknown to its vocabulary."""
+        """No index yet, or too many of the words written since the fit are unknown to its vocabulary. (Texts
+        waiting for their embedding rank by their words meanwhile: the nightly refit embeds them.)"""
         return self.version is None or self.new_term_share > self.threshold
 
 
@@ -233,8 +255,13 @@ def status() -> IndexStatus:
     index = current()
     changed = db.session.execute(select(func.count(), func.count(func.distinct(MatchDocument.owner_id)))
                                  .where(MatchDocument.updated_at > row.fitted_at)).one()
+    unembedded = 0
+    if index is not None and index.embedder is not None:
+        unembedded = db.session.scalar(select(func.count()).select_from(MatchDocument).where(
+            MatchDocument.text != "", MatchDocument.embedding.is_(None))) or 0
     return IndexStatus(row.version, row.fitted_at, row.profiles, row.projects, row.documents, row.terms, row.fit_ms,
-                       changed[0], changed[1], index.new_term_share() if index else 0.0, refit_threshold())
+                       changed[0], changed[1], unembedded, index.new_term_share() if index else 0.0,
+                       refit_threshold())
 
 
 def forget() -> None:
