@@ -16,6 +16,7 @@ from chunfeng.accounts.models import AccountStatus, Role, User
 from chunfeng.db import db
 
 PASSWORD = "correct horse battery staple"
+pytest_plugins = ["tests.smtp_server"]  # the `smtp` fixture: a real SMTP server on loopback
 
 
 @pytest.fixture(scope="session")

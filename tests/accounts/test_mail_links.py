@@ -9,9 +9,9 @@ from chunfeng.accounts.models import AccountStatus, AccountToken, Role, User
 from chunfeng.core import mail
 from chunfeng.core.models import AuditEntry
 from chunfeng.db import db, utcnow
-from tests.accounts.conftest import body, link_path, subject
 from tests.conftest import PASSWORD, login
 from tests.foundation.test_accounts import register
+from tests.smtp_server import body, link_path, subject
 
 NEW_PASSWORD = "a fresh spring passphrase"
 
@@ -138,7 +138,7 @@ def test_without_a_mail_server_nothing_is_sent_and_registration_signs_in_directl
 
 def test_an_smtp_failure_does_not_fail_the_request(app, client, make_user, smtp, caplog):
     user = make_user()
-    from tests.accounts.conftest import free_port
+    from tests.smtp_server import free_port
 
     app.config["MAIL_PORT"] = free_port()  # nothing listens there
     response = client.post("/account/password/forgot", data={"email": user.email})

@@ -4,7 +4,6 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.accounts.conftest import smtp  # noqa: F401 - the SMTP server fixture
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD
 
@@ -54,7 +53,7 @@ def test_language_switch_and_english_browser(browser, live_server):
 
 
 def test_forgotten_password_is_reset_from_the_link_in_the_mail(page, make_user, smtp):  # noqa: F811
-    from tests.accounts.conftest import link_path
+    from tests.smtp_server import link_path
 
     user = make_user(name="周医生")
     page.goto("/account/login")

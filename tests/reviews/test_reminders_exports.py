@@ -13,22 +13,7 @@ from chunfeng.db import db
 from chunfeng.exports import csv_bytes, neutralise_cell
 from chunfeng.reviews.models import Assignment
 from tests.reviews.conftest import STROKE, client_for, complete_review, enter, invite, make_project, open_round
-
-
-class FakeSMTP:
-    sent: list = []
-
-    def __init__(self, host, port, timeout=None):
-        self.host, self.port = host, port
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def send_message(self, message):
-        FakeSMTP.sent.append(message)
+from tests.smtp_server import body, subject
 
 
 def invited_project(app, ids):
@@ -46,11 +31,8 @@ def reminders_for(app, user_id):
             Notification.user_id == user_id, Notification.message.like("Reminder:%")))
 
 
-def test_reminders_are_sent_once_a_day_in_app_and_by_mail(app, runner, ids, monkeypatch):
+def test_reminders_are_sent_once_a_day_in_app_and_by_mail(app, runner, ids, smtp):
     round_id, _project, _assignment = invited_project(app, ids)
-    app.config.update(MAIL_SERVER="smtp.example.cn", MAIL_PORT=25)
-    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
-    FakeSMTP.sent = []
     early = runner.invoke(args=["send-review-reminders", "--days-before", "3"])
     assert early.exit_code == 0 and "Reminded 0 experts" in early.output, "nothing due within 3 days yet"
     with time_machine.travel(date.today() + timedelta(days=28), tick=False):
@@ -59,21 +41,21 @@ def test_reminders_are_sent_once_a_day_in_app_and_by_mail(app, runner, ids, monk
     assert "Reminded 1 experts about 1 reviews; 1 e-mails sent." in first.output
     assert "Reminded 0 experts" in second.output, "idempotent within a day"
     assert reminders_for(app, ids["neuro"]) == 1
-    [message] = FakeSMTP.sent
-    assert message["To"].startswith("expert") and "可回收取栓支架" in message.get_content()
-    assert "评审任务" in message["Subject"], "in the expert's language (Chinese by default)"
+    [message] = smtp.messages
+    assert message["To"].startswith("expert") and "可回收取栓支架" in body(message)
+    assert "评审任务" in subject(message), "in the expert's language (Chinese by default)"
+    assert "http://chunfeng.test/reviews/mine" in body(message)
     with time_machine.travel(date.today() + timedelta(days=29), tick=False):
         runner.invoke(args=["send-review-reminders"])
     assert reminders_for(app, ids["neuro"]) == 2, "again the next day"
 
 
-def test_no_mail_without_smtp_and_submitted_reviews_are_not_reminded(app, runner, ids, monkeypatch):
+def test_no_mail_without_smtp_and_submitted_reviews_are_not_reminded(app, runner, ids, smtp):
     _round, _project, assignment_id = invited_project(app, ids)
-    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
-    FakeSMTP.sent = []
+    app.config.update(MAIL_SERVER="")
     with time_machine.travel(date.today() + timedelta(days=40), tick=False):
         overdue = runner.invoke(args=["send-review-reminders"])
-    assert "Reminded 1 experts" in overdue.output and FakeSMTP.sent == []
+    assert "Reminded 1 experts" in overdue.output and smtp.messages == []
     with app.app_context():
         complete_review(assignment_id, {"*": 4})
     with time_machine.travel(date.today() + timedelta(days=41), tick=False):

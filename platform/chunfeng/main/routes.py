@@ -20,7 +20,7 @@ bp = Blueprint("main", __name__)
 def shell_context():
     user = current_user if current_user and current_user.is_authenticated else None
     return {
-        "nav_items": nav_for(current_user),  # visitors see the public links (results, community)
+        "nav_items": nav_for(user),  # visitors see the public links (results, community)
         "unread_notifications": unread_count(user) if user else 0,
         "policy": policy,
     }

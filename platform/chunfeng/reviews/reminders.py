@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import smtplib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from email.message import EmailMessage
 
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..core import mail
 from ..core.services import N_, notify, record
 from ..core.web import path_for
 from ..db import db
@@ -64,7 +60,7 @@ def send_reminders(today: date, days_before: int = 3) -> ReminderRun:
         soonest = min(a.due_date for a in items)
         notify(expert, N_("Reminder: %(count)s reviews are due, the first on %(date)s."), path_for("reviews.mine"),
                count=len(items), date=soonest.isoformat())
-        if current_app.config.get("MAIL_SERVER") and _send_mail(expert, items, today):
+        if _send_mail(expert, items, today):
             run.emails += 1
         for assignment in items:
             assignment.last_reminded_on = today
@@ -75,22 +71,6 @@ def send_reminders(today: date, days_before: int = 3) -> ReminderRun:
 
 
 def _send_mail(expert: User, items: list[Assignment], today: date) -> bool:
-    with force_locale(expert.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        lines = [_("Dear %(name)s,", name=expert.name), "",
-                 _("The following reviews on the Chunfeng platform are waiting for you:"), ""]
-        for a in sorted(items, key=lambda a: a.due_date):
-            line = _("- %(round)s: %(title)s, due %(date)s", round=a.round.name, title=a.project.title,
-                     date=a.due_date.isoformat())
-            lines.append(line + (_(" (overdue)") if a.due_date < today else ""))
-        lines += ["", _("Please sign in and open “My reviews”."), ""]
-        subject = _("Reviews due on the Chunfeng platform")
-    message = EmailMessage()
-    message["Subject"], message["From"], message["To"] = subject, current_app.config["MAIL_FROM"], expert.email
-    message.set_content("\n".join(lines))
-    try:
-        with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"], timeout=30) as smtp:
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.warning("review reminder e-mail to %s failed: %s", expert.email, error)
-        return False
-    return True
+    return mail.notify_by_mail(expert, mail.REVIEW_INVITATION, N_("Reviews due on the Chunfeng platform"),
+                               "reviews/mail/reminder.html", items=sorted(items, key=lambda a: a.due_date),
+                               today=today, link=mail.site_url("reviews.mine"))

@@ -1,4 +1,4 @@
-"""A real SMTP server on loopback for the accounts tests: aiosmtpd in this test process, on a free port."""
+"""A real SMTP server on loopback for the tests: aiosmtpd in the test process, on a free port (fixture `smtp`)."""
 
 from __future__ import annotations
 
