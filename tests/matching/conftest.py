@@ -117,3 +117,9 @@ def matches_of_project(app, project_id: int) -> list[MatchResult]:
 
 def org_ids_ranked_for(app, project_id: int) -> list[int]:
     return [m.organization_id for m in matches_of_project(app, project_id)]
+
+
+def profile_id_of(app, user: User) -> int:
+    """The id of the profile of a company user's organisation."""
+    with app.app_context():
+        return db.session.scalar(select(OrgProfile.id).where(OrgProfile.organization_id == user.organization_id))

@@ -7,13 +7,13 @@ from sqlalchemy import func, select
 
 from chunfeng.db import db
 from chunfeng.matching import store
-from chunfeng.matching.models import MatchDocument, MatchIndexVersion, MatchResult, OrgProfile
+from chunfeng.matching.models import MatchDocument, MatchIndexVersion, MatchResult
 from chunfeng.matching.refresh import refresh_matches
 from chunfeng.submissions.models import Project
 from chunfeng.textengine import index as index_module
 from tests.conftest import login
 
-from .conftest import EYE_COMPANY, GLAUCOMA, ORTHO_COMPANY, STENT_COMPANY, THROMBECTOMY
+from .conftest import EYE_COMPANY, GLAUCOMA, ORTHO_COMPANY, STENT_COMPANY, THROMBECTOMY, profile_id_of
 
 # The stent maker also names a term that this project has only in its confidential clinical need.
 STENT_WITH_RECANALISATION = {**STENT_COMPANY, "rd_capability": "提高首次再通率的支架编织工艺；动物实验平台。"}
@@ -72,9 +72,7 @@ def test_a_term_only_in_the_confidential_need_is_a_reason_for_the_clinician_only
 
 def test_administrators_see_a_profiles_matches_with_their_reasons(app, client, corpus, make_user):
     admin = make_user("admin")
-    with app.app_context():
-        profile_id = db.session.scalar(select(OrgProfile.id).where(
-            OrgProfile.organization_id == corpus["stent"].organization_id))
+    profile_id = profile_id_of(app, corpus["stent"])
     login(client, admin.email)
     page = client.get(f"/matching/admin/profiles/{profile_id}").get_data(as_text=True)
     assert THROMBECTOMY["title"] in page and "取栓支架" in page and ("· 产品线" in page or "· 经营范围" in page)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from chunfeng.db import db
 from chunfeng.matching import browsing as browsing_module
-from chunfeng.matching.models import MatchResult, OrgProfile, ProfileKind
+from chunfeng.matching.models import MatchResult, ProfileKind
 from chunfeng.matching.refresh import refresh_matches
 from chunfeng.submissions.models import Project, Stage
 from chunfeng.submissions.status import Event, Status, apply
@@ -23,6 +23,7 @@ from .conftest import (
     THROMBECTOMY,
     matches_of_project,
     org_ids_ranked_for,
+    profile_id_of,
 )
 
 
@@ -162,9 +163,7 @@ def test_cli_command_recomputes_everything(app, runner, corpus):
 
 def test_returning_an_approved_profile_removes_its_matches(app, client, corpus, make_user):
     admin = make_user("admin")
-    with app.app_context():
-        profile_id = db.session.scalar(select(OrgProfile.id).where(
-            OrgProfile.organization_id == corpus["stent"].organization_id))
+    profile_id = profile_id_of(app, corpus["stent"])
     login(client, admin.email)
     response = client.post(f"/matching/admin/profiles/{profile_id}",
                            data={"decision": "return", "note": "请补充注册证"})
