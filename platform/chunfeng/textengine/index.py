@@ -329,6 +329,7 @@ class _Side:
     _delta: sp.csr_matrix | None = None
     _delta_t: sp.csr_matrix | None = None
     _cl_delta: sp.csr_matrix | None = None
+    _emb_buf: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.owners)
@@ -420,7 +421,20 @@ class _Side:
             self.delta_rows.append(rows)
             self._delta = self._delta_t = None
         if emb is not None:
-            self.emb = emb if self.emb is None else np.concatenate([self.emb, emb])
+            self._grow_emb(np.asarray(emb, dtype=np.float32))
+
+    def _grow_emb(self, emb: np.ndarray) -> None:
+        """Append embeddings into a buffer with spare room: an update does not copy every stored vector."""
+        n_old = 0 if self.emb is None else self.emb.shape[0]
+        need = n_old + len(emb)
+        if self._emb_buf is None or self._emb_buf.shape[0] < need or self.emb is None:
+            cap = need if self.emb is None else need + need // 4 + 16
+            buf = np.empty((cap, emb.shape[1]), dtype=np.float32)
+            if self.emb is not None:
+                buf[:n_old] = self.emb
+            self._emb_buf = buf
+        self._emb_buf[n_old:need] = emb
+        self.emb = self._emb_buf[:need]
 
     def scores(self, query: sp.csr_matrix) -> np.ndarray:
         """Dot product of each query row with every document (dead documents score 0): (n_queries, n_docs)."""
@@ -809,12 +823,14 @@ class MatchIndex:
         binary = bool(np.all(queries.data == 1.0))
         scores = top.scores.copy()
         by_count = np.argsort(per_row, kind="stable")
-        flat, stride = block.ravel(), np.int64(block.shape[1])
+        flat = block.ravel()
+        stride = (np.int32 if flat.size < 2**31 else np.int64)(block.shape[1])
+        terms = terms.astype(stride.dtype, copy=False)
         step = max(1, 2_000_000 // (wide * width_t))
         for a in range(0, queries.shape[0], step):
             rows = by_count[a : a + step]
             t = max(int(per_row[rows].max()), 1)
-            cand = np.maximum(top.indices[rows], 0)
+            cand = np.maximum(top.indices[rows], 0).astype(stride.dtype)
             gathered = np.take(flat, cand[:, :, None] * stride + terms[rows, None, :t])
             if binary:
                 scores[rows] += gathered.sum(axis=2)
