@@ -12,7 +12,8 @@ not accumulate:
   - query: one new project against the fitted company index, median of 50 ('+why': the same call with the
     three reasons per match that the app shows);
   - peak RSS of the subprocess.
-Methods: 'sparse' = chunfeng.textengine.engine.sparse_top_k (sparse_dot_topn: multiply and top-k in one pass);
+Methods: 'sparse' = MatchIndex.all_pairs_arrays (BM25 rows; candidates from the rarer terms with one sparse
+multiply-and-top-k pass, then the common terms' weights added to each candidate, so its score is exact);
 'dense' = dense_chunked_top_k (dense blocks of the product and argpartition), skipped above --baseline-max.
 The last line gives the speed-up at 10k (or at the largest size both methods ran).
 """

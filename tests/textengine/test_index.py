@@ -258,3 +258,16 @@ def test_all_pairs_from_rarer_terms_first_scores_candidates_exactly() -> None:
     assert np.allclose(fast[2], np.where(fast[1] >= 0, full[rows, np.maximum(fast[1], 0)], 0.0), atol=1e-4)
     overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(fast[1].tolist(), exact[1].tolist(), strict=True)])
     assert overlap >= 0.9
+
+
+def test_updated_index_round_trips_with_its_clauses_and_embeddings() -> None:
+    fake = FakeEmbedder()
+    index = MatchIndex.build(PROFILES, embedder=fake)
+    index.update("profiles", "eye", [Doc("eye", "产品线", "可调节取栓支架。急性缺血性卒中取栓,全程显影。")])
+    index.update("profiles", "new", [Doc("new", "产品线", "经导管主动脉瓣膜。可回收、重新定位。")])
+    before = index.match(THROMBECTOMY, k=4, n_reasons=0)
+    loaded = MatchIndex.from_bytes(index.to_bytes(), embedder=fake)
+    after = loaded.match(THROMBECTOMY, k=4, n_reasons=0)
+    assert [m.target_id for m in after] == [m.target_id for m in before]
+    assert np.allclose([m.score for m in after], [m.score for m in before], atol=1e-3)
+    assert loaded.sides["profiles"].emb.shape[0] == len(loaded.sides["profiles"])
