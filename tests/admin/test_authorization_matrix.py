@@ -122,6 +122,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     # main
     "main.index": EVERYONE,
     "main.privacy": EVERYONE,
+    "main.favicon": EVERYONE,
     "main.dashboard": ANY_SIGNED_IN,
     "main.notifications": ANY_SIGNED_IN,
     "main.mark_notifications_read": ANY_SIGNED_IN,

@@ -45,3 +45,12 @@ def test_every_route_declares_a_policy_rule(app):
     for endpoint, view in app.view_functions.items():
         if endpoint != "static":
             assert hasattr(view, "policy_action"), endpoint
+
+
+def test_the_home_page_names_each_step_once_and_the_site_has_an_icon(client):
+    chinese = client.get("/").get_data(as_text=True)
+    assert "征集 · 征集" not in chinese and "征集" in chinese
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert 'Collection · <span lang="zh-CN">征集</span>' in english
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

@@ -32,6 +32,12 @@ def index():
     return render_template("main/index.html")
 
 
+@bp.route("/favicon.ico")
+@policy.public
+def favicon():
+    return current_app.send_static_file("favicon.svg")
+
+
 @bp.route("/privacy")
 @policy.public
 def privacy():
