@@ -152,7 +152,12 @@ def current() -> MatchIndex | None:
         if _loaded is None or (_loaded.version, _loaded.fitted_at) != (version, fitted_at):
             blob = db.session.scalar(select(MatchIndexVersion.blob).where(MatchIndexVersion.version == version))
             embedder = _embedder(_model(), with_known=False)
-            index = MatchIndex.from_bytes(blob, embedder=embedder)
+            try:
+                index = MatchIndex.from_bytes(blob, embedder=embedder)
+            except (ValueError, KeyError) as error:  # another format or a broken blob: refit outside requests
+                log.warning("match index version %s cannot be read (%s): run `flask refresh-matches`", version, error)
+                _loaded = None
+                return None
             _loaded = _Loaded(version, fitted_at, index, embedder if index.embedder else None, fitted_at - OVERLAP,
                               set())
         _apply_changes(_loaded)
@@ -237,12 +242,13 @@ class IndexStatus:
     unembedded: int = 0
     new_term_share: float = 0.0
     threshold: float = DEFAULT_REFIT_NEW_TERMS
+    readable: bool = True
 
     @property
     def stale(self) -> bool:
         """No index yet, or too many of the words written since the fit are unknown to its vocabulary. (Texts
         waiting for their embedding rank by their words meanwhile: the nightly refit embeds them.)"""
-        return self.version is None or self.new_term_share > self.threshold
+        return self.version is None or not self.readable or self.new_term_share > self.threshold
 
 
 def status() -> IndexStatus:
@@ -261,7 +267,7 @@ def status() -> IndexStatus:
             MatchDocument.text != "", MatchDocument.embedding.is_(None))) or 0
     return IndexStatus(row.version, row.fitted_at, row.profiles, row.projects, row.documents, row.terms, row.fit_ms,
                        changed[0], changed[1], unembedded, index.new_term_share() if index else 0.0,
-                       refit_threshold())
+                       refit_threshold(), readable=index is not None)
 
 
 def forget() -> None:
