@@ -1,0 +1,126 @@
+"""All pairs: every owner of one side against every owner of another (or the same) side, lexical stage only.
+
+Each owner becomes one query vector (the set of its documents' terms); candidates come from the rarer terms and
+are then scored exactly (see :func:`rare_first_top_k`); each owner keeps its best document per match."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .config import EngineConfig
+from .documents import DocumentSide, Id
+from .engine import TopK, sparse_top_k
+
+
+def vectors_by_owner(s: DocumentSide) -> tuple[list[Id], sp.csr_matrix]:
+    """One query vector per live owner: the set of terms of its documents (weight 1 each)."""
+    live = np.flatnonzero(s.alive)
+    codes, inverse = np.unique(s.owner_code[live], return_inverse=True)
+    agg = sp.csr_matrix((np.ones(len(live), np.float32), (inverse, live)), shape=(len(codes), len(s)), dtype=np.float32)
+    vectors = agg @ s.matrix()
+    vectors.data = np.ones_like(vectors.data)
+    return [s.code_owner[c] for c in codes], vectors
+
+
+def best_owners(
+    owners: list[Id],
+    queries: sp.csr_matrix,
+    s: DocumentSide,
+    k: int,
+    same_side: bool,
+    config: EngineConfig,
+    n_threads: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each query row's k best owners of ``s``: owner codes (n, k), -1 = none, and scores (n, k). Exact scores
+    among the rare-term candidates, then the best document per owner. ``same_side``: ``owners`` are owners of
+    ``s``, and an owner is never its own match."""
+    width = k * (4 if same_side else 3)
+    top = rare_first_top_k(queries, s, width, config, n_threads)
+    valid = top.indices >= 0
+    safe = np.where(valid, top.indices, 0)
+    codes = np.where(valid & s.alive[safe], s.owner_code[safe], -1)
+    if same_side:
+        own = np.array([s.codes.get(o, -2) for o in owners])[:, None]
+        codes[codes == own] = -1
+    # keep each owner's first (best) document per row: sort by code, mark repeats, restore score order
+    order = np.argsort(codes, axis=1, kind="stable")
+    sorted_codes = np.take_along_axis(codes, order, axis=1)
+    repeat = np.zeros_like(sorted_codes, dtype=bool)
+    repeat[:, 1:] = sorted_codes[:, 1:] == sorted_codes[:, :-1]
+    drop = np.zeros_like(repeat)
+    np.put_along_axis(drop, order, repeat, axis=1)
+    drop |= codes < 0
+    keep_order = np.argsort(drop, axis=1, kind="stable")[:, :k]
+    out_codes = np.take_along_axis(np.where(drop, -1, codes), keep_order, axis=1)
+    out_scores = np.where(out_codes >= 0, np.take_along_axis(top.scores, keep_order, axis=1), 0.0)
+    return out_codes, out_scores
+
+
+def rare_first_top_k(
+    queries: sp.csr_matrix, s: DocumentSide, width: int, config: EngineConfig, n_threads: int
+) -> TopK:
+    """Top ``width`` documents per query row, scored exactly, with most of the product's work skipped.
+
+    Terms found in more than ``all_pairs_common_df`` of the documents make most of a full product's work
+    (their posting lists are long) but rarely decide which documents are candidates. So: (1) one sparse
+    multiply-and-top-k with the rarer terms only gives ``all_pairs_candidates`` candidates per row; (2) each
+    candidate gets the weights of the query's common terms added from a dense block of those columns,
+    which makes its score exact; (3) rows left with too few candidates are computed in full."""
+    m = s.main_rows
+    targets_t = s.main_t
+    df = np.diff(targets_t.indptr)
+    common = df > config.all_pairs_common_df * m
+    if m < config.all_pairs_exact_below or not common.any() or queries.shape[0] == 0:
+        return sparse_top_k(queries, targets_t, width, n_threads=n_threads)
+    queries = sp.csr_matrix(queries, dtype=np.float32)
+    queries.sort_indices()
+    in_common = common[queries.indices]
+    rare = sp.csr_matrix(
+        (np.where(in_common, 0.0, queries.data).astype(np.float32), queries.indices.copy(), queries.indptr.copy()),
+        shape=queries.shape,
+    )
+    rare.eliminate_zeros()
+    wide = max(width, config.all_pairs_candidates)
+    top = sparse_top_k(rare, targets_t, wide, n_threads=n_threads)
+    # the common columns as a dense (documents x common terms + 1) block; the last column is zero padding
+    cols = np.flatnonzero(common)
+    block = np.zeros((m, len(cols) + 1), dtype=np.float32)
+    block[:, :-1] = targets_t[cols].toarray().T
+    slot = np.full(len(common), len(cols), dtype=np.int32)
+    slot[cols] = np.arange(len(cols), dtype=np.int32)
+    # each query's common terms (as block columns) and their query weights, padded; rows in order of their
+    # number of common terms, so that a chunk pads little
+    rows_of = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))[in_common]
+    per_row = np.bincount(rows_of, minlength=queries.shape[0])
+    width_t = max(int(per_row.max()), 1)
+    pos = np.arange(len(rows_of)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    terms = np.full((queries.shape[0], width_t), len(cols), dtype=np.int32)
+    weights = np.zeros((queries.shape[0], width_t), dtype=np.float32)
+    terms[rows_of, pos] = slot[queries.indices[in_common]]
+    weights[rows_of, pos] = queries.data[in_common]
+    binary = bool(np.all(queries.data == 1.0))
+    scores = top.scores.copy()
+    by_count = np.argsort(per_row, kind="stable")
+    flat = block.ravel()
+    stride = (np.int32 if flat.size < 2**31 else np.int64)(block.shape[1])
+    terms = terms.astype(stride.dtype, copy=False)
+    step = max(1, 2_000_000 // (wide * width_t))
+    for a in range(0, queries.shape[0], step):
+        rows = by_count[a : a + step]
+        t = max(int(per_row[rows].max()), 1)
+        cand = np.maximum(top.indices[rows], 0).astype(stride.dtype)
+        gathered = np.take(flat, cand[:, :, None] * stride + terms[rows, None, :t])
+        if binary:
+            scores[rows] += gathered.sum(axis=2)
+        else:
+            scores[rows] += np.einsum("qwt,qt->qw", gathered, weights[rows, :t])
+    scores[top.indices < 0] = -np.inf
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :width]
+    indices = np.take_along_axis(top.indices, order, axis=1)
+    out = TopK(indices, np.where(indices >= 0, np.take_along_axis(scores, order, axis=1), 0.0).astype(np.float32))
+    short = np.flatnonzero((top.indices >= 0).sum(axis=1) < min(width, m))
+    if len(short):
+        full = sparse_top_k(queries[short], targets_t, width, n_threads=n_threads)
+        out.indices[short], out.scores[short] = full.indices, full.scores
+    return out
