@@ -16,12 +16,18 @@ from tests.reviews.conftest import STROKE, client_for, complete_review, enter, i
 from tests.smtp_server import body, subject
 
 
-def invited_project(app, ids):
+def invited_project(app, ids, smtp=None):
+    """A project of an open round with one expert invited; with the `smtp` inbox, the invitation mail is checked
+    and taken out of the inbox (what a test reads there afterwards is what came after the invitation)."""
     with app.app_context():
         round_id = open_round(ids["admin"])  # review deadline: 30 days from today
         project_id = make_project(ids["clinician"], STROKE)
         enter(round_id, project_id, ids["admin"])
         assignment_id = invite(round_id, project_id, ids["neuro"], ids["admin"])
+    if smtp is not None:
+        [invitation] = smtp.messages
+        assert "可回收取栓支架" in body(invitation) and "评审邀请" in subject(invitation)
+        smtp.messages.clear()
     return round_id, project_id, assignment_id
 
 
@@ -32,7 +38,7 @@ def reminders_for(app, user_id):
 
 
 def test_reminders_are_sent_once_a_day_in_app_and_by_mail(app, runner, ids, smtp):
-    round_id, _project, _assignment = invited_project(app, ids)
+    round_id, _project, _assignment = invited_project(app, ids, smtp)
     early = runner.invoke(args=["send-review-reminders", "--days-before", "3"])
     assert early.exit_code == 0 and "Reminded 0 experts" in early.output, "nothing due within 3 days yet"
     with time_machine.travel(date.today() + timedelta(days=28), tick=False):
@@ -51,7 +57,7 @@ def test_reminders_are_sent_once_a_day_in_app_and_by_mail(app, runner, ids, smtp
 
 
 def test_no_mail_without_smtp_and_submitted_reviews_are_not_reminded(app, runner, ids, smtp):
-    _round, _project, assignment_id = invited_project(app, ids)
+    _round, _project, assignment_id = invited_project(app, ids, smtp)
     app.config.update(MAIL_SERVER="")
     with time_machine.travel(date.today() + timedelta(days=40), tick=False):
         overdue = runner.invoke(args=["send-review-reminders"])

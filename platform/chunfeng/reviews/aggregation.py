@@ -160,7 +160,18 @@ class Suggestion:
     pathways: tuple[str, ...]  # submissions.models.Pathway values
     basis: str  # why: no_reviews | gate_failed | priority_band | selected_band | below_bands
 
+    def differences(self, outcome: str, pathways: Iterable[str]) -> tuple[str, ...]:
+        """The fields of a decision that depart from the suggestion: "outcome" and/or "pathways". The suggested
+        pathways are alternatives (class II: 审评前置 or 优先审批): one or more of them agrees; where no pathway is
+        suggested, any pathway departs. Pathways are compared only for a selected outcome (no other takes one)."""
+        differ = [] if outcome == self.outcome else ["outcome"]
+        chosen = set(pathways)
+        if outcome in SELECTED and (chosen - set(self.pathways) or (self.pathways and not chosen)):
+            differ.append("pathways")
+        return tuple(differ)
 
+
+SELECTED = frozenset({"selected_priority", "selected"})
 PRIORITY_PATHWAYS = {"II": ("pre_review", "priority"), "III": ("innovation",)}
 
 

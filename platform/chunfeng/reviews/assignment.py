@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import AccountStatus, Role, User
 from ..accounts.services import active_admins
+from ..core import mail
 from ..core.services import N_, notify, person, record
 from ..core.web import path_for
 from ..db import db, utcnow
@@ -93,6 +94,7 @@ def round_assignments(round_: ReviewRound) -> list[Assignment]:
 class ProposalResult:
     created: list[Assignment] = field(default_factory=list)
     short: dict[int, int] = field(default_factory=dict)  # project id -> experts still missing
+    short_titles: list[str] = field(default_factory=list)  # the titles of those projects, in the round's order
     outside: int = 0  # proposals outside the project's specialty (flagged on the proposal)
 
 
@@ -182,6 +184,7 @@ def propose(round_: ReviewRound, actor: User, per_project: int | None = None) ->
         result.outside += not choice.inside
     filled = Counter(a.project_id for a in result.created)
     result.short = {pid: n - filled[pid] for pid, n in planned.problem.need.items() if filled[pid] < n}
+    result.short_titles = [entry.project.title for pid, entry in planned.entries.items() if pid in result.short]
     db.session.flush()
     record("assignment.proposed", round_, actor=actor, count=len(result.created), short=len(result.short),
            outside=result.outside)
@@ -240,14 +243,15 @@ def remove_proposal(assignment: Assignment, actor: User) -> None:
     db.session.delete(assignment)
 
 
-WITHDRAWN_NOTICE = N_("A review invitation in %(round)s was withdrawn by the administrator.")
+WITHDRAWN_NOTICE = N_("The invitation to review “%(title)s” in %(round)s was withdrawn by the administrator.")
 
 
 def cancel(assignment: Assignment, actor: User, notice: str = WITHDRAWN_NOTICE) -> None:
     """Withdraw a sent invitation (or an accepted review not yet submitted) and tell the expert why."""
     transition(assignment, AssignmentEvent.CANCEL, actor)
     record("assignment.cancelled", assignment, actor=actor, expert_id=assignment.expert_id)
-    notify(assignment.expert, notice, path_for("reviews.mine"), round=assignment.round.name)
+    notify(assignment.expert, notice, path_for("reviews.mine"), round=assignment.round.name,
+           title=assignment.project.title)
 
 
 def send_proposals(round_: ReviewRound, actor: User) -> int:
@@ -259,11 +263,27 @@ def send_proposals(round_: ReviewRound, actor: User) -> int:
         _invite(assignment, actor)
         record("assignment.sent", assignment, actor=actor, expert_id=assignment.expert_id,
                project_id=assignment.project_id)
-    for expert_id, count in Counter(a.expert_id for a in proposals).items():
-        notify(db.session.get(User, expert_id),
-               N_("You are invited to review %(count)s projects in %(round)s, due %(date)s."),
-               path_for("reviews.mine"), count=count, round=round_.name, date=round_.review_deadline.isoformat())
+    by_expert: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in proposals:
+        by_expert[assignment.expert_id].append(assignment)
+    for items in by_expert.values():
+        _tell_invited(items[0].expert, round_, items)
     return len(proposals)
+
+
+def _tell_invited(expert: User, round_: ReviewRound, items: list[Assignment]) -> None:
+    """One notification naming the projects, and an e-mail unless the expert switched invitations off."""
+    notify(expert, N_("You are invited to review %(count)s projects in %(round)s: %(titles)s; due %(date)s."),
+           path_for("reviews.mine"), count=len(items), round=round_.name, titles=project_titles(items),
+           date=round_.review_deadline.isoformat())
+    mail.notify_by_mail(expert, mail.REVIEW_INVITATION, N_("Invitation to review in %(round)s"),
+                        "reviews/mail/invitation.html", subject_params={"round": round_.name}, round=round_,
+                        items=items, link=mail.site_url("reviews.mine"))
+
+
+def project_titles(items) -> str:
+    """“title”、“title” for the projects of assignments, entries or decisions, in their order."""
+    return "、".join(f"“{item.project.title}”" for item in items)
 
 
 def _invite(assignment: Assignment, actor: User) -> None:
@@ -276,8 +296,9 @@ def reopen(assignment: Assignment, actor: User) -> None:
     transition(assignment, AssignmentEvent.REOPEN, actor)
     assignment.review.submitted_at = None
     record("review.reopened", assignment, actor=actor, expert_id=assignment.expert_id)
-    notify(assignment.expert, N_("Your review in %(round)s was reopened by the administrator."),
-           path_for("reviews.assignment_page", assignment_id=assignment.id), round=assignment.round.name)
+    notify(assignment.expert, N_("Your review of “%(title)s” in %(round)s was reopened by the administrator."),
+           path_for("reviews.assignment_page", assignment_id=assignment.id), round=assignment.round.name,
+           title=assignment.project.title)
 
 
 # --- the expert's answer ------------------------------------------------------------------------------------
@@ -333,8 +354,8 @@ def invite_re_review(round_: ReviewRound, entry: RoundEntry, actor: User, today:
         _invite(assignment, actor)
         assignment.due_on = due
         invited.append(assignment)
-        notify(old.expert, N_("A revised version of a project you reviewed in %(round)s awaits your re-review."),
-               path_for("reviews.mine"), round=round_.name)
+        notify(old.expert, N_("A revised version of “%(title)s”, which you reviewed in %(round)s, awaits your "
+                              "re-review."), path_for("reviews.mine"), round=round_.name, title=entry.project.title)
     db.session.flush()
     record("assignment.re_review", entry.project, actor=actor, round_id=round_.id, version_id=entry.version_id,
            experts=[a.expert_id for a in invited])

@@ -14,6 +14,7 @@ from ..core import mail
 from ..core.services import N_, notify, record
 from ..core.web import path_for
 from ..db import db
+from .assignment import project_titles
 from .models import PENDING_FOR_EXPERT, Assignment, AssignmentStatus, ReviewRound, RoundStatus
 
 
@@ -58,8 +59,9 @@ def send_reminders(today: date, days_before: int = 3) -> ReminderRun:
     for items in by_expert.values():
         expert = items[0].expert
         soonest = min(a.due_date for a in items)
-        notify(expert, N_("Reminder: %(count)s reviews are due, the first on %(date)s."), path_for("reviews.mine"),
-               count=len(items), date=soonest.isoformat())
+        notify(expert, N_("Reminder: %(count)s reviews are due, the first on %(date)s: %(titles)s."),
+               path_for("reviews.mine"), count=len(items), date=soonest.isoformat(),
+               titles=project_titles(sorted(items, key=lambda a: a.due_date)))
         if _send_mail(expert, items, today):
             run.emails += 1
         for assignment in items:

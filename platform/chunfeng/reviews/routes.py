@@ -13,7 +13,7 @@ from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
 from ..submissions.status import STATUS_LABELS, Status
 from . import reminders, services, views_expert, views_public, views_rounds, views_setup  # noqa: F401 - attach the views to bp
 from .blueprint import bp
-from .forms import CONFIDENCE_LABELS
+from .forms import CONFIDENCE_LABELS, OVERALL_LABELS
 from .models import OUTCOME_LABELS
 from .panel import BASIS_LABELS
 
@@ -32,7 +32,8 @@ def _admin_panel(user) -> dict:
 @bp.context_processor
 def review_labels() -> dict:
     return {
-        "confidence_labels": CONFIDENCE_LABELS, "pathway_labels": PATHWAY_LABELS, "outcome_labels": OUTCOME_LABELS,
+        "confidence_labels": CONFIDENCE_LABELS, "overall_labels": OVERALL_LABELS, "pathway_labels": PATHWAY_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
         "device_class_labels": DEVICE_CLASS_LABELS, "status_labels": STATUS_LABELS, "basis_labels": BASIS_LABELS,
         "endpoints": current_app.view_functions,
     }

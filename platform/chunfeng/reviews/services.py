@@ -14,25 +14,28 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from ..accounts.models import User
+from ..core import mail
 from ..core.services import N_, notify, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions import services as intake
-from ..submissions.models import Pathway, Project, ProjectVersion
+from ..submissions.models import PATHWAY_LABELS, Pathway, Project, ProjectVersion
 from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
 from . import aggregation as agg
-from .assignment import cancel, needs_re_review, round_entries
+from .assignment import cancel, entries_needing_review, needs_re_review, round_entries
 from .conflicts import conflict_reason
 from .errors import ReviewError
-from .lifecycles import RoundEvent, round_lifecycle, step
+from .lifecycles import DecisionEvent, RoundEvent, decision_lifecycle, round_lifecycle, step
 from .models import (
     FINAL_OUTCOMES,
     OUTCOME_EVENTS,
+    OUTCOME_LABELS,
     PENDING_FOR_EXPERT,
     SELECTED_OUTCOMES,
     Assignment,
@@ -248,10 +251,14 @@ def decide(round_: ReviewRound, entry: RoundEntry, data: DecisionInput, actor: U
     panel = project_panel(round_, entry)
     pathways = _valid_pathways(data)
     suggested = panel.suggestion
-    departs = data.outcome.value != suggested.outcome or set(pathways) != set(suggested.pathways)
-    if departs and not data.override_reason.strip():
-        raise ReviewError(_("Your decision differs from the rubric's suggestion: please give the reason."),
-                          "override_reason")
+    differences = suggested.differences(data.outcome.value, pathways)
+    if differences and not data.override_reason.strip():
+        raise ReviewError(_(
+            "Your choice differs from the rubric's suggestion in %(fields)s (suggested: %(suggested)s; yours: "
+            "%(chosen)s): please give the reason.",
+            fields=_(" and ").join(str(DECISION_FIELDS[name]) for name in differences),
+            suggested=describe_choice(suggested.outcome, suggested.pathways, alternatives=True),
+            chosen=describe_choice(data.outcome.value, pathways)), "override_reason")
     if data.outcome == Outcome.REVISION_REQUESTED and not data.comment_to_clinician.strip():
         raise ReviewError(_("Please tell the clinician what to revise."), "comment_to_clinician")
     decision = Decision(
@@ -264,15 +271,33 @@ def decide(round_: ReviewRound, entry: RoundEntry, data: DecisionInput, actor: U
     db.session.add(decision)
     apply(project, OUTCOME_EVENTS[data.outcome], actor, note=decision.comment_to_clinician)
     for pending in (a for a in panel.assignments if a.status in PENDING_FOR_EXPERT):
-        cancel(pending, actor, N_("The panel has decided on a project you were asked to review in %(round)s; "
-                                  "your review is no longer needed. Thank you."))
+        cancel(pending, actor, N_("The panel has decided on “%(title)s”, which you were asked to review in "
+                                  "%(round)s; your review is no longer needed. Thank you."))
     db.session.flush()
     record("decision.made", decision, actor=actor, project_id=project.id, outcome=data.outcome.value,
            pathways=pathways, suggested=suggested.outcome, override_reason=decision.override_reason)
     if data.outcome == Outcome.REVISION_REQUESTED:
-        notify(project.owner, N_("The panel asks you to revise “%(title)s”: %(comment)s"),
-               clinician_project_link(project), title=project.title, comment=decision.comment_to_clinician)
+        tell_decision(decision, N_("The panel asks you to revise “%(title)s”: %(comment)s"),
+                      clinician_project_link(project))
     return decision
+
+
+DECISION_FIELDS = {"outcome": _l("the decision"), "pathways": _l("the recommended pathway")}
+
+
+def describe_choice(outcome: str | None, pathways, alternatives: bool = False) -> str:
+    """A decision or a suggestion in words, with its pathway for selected outcomes: "推荐重点培育，审评前置或优先审批",
+    "推荐培育，不推荐注册路径". `alternatives`: the pathways are options (a suggestion), joined by "or"."""
+    if not outcome:
+        return _("none")
+    label = str(OUTCOME_LABELS[Outcome(outcome)])
+    if Outcome(outcome) not in SELECTED_OUTCOMES:
+        return label
+    names = [str(PATHWAY_LABELS.get(value, value)) for value in pathways]
+    if not names:
+        return _("%(outcome)s, no pathway", outcome=label)
+    joiner = _(" or ") if alternatives else "、"
+    return _("%(outcome)s, %(pathways)s", outcome=label, pathways=joiner.join(names))
 
 
 def _valid_pathways(data: DecisionInput) -> list[str]:
@@ -314,12 +339,19 @@ def unpublished_decisions(round_: ReviewRound) -> list[Decision]:
         Decision.outcome.in_(FINAL_OUTCOMES)).order_by(Decision.id)))
 
 
+def publishable(round_: ReviewRound) -> list[Decision]:
+    """The final decisions of the round that the next publication releases (each project's latest)."""
+    return [d for d in unpublished_decisions(round_) if _still_current(d)]
+
+
+
+
 def publish(round_: ReviewRound, actor: User) -> list[Decision]:
-    """Publish every final decision of the round not yet published, in one step: the selected projects appear
-    on the public results page and move on to matching; every clinician concerned is told the outcome."""
-    if not round_lifecycle.allowed(round_.status, RoundEvent.PUBLISH):
-        raise ReviewError(_("Close the round's intake before publishing its results."))
-    decisions = [d for d in unpublished_decisions(round_) if _still_current(d)]
+    """Publish the round's final decisions not yet published, as a batch: the selected projects appear on the public
+    results page and move on to matching; every clinician concerned is told the outcome (in-app and by e-mail).
+    The round keeps its status while projects are undecided or its intake is open (later batches publish the
+    others); with every project decided and the intake closed, it is marked published."""
+    decisions = publishable(round_)
     if not decisions:
         raise ReviewError(_("There is no new decision to publish in this round."))
     now = utcnow()
@@ -330,13 +362,63 @@ def publish(round_: ReviewRound, actor: User) -> list[Decision]:
             project.published_at = project.published_at or now
             if project.status in SELECTED_STATES and allowed(project.status, Event.RELEASE_FOR_MATCHING):
                 apply(project, Event.RELEASE_FOR_MATCHING, actor, note=round_.name)
-        notify(project.owner, OUTCOME_NOTICES[decision.outcome], path_for("reviews.outcome", project_id=project.id),
-               round=round_.name, title=project.title)
-    round_lifecycle.apply(round_, RoundEvent.PUBLISH, actor)
+        tell_decision(decision, OUTCOME_NOTICES[decision.outcome], path_for("reviews.outcome", project_id=project.id))
+    if not entries_needing_review(round_) and round_lifecycle.allowed(round_.status, RoundEvent.PUBLISH):
+        round_lifecycle.apply(round_, RoundEvent.PUBLISH, actor)
     round_.published_at = round_.published_at or now
     record("round.published", round_, actor=actor, projects=[d.project_id for d in decisions],
-           selected=sum(1 for d in decisions if d.outcome in SELECTED_OUTCOMES))
+           selected=sum(1 for d in decisions if d.outcome in SELECTED_OUTCOMES), round_status=str(round_.status))
     return decisions
+
+
+def tell_decision(decision: Decision, message: str, link: str) -> None:
+    """The clinician learns the decision on their project: a notification, and an e-mail unless switched off."""
+    project = decision.project
+    params = {"round": decision.round.name, "title": project.title, "comment": decision.comment_to_clinician}
+    notify(project.owner, message, link, **params)
+    mail.notify_by_mail(project.owner, mail.PROJECT_DECISION, N_("The panel's decision on “%(title)s”"),
+                        "reviews/mail/decision.html", subject_params={"title": project.title}, decision=decision,
+                        message=message, params=params, link=mail.site_url("reviews.outcome", project_id=project.id))
+
+
+def reopen_decision(round_: ReviewRound, entry: RoundEntry, actor: User) -> Decision:
+    """Take back a final decision recorded by mistake, before it is published: the project waits for a decision
+    again. The decision is removed; its audit entry (decision.reopened) keeps what it said."""
+    decision = latest_decision(entry.project)
+    if (decision is None or decision.round_id != round_.id or decision.published_at is not None
+            or not decision.is_final):
+        raise ReviewError(_("Only a decision not yet published can be reopened."))
+    step(decision_lifecycle, entry.project, DecisionEvent.REOPEN, actor,
+         _("This project has moved on since its decision: it can no longer be reopened."), note=round_.name)
+    record("decision.reopened", decision, actor=actor, project_id=decision.project_id, outcome=decision.outcome.value,
+           pathways=decision.recommended_pathway, decided_by_id=decision.decided_by_id,
+           override_reason=decision.override_reason)
+    db.session.delete(decision)
+    db.session.flush()
+    return decision
+
+
+@dataclass
+class RoundCounts:
+    """What a confirmation states before the round's status changes or its results are published."""
+
+    projects: int
+    undecided: int  # waiting for the panel's decision
+    revision: int  # revision requested, waiting for the clinician
+    publishable: int
+    selected: int  # among the publishable
+    formal_check: int  # submitted projects still at the formal check (in no round yet)
+    waiting: int  # passed the formal check, in no round yet
+
+
+def round_counts(round_: ReviewRound) -> RoundCounts:
+    ready = publishable(round_)
+    statuses = [e.project.status for e in round_.entries]
+    return RoundCounts(
+        projects=len(statuses), undecided=statuses.count(Status.UNDER_REVIEW),
+        revision=statuses.count(Status.REVISION_REQUESTED), publishable=len(ready),
+        selected=sum(1 for d in ready if d.outcome in SELECTED_OUTCOMES),
+        formal_check=count_in_status(Status.SUBMITTED), waiting=count_in_status(Status.ACCEPTED))
 
 
 def _still_current(decision: Decision) -> bool:

@@ -106,10 +106,20 @@ def round_edit(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>")
 @policy.guard("reviews.admin")
 def round_view(round_id: int):
+    """The panel overview; `?confirm=close_intake|conclude|publish` adds the confirmation of that step, with the
+    counts it affects (the step itself is a POST from there)."""
     round_ = policy.load(ReviewRound, round_id)
-    return render_template("reviews/round.html", round=round_, panels=round_panel(round_),
-                           actions=[event.value for event in services.status_events(round_)],
-                           unpublished=len(services.unpublished_decisions(round_)))
+    actions = [event.value for event in services.status_events(round_)]
+    counts = services.round_counts(round_)
+    confirm = request.args.get("confirm", "")
+    if confirm not in CONFIRMED or (confirm in services.STATUS_EVENTS and confirm not in actions) or (
+            confirm == "publish" and not counts.publishable):
+        confirm = ""
+    return render_template("reviews/round.html", round=round_, panels=round_panel(round_), actions=actions,
+                           counts=counts, confirm=confirm, waiting=counts.waiting if round_.accepts_projects else 0)
+
+
+CONFIRMED = ("close_intake", "conclude", "publish")  # steps the round page asks to confirm, with their counts
 
 
 @bp.route("/reviews/rounds/<int:round_id>/status/<action>", methods=["POST"])
@@ -188,8 +198,9 @@ def assignments_propose(round_id: int):
     flash(_("%(count)s assignments proposed. Check them, adjust, then send the invitations.",
             count=len(result.created)), "success")
     if result.short:
-        flash(_("%(count)s projects could not get enough experts without a conflict or an overload; add "
-                "experts by hand or raise their maximum load.", count=len(result.short)), "warning")
+        flash(_("%(count)s projects could not get enough experts without a conflict or an overload: %(titles)s. "
+                "Add experts by hand or raise their maximum load.", count=len(result.short),
+                titles="、".join(f"“{title}”" for title in result.short_titles)), "warning")
     return redirect(url_for("reviews.assignments", round_id=round_id))
 
 
@@ -278,6 +289,8 @@ def re_review(round_id: int, project_id: int):
 def panel_project(round_id: int, project_id: int):
     round_, entry = _round_entry(round_id, project_id)
     panel = project_panel(round_, entry)
+    if request.method == "POST" and request.form.get("action") == "reopen":
+        return _reopen(round_, entry)
     form = DecisionForm()
     if request.method == "GET" and panel.suggestion.outcome:
         form.outcome.data, form.pathways.data = panel.suggestion.outcome, list(panel.suggestion.pathways)
@@ -293,8 +306,23 @@ def panel_project(round_id: int, project_id: int):
             flash(_("The decision was recorded."), "success")
             return redirect(url_for("reviews.round_view", round_id=round_id))
     return render_template("reviews/panel_project.html", round=round_, panel=panel, form=form,
+                           suggested=services.describe_choice(panel.suggestion.outcome, panel.suggestion.pathways,
+                                                              alternatives=True),
                            offsets=reviewer_offsets(round_), similar=services.similar_to(entry.project),
                            totals={a.id: total_of(a.review) for a in panel.submitted})
+
+
+def _reopen(round_: ReviewRound, entry: RoundEntry):
+    """Take back a decision not yet published (a POST of the panel page with action=reopen)."""
+    try:
+        services.reopen_decision(round_, entry, current_actor())
+    except ReviewError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The decision was reopened: the project waits for a decision again."), "success")
+    return redirect(url_for("reviews.panel_project", round_id=round_.id, project_id=entry.project_id))
 
 
 # --- exports -----------------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def formal_check():
 def _pass_form() -> PassForm:
     form = PassForm()
     rounds = [r for r in services.all_rounds() if r.accepts_projects]
-    form.round_id.choices = choices([(0, _l("Not yet: keep it among the accepted projects"))]
+    form.round_id.choices = choices([(0, _l("The next round: it waits among the accepted projects until you add "
+                                              "it to a round"))]
                                     + [(r.id, r.name) for r in rounds])
     if form.round_id.data is None and rounds:
         form.round_id.data = rounds[0].id
