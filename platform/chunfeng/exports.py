@@ -1,5 +1,6 @@
 """Spreadsheet exports shared by every domain: CSV and XLSX with formula cells neutralised.
 
+Times (datetime values) are written in the platform's zone with their offset, to the second.
 A cell whose text starts with = + - @ (or a tab or carriage return) is run as a formula by Excel and WPS
 ("CSV injection"); `neutralise_cell` prefixes such text with an apostrophe so it is shown as typed. Numbers,
 dates and None pass through unchanged, so sums and sorting still work.
@@ -22,6 +23,8 @@ from typing import Any
 from flask import Response, send_file
 from openpyxl import Workbook
 
+from .core.clock import to_local
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MIME = {
     "csv": "text/csv",  # werkzeug adds "; charset=utf-8" to text types
@@ -38,7 +41,13 @@ def neutralise_cell(value: Any) -> Any:
 
 
 def _row(values: Iterable[Any]) -> list[Any]:
-    return [neutralise_cell(v) for v in values]
+    return [neutralise_cell(export_time(v) if isinstance(v, datetime) else v) for v in values]
+
+
+def export_time(moment: datetime) -> str:
+    """A stored (UTC) time as users read it: in the platform's zone with its offset, to the second
+    ("2026-03-01 19:32:08+08:00"), so a spreadsheet never shows UTC with microseconds beside a page in local time."""
+    return to_local(moment).replace(microsecond=0).isoformat(sep=" ")
 
 
 def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:

@@ -15,6 +15,7 @@ from ..core.shell import NavItem, Offer, Panel
 from ..core.web import current_actor, next_from_request
 from ..db import db, utcnow
 from ..exports import csv_response
+from . import audit as audit_words
 from . import dashboard as figures
 from . import privacy, services
 from .forms import (
@@ -160,7 +161,8 @@ def merge_organization(org_id: int):
 
 def _audit_filters() -> tuple[AuditFilterForm, services.AuditFilter]:
     form = AuditFilterForm(request.args)
-    form.object_type.choices = [("", _("All")), *((t, t) for t in services.audit_object_types())]
+    form.object_type.choices = [("", _("All")), *((t, f"{audit_words.object_label(t)} ({t})")
+                                                  for t in services.audit_object_types())]
     if not form.validate():
         return form, services.AuditFilter()
     return form, services.AuditFilter(
@@ -173,15 +175,17 @@ def _audit_filters() -> tuple[AuditFilterForm, services.AuditFilter]:
 def audit():
     form, filters = _audit_filters()
     page = services.paginate(services.audit_query(filters), _page())
-    return render_template("admin/audit.html", form=form, page=page, csv_args=request.args.to_dict(flat=True))
+    return render_template("admin/audit.html", form=form, page=page, csv_args=request.args.to_dict(flat=True),
+                           action_label=audit_words.action_label, object_label=audit_words.object_label,
+                           local_time=audit_words.local_time)
 
 
 @bp.route("/admin/audit.csv")
 @policy.guard("audit.view")
 def audit_csv():
     _form, filters = _audit_filters()
-    return csv_response(f"audit-{utcnow():%Y%m%d-%H%M}.csv", services.AUDIT_CSV_HEADER,
-                        services.audit_csv_rows(filters))
+    header, rows = audit_words.csv_table(filters, readable=request.args.get("readable") == "1")
+    return csv_response(f"audit-{utcnow():%Y%m%d-%H%M}.csv", header, rows)
 
 
 # --- settings --------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..submissions.models import PATHWAY_LABELS, Pathway
+from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS, Pathway
+from .forms import CONFIDENCE_LABELS, OVERALL_LABELS
 from .models import OUTCOME_LABELS, ReviewRound
 from .panel import ProjectPanel, round_panel
 from .reviewing import total_of
@@ -30,12 +31,14 @@ def project_rows(round_: ReviewRound, panels: list[ProjectPanel] | None = None) 
     rows = [header]
     for p in panels:
         total, decision = p.aggregate.total, p.decision
-        row = [p.project.id, p.project.title, p.project.specialty, p.project.device_class.value,
+        row = [p.project.id, p.project.title, p.project.specialty,
+               str(DEVICE_CLASS_LABELS.get(p.project.device_class, p.project.device_class)),
                p.entry.version.number if p.entry.version else None, p.aggregate.n, p.active_count]
         row += [_num(p.aggregate.criteria[c.key].mean, 2) for c in criteria]
         row += [_num(total.mean), _num(total.median), _num(total.sd), _num(total.spread), _num(p.calibrated),
                 _num(p.aggregate.overall.mean, 2), _("yes") if p.aggregate.disagrees else "",
-                "、".join(p.aggregate.gates_failed), _outcome(p.suggestion.outcome),
+                "、".join(round_.rubric.gate_names.get(key, key) for key in p.aggregate.gates_failed),
+                _outcome(p.suggestion.outcome),
                 _outcome(decision.outcome if decision else None),
                 _pathways(decision.recommended_pathway) if decision else "",
                 decision.decided_at if decision else None, decision.published_at if decision else None]
@@ -60,12 +63,18 @@ def review_rows(round_: ReviewRound, panels: list[ProjectPanel] | None = None) -
                    _num(a.affinity, 3)]
             row += [scores.get(c.key) for c in rubric.criteria]
             row += [_gate(gates.get(g.key)) for g in rubric.gates]
-            row += [_num(total_of(review)) if review else None, review.overall if review else None,
-                    review.confidence if review else None, review.comment_panel if review else "",
+            row += [_num(total_of(review)) if review else None, _label(OVERALL_LABELS, review, "overall"),
+                    _label(CONFIDENCE_LABELS, review, "confidence"), review.comment_panel if review else "",
                     review.comment_submitter if review else "", review.submitted_at if review else None,
                     f"{a.decline_reason_label} {a.decline_note}".strip() if a.decline_reason else ""]
             rows.append(row)
     return rows
+
+
+def _label(labels: dict, review, name: str) -> str:
+    """The words of a review's answer on a labelled scale (overall judgement, familiarity), never its code."""
+    value = getattr(review, name, None) if review else None
+    return str(labels.get(value, "")) if value is not None else ""
 
 
 def _outcome(value) -> str:
