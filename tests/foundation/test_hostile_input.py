@@ -52,6 +52,7 @@ def hostile_world(tmp_path_factory):
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
         "INSTANCE_PATH": str(folder / "instance"), "UPLOAD_FOLDER": str(folder / "uploads"),
         "BACKUP_FOLDER": str(folder / "backups"), "WTF_CSRF_ENABLED": False, "PROPAGATE_EXCEPTIONS": False,
+        "MATCH_SEMANTIC": False,  # ranking is not what this test looks at
     })
     with app.app_context():
         assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0

@@ -24,6 +24,9 @@ dashboard_panels = signals.signal("dashboard-panels")
 project_links = signals.signal("project-links")
 pending_actions = signals.signal("pending-actions")
 confidential_access = signals.signal("confidential-access")
+# receivers(project, limit, threshold) return (other project id, cosine, shared terms): near duplicates, answered by
+# matching from its stored index (intake fits nothing itself).
+similar_projects = signals.signal("similar-projects")
 
 # Personal data (PIPL): receivers(user) return a dict of what their domain holds about the user, and erase it.
 personal_data_export = signals.signal("personal-data-export")

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from .. import policy

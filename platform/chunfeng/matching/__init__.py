@@ -4,7 +4,6 @@ and share grants."""
 
 def setup(app) -> None:
     from ..core import hooks
-    from ..submissions.services import similar_projects_found
     from . import access, cli, freshness, grants, routes, similar
 
     app.register_blueprint(routes.bp)
@@ -14,7 +13,7 @@ def setup(app) -> None:
     hooks.connect(hooks.project_links, routes.suggestion_link)
     hooks.connect(hooks.confidential_access, access.confidential_access)
     hooks.connect(hooks.personal_data_erase, grants.withdraw_grants_of_closed_account)
-    hooks.connect(similar_projects_found, similar.similar_projects)
+    hooks.connect(hooks.similar_projects, similar.similar_projects)
     freshness.register()
     for command in cli.COMMANDS:
         app.cli.add_command(command)

@@ -398,16 +398,15 @@ def find_attachment(project: Project, attachment_id: int) -> Attachment | None:
 # --- near duplicates -----------------------------------------------------------------------------------------
 
 # Near duplicates come from the stored match index (its projects side: every submitted project's public summary and
-# clinical need, never the confidential solution), which the matching domain keeps and answers this signal with:
-# receivers(project, limit, threshold) return (other project id, cosine, shared terms). No index is fitted here.
-similar_projects_found = hooks.signals.signal("similar-projects")
+# clinical need, never the confidential solution), which the matching domain keeps and answers
+# `hooks.similar_projects` with. No index is fitted here.
 
 
 def find_similar(project: Project, limit: int = 5, threshold: float = SIMILAR_THRESHOLD,
                  ) -> list[tuple[Project, float, tuple[str, ...]]]:
     """Submitted projects (any owner, not withdrawn) with a section whose text is close to one of this one's,
     best first."""
-    found = hooks.collect(similar_projects_found, project=project, limit=limit, threshold=threshold)
+    found = hooks.collect(hooks.similar_projects, project=project, limit=limit, threshold=threshold)
     others = {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_([f[0] for f in found])))}
     return [(others[other], score, tuple(reasons)) for other, score, reasons in found if other in others][:limit]
 
