@@ -108,3 +108,19 @@ def test_neutralise_cell(value, expected):
 def test_the_log_cannot_be_changed_through_the_viewer(client, login_as, entries):
     login_as(Role.ADMIN)
     assert client.post("/admin/audit").status_code == 405
+
+
+def test_the_log_reads_in_words_and_beijing_time_with_the_offset(client, login_as, entries):
+    login_as(Role.ADMIN)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "撤回项目" in page and "<code>project.withdraw</code>" in page, "the action in words, its code beside"
+    assert "项目 #7" in page, "the object type in words"
+    assert "2026-03-01 09:00:00+08:00" in page, "Beijing time with its offset, to the second"
+    assert '<td class="text-nowrap"><a href=' in page, "names stay on one line"
+    response = client.get("/admin/audit.csv?action=project.withdraw&readable=1")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:4] == ["序号", "时间", "操作代码", "操作"], "headers in the reader's language"
+    assert rows[1][1] == "2026-03-01 01:00:00+08:00" and rows[1][3] == "撤回项目" and rows[1][6] == "项目"
+    raw = list(csv.reader(io.StringIO(client.get("/admin/audit.csv?action=project.withdraw")
+                                      .get_data(as_text=True).lstrip("\ufeff"))))
+    assert raw[1][1] == "2026-03-01 01:00:00+08:00", "the codes-only CSV has local times too"
