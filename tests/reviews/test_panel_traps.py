@@ -12,7 +12,7 @@ from chunfeng.accounts.models import User
 from chunfeng.core.models import AuditEntry
 from chunfeng.db import db
 from chunfeng.reviews import services
-from chunfeng.reviews.models import Decision, Outcome, ReviewRound, RoundStatus
+from chunfeng.reviews.models import Decision, ReviewRound, RoundStatus
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Status
 from tests.reviews.conftest import (
