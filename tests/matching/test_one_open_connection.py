@@ -4,7 +4,6 @@ requests, double clicks and old duplicates cannot leave a company reading detail
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -14,6 +13,7 @@ from chunfeng.core.models import Notification
 from chunfeng.db import db
 from chunfeng.matching import connections
 from chunfeng.matching.models import Connection, ConnectionStatus, ShareGrant
+from tests.concurrency import in_parallel
 from tests.conftest import login
 
 from .conftest import STENT_COMPANY, THROMBECTOMY
@@ -52,22 +52,6 @@ def _open_connections(app, project_id: int) -> int:
 
 def _active_grants(app, project_id: int) -> int:
     return _count(app, ShareGrant, ShareGrant.project_id == project_id, ShareGrant.revoked_at.is_(None))
-
-
-def _in_parallel(requests: list) -> list[int]:
-    """Run the callables at the same moment, one thread each; their response status codes."""
-    barrier, codes = threading.Barrier(len(requests)), [0] * len(requests)
-
-    def run(index: int, request) -> None:
-        barrier.wait()
-        codes[index] = request().status_code
-
-    threads = [threading.Thread(target=run, args=(n, request)) for n, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return codes
 
 
 def test_the_database_holds_one_open_connection_and_one_active_grant_per_pair(app, pair):
@@ -167,14 +151,14 @@ def test_withdrawing_access_revokes_every_grant_of_the_pair(app, pair, without_g
 def test_ten_parallel_requests_from_one_company_open_one_connection(app, pair):
     clients = [_client(app, pair["company"]) for _ in range(10)]
     url = f"/matching/projects/{pair['project']}/connect"
-    codes = _in_parallel([lambda c=c: c.post(url, data={"reason": REASON}) for c in clients])
+    codes = in_parallel([lambda c=c: c.post(url, data={"reason": REASON}) for c in clients])
     assert codes == [302] * 10, "a clash answers with a message, never a 500"
     assert _open_connections(app, pair["project"]) == 1
     with app.app_context():
         connection_id = db.session.scalar(select(Connection.id))
     clinician = _client(app, pair["clinician"])
     decide = f"/matching/connections/{connection_id}/decide"
-    codes = _in_parallel([lambda: clinician.post(decide, data={"decision": "accept", "consent": "y"})] * 2)
+    codes = in_parallel([lambda: clinician.post(decide, data={"decision": "accept", "consent": "y"})] * 2)
     assert sorted(codes) == [302, 302]
     assert _active_grants(app, pair["project"]) == 1
 
@@ -186,7 +170,7 @@ def test_ten_companies_connecting_at_once_are_all_stored_once(app, clinician, ad
     companies = [add_company(f"器械企业{n:02d}", STENT_COMPANY) for n in range(10)]
     clients = [_client(app, company) for company in companies]
     url = f"/matching/projects/{project_id}/connect"
-    codes = _in_parallel([lambda c=c: c.post(url, data={"reason": REASON}) for c in clients])
+    codes = in_parallel([lambda c=c: c.post(url, data={"reason": REASON}) for c in clients])
     assert codes == [302] * 10
     with app.app_context():
         orgs = db.session.scalars(select(Connection.organization_id).where(Connection.project_id == project_id)).all()

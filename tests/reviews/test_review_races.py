@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -12,26 +11,12 @@ from chunfeng.accounts.models import Role
 from chunfeng.db import db
 from chunfeng.reviews import assignment as assigning
 from chunfeng.reviews.models import Assignment, AssignmentStatus, Review, ReviewScore
+from tests.concurrency import in_parallel
 from tests.reviews.conftest import STROKE, client_for, enter, invite, make_project, open_round
 from tests.reviews.test_review_flow import FULL
 
 on_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
                                  reason="row locks and real concurrency need PostgreSQL")
-
-
-def _in_parallel(calls: list) -> list[int]:
-    barrier, codes = threading.Barrier(len(calls)), [0] * len(calls)
-
-    def run(index: int, call) -> None:
-        barrier.wait()
-        codes[index] = call().status_code
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return codes
 
 
 def _accepted(app, ids, panels: list[list[int]]) -> list[int]:
@@ -57,7 +42,7 @@ def test_two_first_saves_of_one_review_at_once_store_one_review_and_one_score_ea
     (assignment_id,) = _accepted(app, ids, [[ids["neuro"]]])
     tabs = [client_for(app, people["neuro"]) for _ in range(4)]
     url = f"/reviews/assignments/{assignment_id}/review"
-    codes = _in_parallel([lambda c=c: c.post(url, data=FULL) for c in tabs])
+    codes = in_parallel([lambda c=c: c.post(url, data=FULL) for c in tabs])
     assert all(code == 302 for code in codes), codes
     with app.app_context():
         review_id = db.session.scalar(select(Review.id).where(Review.assignment_id == assignment_id))
@@ -77,7 +62,7 @@ def test_fifty_experts_submitting_at_once_lose_nothing_and_duplicate_nothing(app
     clients = {a: client_for(app, by_expert[owners[a]]) for a in assignments}
     calls = [lambda a=a: clients[a].post(f"/reviews/assignments/{a}/review", data={**FULL, "action": "submit"})
              for a in assignments]
-    codes = _in_parallel(calls)
+    codes = in_parallel(calls)
     assert all(code == 302 for code in codes), codes
     with app.app_context():
         submitted = db.session.scalar(select(func.count()).select_from(Assignment).where(
