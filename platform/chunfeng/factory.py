@@ -63,4 +63,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     for command in cli.COMMANDS:
         app.cli.add_command(command)
     policy.check_routes(app)
+    if app.config.get("PROXY_HOPS"):
+        _trust_proxies(app, app.config["PROXY_HOPS"])
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` load balancers or reverse proxies, the client's address and scheme are read from the headers
+    they add (X-Forwarded-For, X-Forwarded-Proto), so throttling and limits count per client, not per balancer."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

@@ -48,3 +48,21 @@ def test_upload_too_large_gives_a_friendly_413(app, client, login_as):
     response = client.post("/account/profile", data={"name": "x" * 5000})
     assert response.status_code == 413
     assert "文件过大" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_its_header(tmp_path):
+    from flask import request
+
+    from chunfeng import create_app
+
+    def seen_address(hops: int) -> str:
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                          "INSTANCE_PATH": str(tmp_path / f"i{hops}"), "UPLOAD_FOLDER": str(tmp_path / f"u{hops}"),
+                          "PROXY_HOPS": hops})
+        found = []
+        app.before_request(lambda: found.append(request.remote_addr))
+        app.test_client().get("/", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "127.0.0.2"})
+        return found[0]
+
+    assert seen_address(0) == "127.0.0.2", "no proxy trusted by default: a client cannot choose its address"
+    assert seen_address(1) == "203.0.113.7"
