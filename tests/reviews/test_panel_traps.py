@@ -92,12 +92,17 @@ def test_publication_in_batches_with_a_confirmation_that_states_the_counts(app, 
     assert admin.post(f"/reviews/rounds/{round_id}/projects/{stroke}",
                       data={"outcome": "selected_priority", "pathways": ["innovation"]}).status_code == 302
     smtp.messages.clear()
+    waiting = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)
+    assert "已有 1 项评审结论待公示" in waiting and "公示 1 项结果" not in waiting, "intake still open"
+    admin.post(f"/reviews/rounds/{round_id}/status/close_intake")
+    overview = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)
+    assert "现在公示 1 项结论（其中入选 1 项）吗？另有 1 个项目尚未决定" in overview, "the dialog states the counts"
     confirm = admin.get(f"/reviews/rounds/{round_id}?confirm=publish").get_data(as_text=True)
     assert "现在公示 1 项结论，其中入选 1 项" in confirm and "1 个项目尚未决定" in confirm
     assert admin.post(f"/reviews/rounds/{round_id}/publish").status_code == 302
     with app.app_context():
         round_ = db.session.get(ReviewRound, round_id)
-        assert round_.status == RoundStatus.OPEN, "the round stays open for the undecided project"
+        assert round_.status == RoundStatus.REVIEWING, "the round stays unfinished for the undecided project"
         assert db.session.get(Project, stroke).status == Status.MATCHING
         assert db.session.get(Project, eye).status == Status.UNDER_REVIEW
     assert "可回收取栓支架" in app.test_client().get(f"/results/{round_id}").get_data(as_text=True)
@@ -107,7 +112,6 @@ def test_publication_in_batches_with_a_confirmation_that_states_the_counts(app, 
     overview = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)
     assert "公示 0 项结果" not in overview, "no publication button with nothing to publish"
     assert admin.post(f"/reviews/rounds/{round_id}/projects/{eye}", data={"outcome": "not_selected"}).status_code == 302
-    admin.post(f"/reviews/rounds/{round_id}/status/close_intake")
     assert admin.post(f"/reviews/rounds/{round_id}/publish").status_code == 302
     with app.app_context():
         assert db.session.get(ReviewRound, round_id).status == RoundStatus.PUBLISHED, "everything decided"
@@ -130,6 +134,7 @@ def test_a_decision_can_be_reopened_before_publication_only(app, people, ids):
         assert reopened.detail["outcome"] == "not_selected"
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "project.reopen_decision"))
     admin.post(url, data={"outcome": "selected", "override_reason": "基层需求迫切"})
+    admin.post(f"/reviews/rounds/{round_id}/status/close_intake")
     admin.post(f"/reviews/rounds/{round_id}/publish")
     assert "重新开放此结论" not in admin.get(url).get_data(as_text=True)
     refused = admin.post(url, data={"action": "reopen"}, follow_redirects=True).get_data(as_text=True)

@@ -349,8 +349,10 @@ def publishable(round_: ReviewRound) -> list[Decision]:
 def publish(round_: ReviewRound, actor: User) -> list[Decision]:
     """Publish the round's final decisions not yet published, as a batch: the selected projects appear on the public
     results page and move on to matching; every clinician concerned is told the outcome (in-app and by e-mail).
-    The round keeps its status while projects are undecided or its intake is open (later batches publish the
-    others); with every project decided and the intake closed, it is marked published."""
+    Publishing needs the intake closed; the round keeps its status (reviewing or decided) while projects are
+    undecided, and later batches publish the others; with every project decided, it is marked published."""
+    if not round_lifecycle.allowed(round_.status, RoundEvent.PUBLISH):
+        raise ReviewError(_("Close the round's intake before publishing its results."))
     decisions = publishable(round_)
     if not decisions:
         raise ReviewError(_("There is no new decision to publish in this round."))
@@ -363,7 +365,7 @@ def publish(round_: ReviewRound, actor: User) -> list[Decision]:
             if project.status in SELECTED_STATES and allowed(project.status, Event.RELEASE_FOR_MATCHING):
                 apply(project, Event.RELEASE_FOR_MATCHING, actor, note=round_.name)
         tell_decision(decision, OUTCOME_NOTICES[decision.outcome], path_for("reviews.outcome", project_id=project.id))
-    if not entries_needing_review(round_) and round_lifecycle.allowed(round_.status, RoundEvent.PUBLISH):
+    if not entries_needing_review(round_):
         round_lifecycle.apply(round_, RoundEvent.PUBLISH, actor)
     round_.published_at = round_.published_at or now
     record("round.published", round_, actor=actor, projects=[d.project_id for d in decisions],

@@ -112,8 +112,7 @@ def round_view(round_id: int):
     actions = [event.value for event in services.status_events(round_)]
     counts = services.round_counts(round_)
     confirm = request.args.get("confirm", "")
-    if confirm not in CONFIRMED or (confirm in services.STATUS_EVENTS and confirm not in actions) or (
-            confirm == "publish" and not counts.publishable):
+    if confirm not in CONFIRMED or confirm not in actions or (confirm == "publish" and not counts.publishable):
         confirm = ""
     return render_template("reviews/round.html", round=round_, panels=round_panel(round_), actions=actions,
                            counts=counts, confirm=confirm, waiting=counts.waiting if round_.accepts_projects else 0)
