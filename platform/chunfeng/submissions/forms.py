@@ -53,21 +53,39 @@ class SectionForm(FlaskForm):
     lock_version = HiddenField()
 
 
+def _title(required: bool = False) -> StringField:
+    if required:  # the new-project form: a working title is enough, but one is needed to find the draft again
+        return StringField(FIELD_LABELS["title"],
+                           description=_l("A working title is enough; you can change it until you submit."),
+                           validators=[DataRequired(_l("Please give the project a working title so that you can "
+                                                       "find it again.")), Length(max=200, message=TOO_LONG)])
+    return _line("title", 200, _l("A short name that says what the device does, e.g. 'Retrievable "
+                                  "intracranial thrombectomy stent with distal protection'."))
+
+
+def _specialty() -> StringField:
+    return _line("specialty", 60, _l("Choose from the list or type your department."),
+                 list="specialty-options", autocomplete="off")
+
+
+def _public_summary() -> TextAreaField:
+    return _text("public_summary", _l("Up to 1000 characters. Shown to companies and investors only after the "
+                                      "project is released for matching."), max_length=1000, rows=6)
+
+
 class SummaryForm(SectionForm):
-    title = _line("title", 200, _l("A short name that says what the device does, e.g. 'Retrievable "
-                                   "intracranial thrombectomy stent with distal protection'."))
-    specialty = _line("specialty", 60, _l("Choose from the list or type your department."),
-                      list="specialty-options", autocomplete="off")
-    public_summary = _text("public_summary", _l("Up to 1000 characters. Shown to companies and investors only "
-                                                "after the project is released for matching."),
-                           max_length=1000, rows=6)
+    title = _title()
+    specialty = _specialty()
+    public_summary = _public_summary()
 
 
-class NewProjectForm(SummaryForm):
-    title = StringField(FIELD_LABELS["title"],
-                        description=_l("A working title is enough; you can change it until you submit."),
-                        validators=[DataRequired(_l("Please give the project a working title so that you can "
-                                                    "find it again.")), Length(max=200, message=TOO_LONG)])
+class NewProjectForm(SectionForm):
+    """The summary section as the first step: title first, as the page's introduction says (fields are shown in
+    the order they are declared here)."""
+
+    title = _title(required=True)
+    specialty = _specialty()
+    public_summary = _public_summary()
 
 
 class NeedForm(SectionForm):
@@ -161,6 +179,10 @@ class AttachmentForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     lock_version = HiddenField()
+
+
+class DeleteDraftForm(FlaskForm):
+    """Deleting a draft never sent: the confirmation page's form (its CSRF token is all it carries)."""
 
 
 class WithdrawForm(FlaskForm):

@@ -6,6 +6,7 @@ showing a project or one of its versions; forms.py builds one form per section f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -113,6 +114,7 @@ class DisplayRow:
     label: object
     value: object  # str, or list of labels
     public: bool
+    missing: bool = False  # a required answer not given yet (shown as such, as the checklist names it)
 
 
 @dataclass
@@ -133,17 +135,24 @@ def display_value(name: str, value):
     return str(labels.get(value, value or ""))
 
 
-def display_sections(fields: dict, confidential: bool) -> list[DisplaySection]:
+def display_sections(fields: dict, confidential: bool, missing: Iterable[str] = ()) -> list[DisplaySection]:
     """The answers in `fields` (a project's or a version's) grouped by section, for reading.
 
-    Without `confidential`, only the fields companies may see (PUBLIC_FIELDS) are kept.
+    Without `confidential`, only the fields companies may see (PUBLIC_FIELDS) are kept. The fields named in
+    `missing` (services.missing_items) are shown as not answered yet, whatever default value they hold (the stage
+    'idea' of a section never saved, the class 'not yet known'), so the overview says what the checklist says.
     """
+    missing = set(missing)
     shown = []
     for section in SECTIONS:
-        rows = [
-            DisplayRow(name, FIELD_LABELS[name], display_value(name, fields.get(name)), name in PUBLIC_FIELDS)
-            for name in section.fields if confidential or name in PUBLIC_FIELDS
-        ]
+        rows = [_row(name, fields.get(name), name in missing)
+                for name in section.fields if confidential or name in PUBLIC_FIELDS]
         if rows:
             shown.append(DisplaySection(section.key, section.label, section.public, rows))
     return shown
+
+
+def _row(name: str, value, missing: bool) -> DisplayRow:
+    if missing and not isinstance(value, bool):
+        value = ""
+    return DisplayRow(name, FIELD_LABELS[name], display_value(name, value), name in PUBLIC_FIELDS, missing)
