@@ -31,6 +31,11 @@ def sent_to_platform(project) -> bool:
     return project.status not in (Status.DRAFT, Status.WITHDRAWN) or bool(project.versions)
 
 
+def withdrawn_unsent(project) -> bool:
+    """A draft withdrawn before it was ever submitted: the owner's "My projects" keeps it apart, collapsed."""
+    return project.status == Status.WITHDRAWN and not sent_to_platform(project)
+
+
 def staff_sees(user, project, *roles: Role) -> bool:
     return has_role(user, *roles) and sent_to_platform(project)
 
@@ -74,6 +79,14 @@ def _owner_while_editable(user, project) -> bool:
 
 @rule("submission.withdraw")
 def _owner_before_decision(user, project) -> bool:
+    """Withdrawing stops a formal check or a review: for sent projects; a draft never sent is deleted instead."""
     if project is None:
         return user.has_role(Role.CLINICIAN)
-    return owns(user, project) and lifecycle.allowed(project.status, Event.WITHDRAW)
+    return owns(user, project) and sent_to_platform(project) and lifecycle.allowed(project.status, Event.WITHDRAW)
+
+
+@rule("submission.delete")
+def _owner_of_unsent(user, project) -> bool:
+    if project is None:
+        return user.has_role(Role.CLINICIAN)
+    return owns(user, project) and not sent_to_platform(project)

@@ -14,8 +14,8 @@ from ..core.services import record
 from ..core.shell import NavItem, Offer, Panel
 from ..core.web import current_actor
 from ..extensions import db
-from . import services
-from .forms import SECTION_FORMS, SPECIALTIES, AttachmentForm, NewProjectForm, SubmitForm, WithdrawForm
+from . import drafts, services
+from .forms import SECTION_FORMS, SPECIALTIES, AttachmentForm, DeleteDraftForm, NewProjectForm, SubmitForm, WithdrawForm
 from .models import Project
 from .sections import SECTION_BY_KEY, SECTIONS, display_sections
 from .status import STATUS_LABELS
@@ -46,7 +46,8 @@ def _back_to(project: Project):
 @bp.route("/")
 @policy.guard("submission.mine")
 def mine():
-    return render_template("submissions/mine.html", projects=services.projects_of(current_actor()))
+    projects, withdrawn = drafts.set_aside(services.projects_of(current_actor()))
+    return render_template("submissions/mine.html", projects=projects, withdrawn=withdrawn)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -73,12 +74,13 @@ def project(project_id: int):
 def _render_project(project: Project, missing=None, code: int = 200):
     confidential = policy.can(current_user, "submission.view_confidential", project)
     editable = policy.can(current_user, "submission.edit", project)
+    if missing is None:
+        missing = services.missing_items(project) if editable else []
     page = render_template(
         "submissions/project.html", project=project, confidential=confidential, editable=editable,
-        shown=display_sections(services.project_fields(project), confidential),
+        shown=display_sections(services.project_fields(project), confidential, {item.field for item in missing}),
         steps=services.timeline(project), history=services.history(project),
-        states=services.section_states(project) if editable else {},
-        missing=missing if missing is not None else (services.missing_items(project) if editable else []),
+        states=services.section_states(project) if editable else {}, missing=missing,
         submit_form=SubmitForm(data={"lock_version": project.lock_version}),
         similar=services.similar_for(current_actor(), project) if project.versions and policy.can(
             current_user, "submission.versions", project) else [],
@@ -183,6 +185,23 @@ def withdraw(project_id: int):
         flash(_("The project was withdrawn."), "info")
         return _back_to(project)
     return render_template("submissions/withdraw.html", project=project, form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:project_id>/delete", methods=["GET", "POST"])
+@policy.guard("submission.view")
+def delete_draft(project_id: int):
+    """A draft never sent is deleted with its attachments (asked to confirm first); a sent project is withdrawn."""
+    project = policy.load(Project, project_id, "submission.delete")
+    form = DeleteDraftForm()
+    if form.validate_on_submit():
+        title = project.title or _("Untitled project")
+        files = drafts.delete_draft(project, current_actor())
+        db.session.commit()
+        for path in files:
+            path.unlink(missing_ok=True)
+        flash(_("The draft “%(title)s” was deleted.", title=title), "info")
+        return redirect(url_for("submissions.mine"))
+    return render_template("submissions/delete.html", project=project, form=form)
 
 
 # --- versions and receipts ---------------------------------------------------------------------------------

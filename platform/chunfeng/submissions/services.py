@@ -27,6 +27,7 @@ from ..core import hooks
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
 from . import status as machine
+from .access import withdrawn_unsent
 from .models import (
     COOPERATION_MODES,
     PATHWAY_HOPES,
@@ -511,4 +512,6 @@ def pending_actions(user: User) -> list[tuple[str, str]]:
 
 
 def panel_context(user: User) -> dict:
-    return {"projects": projects_of(user)[:8], "actions": pending_actions(user)}
+    """The dashboard panel: the latest projects (withdrawn drafts never sent left out) and the to-do list."""
+    listed = [project for project in projects_of(user) if not withdrawn_unsent(project)]
+    return {"projects": listed[:8], "actions": pending_actions(user)}
