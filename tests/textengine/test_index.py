@@ -271,3 +271,18 @@ def test_updated_index_round_trips_with_its_clauses_and_embeddings() -> None:
     assert [m.target_id for m in after] == [m.target_id for m in before]
     assert np.allclose([m.score for m in after], [m.score for m in before], atol=1e-3)
     assert loaded.sides["profiles"].emb.shape[0] == len(loaded.sides["profiles"])
+
+
+def test_one_owner_scored_against_every_owner_gives_the_scores_of_their_own_rankings():
+    from chunfeng.textengine.index import Doc, MatchIndex
+
+    profiles = [Doc(1, "产品线", "取栓支架 神经介入 导管"), Doc(1, "研发能力", "血管介入器械研发"),
+                Doc(2, "产品线", "眼底照相 眼科影像设备"), Doc(3, "注册产品", "血栓抽吸导管 外周血管")]
+    projects = [Doc(10, "summary", "急性卒中取栓支架的改进设计"), Doc(10, "need", "血栓 再通 导管"),
+                Doc(11, "summary", "便携眼底照相用于基层筛查")]
+    index = MatchIndex.build(profiles, projects, embedder=None)
+    for project in (10, 11):
+        scored = index.scored_by_owners("projects", project, "profiles")
+        for org in (1, 2, 3):
+            own = {m.target_id: m.lexical for m in index.match_owner("profiles", org, "projects", k=10, n_reasons=0)}
+            assert round(scored.get(org, 0.0), 5) == round(own.get(project, 0.0), 5)

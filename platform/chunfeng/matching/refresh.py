@@ -237,26 +237,69 @@ def _rank(ranker: _Ranker, scope: _Scope) -> dict[tuple[int, int], _Pair]:
             MatchResult.project_id.in_(scope.changed_projects), MatchResult.organization_id.in_(scope.changed_orgs))))
         for project_id, org_id in rows:
             scope.orgs.add(org_id) if project_id in scope.changed_projects else scope.projects.add(project_id)
+    merged: dict[int, list[tuple[int, float, tuple]]] = {}
+    if scope.changed_projects and not scope.changed_orgs and not ranker.index.has_semantic:
+        merged = _merge_changed_projects(ranker, scope)
+        scope.orgs -= set(merged)
     by_project = {p: ranker.candidates_for_project(p) for p in sorted(scope.projects)}
     by_org = {o: ranker.candidates_for_org(o) for o in sorted(scope.orgs)}
     if not scope.full:  # the other side's owners that now find a changed owner among their best candidates
         for p in scope.changed_projects & set(by_project):
-            for o in {t for t, _s, _l in by_project[p]} - set(by_org):
+            for o in {t for t, _s, _l in by_project[p]} - set(by_org) - set(merged):
                 by_org[o] = ranker.candidates_for_org(o)
         for o in scope.changed_orgs & set(by_org):
             for p in {t for t, _s, _l in by_org[o]} - set(by_project):
                 by_project[p] = ranker.candidates_for_project(p)
-        scope.projects, scope.orgs = set(by_project), set(by_org)
+        scope.projects, scope.orgs = set(by_project), set(by_org) | set(merged)
     ranker.load(set(by_project) | {t for c in by_org.values() for t, _s, _l in c},
                 set(by_org) | {t for c in by_project.values() for t, _s, _l in c})
     pairs: dict[tuple[int, int], _Pair] = {}
     for p, found in by_project.items():
         for rank, (o, score, signals) in enumerate(ranker.ranked(found, ranker.project_bonus(p)), 1):
             pairs[(p, o)] = _Pair(score, signals, rank_for_project=rank)
-    for o, found in by_org.items():
-        for rank, (p, score, signals) in enumerate(ranker.ranked(found, ranker.org_bonus(o)), 1):
+    ranked_by_org = {o: ranker.ranked(found, ranker.org_bonus(o)) for o, found in by_org.items()} | merged
+    for o, ranked in ranked_by_org.items():
+        for rank, (p, score, signals) in enumerate(ranked, 1):
             pairs.setdefault((p, o), _Pair(score, signals)).rank_for_org = rank
     return pairs
+
+
+def _merge_changed_projects(ranker: _Ranker, scope: _Scope) -> dict[int, list[tuple[int, float, tuple]]]:
+    """The organisations' rankings that changed projects can move, without ranking them again: each changed
+    project is scored against every organisation in one pass (`MatchIndex.scored_by_owners`) and merged into the
+    organisations' stored lists (the others in a list keep their places; their scores are taken the same way).
+    An organisation is left in `scope.orgs`, to be ranked in full, when a changed project drops out of its full
+    list (another project it never stored may now come in). Lexical stage only: with the semantic stage an
+    organisation's order depends on all its candidates."""
+    changed = scope.changed_projects
+    lexical = {p: ranker.index.scored_by_owners(PROJECTS, p, PROFILES) for p in changed & ranker.matchable}
+    reachable = {o for scores in lexical.values() for o, v in scores.items() if v >= ranker.min_score}
+    orgs = (reachable | _ids(select(MatchResult.organization_id).where(
+        MatchResult.project_id.in_(changed), MatchResult.rank_for_org.is_not(None)))) & ranker.approved
+    stored: dict[int, dict[int, int]] = {}
+    for start in range(0, len(orgs), 500):
+        chunk = sorted(orgs)[start : start + 500]
+        for project_id, org_id, rank in db.session.execute(select(
+                MatchResult.project_id, MatchResult.organization_id, MatchResult.rank_for_org).where(
+                MatchResult.rank_for_org.is_not(None), MatchResult.organization_id.in_(chunk))):
+            stored.setdefault(org_id, {})[project_id] = rank
+    ranker.load(set(lexical) | {p for lst in stored.values() for p in lst}, orgs)
+    others = {p for o in orgs for p in stored.get(o, {}) if p not in changed and p in ranker.matchable}
+    for p in others - set(lexical):
+        lexical[p] = ranker.index.scored_by_owners(PROJECTS, p, PROFILES)
+    merged: dict[int, list[tuple[int, float, tuple]]] = {}
+    for o in sorted(orgs):
+        had = stored.get(o, {})
+        members = {p for p in had if p not in changed} | (changed & set(lexical))
+        found = sorted(((p, lexical[p].get(o, 0.0), lexical[p].get(o, 0.0)) for p in members if p in lexical),
+                       key=lambda c: -c[1])
+        ranked = ranker.ranked(found, ranker.org_bonus(o))
+        kept = {p for p, _s, _g in ranked}
+        if len(had) >= ranker.k and any(p in had and p not in kept for p in changed):
+            scope.orgs.add(o)  # a changed project dropped out of a full list: rank this organisation in full
+            continue
+        merged[o] = ranked
+    return merged
 
 
 def _store(ranker: _Ranker, scope: _Scope, pairs: dict[tuple[int, int], _Pair]) -> int:

@@ -43,7 +43,7 @@ from .config import EngineConfig
 from .documents import SIDES, Doc, DocumentSide, Id, SideName, text_digest
 from .embedding import Embedder, default_embedder
 from .persist import FORMAT_VERSION, index_fingerprint, read_index, write_index
-from .scoring import score_owners
+from .scoring import owners_coverage, score_owners
 from .terms import Reason, labelled_reasons
 from .vocabulary import Rows, Vocabulary
 from .vocabulary import clauses as clauses  # re-exported: part of this module's interface before the split
@@ -87,6 +87,7 @@ class MatchIndex:
             side.cl_main = sp.csr_matrix((0, len(vocab.terms)), dtype=np.float32)
         self._update_tokens = 0
         self._new_tokens = 0
+        self._queries: dict[str, tuple[list[Id], sp.csr_matrix]] = {}  # each side's owners as queries
 
     # -- building ------------------------------------------------------------------------------------------
 
@@ -128,6 +129,7 @@ class MatchIndex:
         """Replace an owner's documents. Unchanged texts keep their rows and embeddings (never re-embedded);
         changed ones are transformed with the stored vocabulary and, with a model, embedded."""
         s = self.sides[side]
+        self._queries.pop(side, None)
         old = {(s.fields[i], s.digests[i]): i for i in s.live_positions(owner)}
         keep: set[int] = set()
         fresh: list[Doc] = []
@@ -231,6 +233,48 @@ class MatchIndex:
             emb = emb / (np.linalg.norm(emb) or 1.0)
         exclude = {owner} if from_side == side else set()
         return self._rank(self.vocab.query([text]), emb, visible, side, k, exclude, n_reasons, reason_fields)
+
+    def scored_by_owners(self, from_side: SideName, owner: Id, side: SideName = "profiles") -> dict[Id, float]:
+        """One owner against every owner of ``side`` in one pass: {other: the lexical score that the other's own
+        ranking (``match_owner(side, other, from_side)``) gives ``owner``}, for the others it shares a term with.
+
+        The same arithmetic as :func:`.scoring.score_owners` (BM25, coverage, soft max over ``owner``'s
+        documents), taking ``owner``'s documents as lexical candidates: exact whenever they are among the other's
+        ``n_candidates`` best documents (always, for an owner that can reach its top k)."""
+        src = self.sides[from_side]
+        positions = src.live_positions(owner)
+        others, queries = self._owner_queries(side)
+        if not positions or not others:
+            return {}
+        scores = (queries @ src.rows(positions).T).toarray().astype(np.float32)  # (others, documents)
+        # a document counts for an other only among its n_candidates best (as in its own ranking)
+        n_cand = min(self.config.n_candidates, len(src))
+        for start in range(0, len(others), 512):
+            block = src.scores(queries[start : start + 512])
+            if from_side == side:
+                for row, other in enumerate(others[start : start + 512]):
+                    block[row, src.by_owner.get(other, [])] = 0.0
+            cut = -np.partition(-block, n_cand - 1, axis=1)[:, n_cand - 1]
+            part = scores[start : start + 512]
+            part[part < cut[:, None]] = 0.0
+        if self.config.coverage_floor < 1.0:
+            scores *= owners_coverage(src, np.asarray(positions), queries, self.config, self.vocab.idf)
+        scores[scores <= 0] = 0.0
+        ordered = -np.sort(-scores, axis=1)
+        lexical = ordered[:, 0]
+        if ordered.shape[1] > 1:
+            lexical = lexical + np.float32(self.config.second_weight) * ordered[:, 1]
+        return {others[i]: float(lexical[i]) for i in np.flatnonzero(ordered[:, 0] > 0)
+                if not (from_side == side and others[i] == owner)}
+
+    def _owner_queries(self, side: SideName) -> tuple[list[Id], sp.csr_matrix]:
+        """Every live owner of a side as the query ``match_owner`` makes of it (kept until the side changes)."""
+        if side not in self._queries:
+            s = self.sides[side]
+            owners = [o for o in s.by_owner if s.live_positions(o)]
+            texts = ["\n".join(s.texts[i] for i in s.live_positions(o)) for o in owners]
+            self._queries[side] = (owners, self.vocab.query(texts) if texts else sp.csr_matrix((0, 0)))
+        return self._queries[side]
 
     def near_duplicates(
         self, side: SideName, owner: Id, threshold: float = 0.8, k: int = 5

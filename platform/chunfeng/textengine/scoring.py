@@ -82,6 +82,23 @@ def coverage(
     return (floor + (1.0 - floor) * share).astype(np.float32)
 
 
+def owners_coverage(
+    s: DocumentSide, positions: np.ndarray, queries: sp.csr_matrix, config: EngineConfig, idf: np.ndarray
+) -> np.ndarray:
+    """:func:`coverage` of some documents for many query rows at once: (queries, documents)."""
+    floor = config.coverage_floor
+    rows, local = s.clause_rows(positions)
+    if not rows.shape[0] or not len(idf):
+        return np.full((queries.shape[0], len(positions)), floor, dtype=np.float32)
+    q = sp.csr_matrix(queries, dtype=np.float32, copy=True)
+    q.data = idf[q.indices].astype(np.float32)
+    hit = (q @ rows.T).toarray() >= config.coverage_idf_share * float(idf.max())  # (queries, clauses)
+    per_doc = sp.csr_matrix((np.ones(len(local), np.float32), (np.arange(len(local)), local)),
+                            shape=(len(local), len(positions)))
+    share = (per_doc.T @ hit.T.astype(np.float32)).T / np.maximum(s.cl_count[positions], 1)
+    return (floor + (1.0 - floor) * share).astype(np.float32)
+
+
 def zscore(x: np.ndarray) -> np.ndarray:
     sd = float(np.std(x))
     return (x - float(np.mean(x))) / sd if sd > 1e-9 and math.isfinite(sd) else np.zeros_like(x)
