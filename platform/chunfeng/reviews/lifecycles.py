@@ -8,9 +8,8 @@ assignments. Status changes only through `step` (or the lifecycle's `apply`); ne
                 reviewing | decided | published -publish-> published (later decisions publish again)
     assignment: proposed -send-> invited -accept-> accepted -submit-> submitted -reopen-> accepted
                 invited | accepted -decline-> declined;  invited | accepted -cancel-> cancelled
-    decision:   a project's final decision not yet published is reopened: selected_priority | selected |
-                not_selected -reopen_decision-> under_review (the project's own history and the audit entry
-                project.reopen_decision; the submission machine has no way back from a decision)
+    decision:   a project's final decision not yet published is reopened through the project's own lifecycle
+                (submissions.status, event reopen_decision)
 
 Rounds and assignments keep the audit names their pages and exports have always used (round.status,
 round.published, assignment.sent, assignment.accepted, review.submitted, ...): their services record them, so these
@@ -23,13 +22,11 @@ from __future__ import annotations
 import enum
 
 from ..core.lifecycle import InvalidTransition, Lifecycle, table
-from ..submissions.status import Status
-from ..submissions.status import lifecycle as project_lifecycle
 from .errors import ReviewError
 from .models import AssignmentStatus, RoundStatus, RubricStatus
 
-__all__ = ["AssignmentEvent", "DecisionEvent", "RoundEvent", "RubricEvent", "assignment_lifecycle",
-           "decision_lifecycle", "round_lifecycle", "rubric_lifecycle", "step"]
+__all__ = ["AssignmentEvent", "RoundEvent", "RubricEvent", "assignment_lifecycle", "round_lifecycle",
+           "rubric_lifecycle", "step"]
 
 
 class RubricEvent(enum.StrEnum):
@@ -51,10 +48,6 @@ class AssignmentEvent(enum.StrEnum):
     SUBMIT = "submit"
     REOPEN = "reopen"
     CANCEL = "cancel"
-
-
-class DecisionEvent(enum.StrEnum):
-    REOPEN = "reopen_decision"
 
 
 R, RE = RoundStatus, RoundEvent
@@ -81,9 +74,6 @@ assignment_lifecycle = Lifecycle("assignment", AssignmentStatus, AssignmentEvent
     ((A.INVITED, A.ACCEPTED), AE.CANCEL, A.CANCELLED),
 ), audited=False, initial=A.PROPOSED)
 
-decision_lifecycle = Lifecycle("project", Status, DecisionEvent, table(
-    ((Status.SELECTED_PRIORITY, Status.SELECTED, Status.NOT_SELECTED), DecisionEvent.REOPEN, Status.UNDER_REVIEW),
-), history=project_lifecycle.history)
 
 
 def step(lifecycle: Lifecycle, obj, event, actor, refusal: str, **detail) -> enum.Enum:

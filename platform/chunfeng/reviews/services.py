@@ -27,11 +27,12 @@ from ..db import db, utcnow
 from ..submissions import services as intake
 from ..submissions.models import PATHWAY_LABELS, Pathway, Project, ProjectVersion
 from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
+from ..submissions.status import lifecycle as project_lifecycle
 from . import aggregation as agg
 from .assignment import cancel, entries_needing_review, needs_re_review, round_entries
 from .conflicts import conflict_reason
 from .errors import ReviewError
-from .lifecycles import DecisionEvent, RoundEvent, decision_lifecycle, round_lifecycle, step
+from .lifecycles import RoundEvent, round_lifecycle, step
 from .models import (
     FINAL_OUTCOMES,
     OUTCOME_EVENTS,
@@ -390,7 +391,7 @@ def reopen_decision(round_: ReviewRound, entry: RoundEntry, actor: User) -> Deci
     if (decision is None or decision.round_id != round_.id or decision.published_at is not None
             or not decision.is_final):
         raise ReviewError(_("Only a decision not yet published can be reopened."))
-    step(decision_lifecycle, entry.project, DecisionEvent.REOPEN, actor,
+    step(project_lifecycle, entry.project, Event.REOPEN_DECISION, actor,
          _("This project has moved on since its decision: it can no longer be reopened."), note=round_.name)
     record("decision.reopened", decision, actor=actor, project_id=decision.project_id, outcome=decision.outcome.value,
            pathways=decision.recommended_pathway, decided_by_id=decision.decided_by_id,

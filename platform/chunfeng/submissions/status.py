@@ -4,6 +4,7 @@
     submitted -return_formal_check-> returned -submit-> submitted
     under_review -decide_*-> selected_priority | selected | revision_requested | not_selected
     revision_requested -submit-> under_review (a new version, into the same round)
+    selected_priority | selected | not_selected -reopen_decision-> under_review (before publication)
     selected* -release_for_matching-> matching -start_incubation-> incubation -approve-> approved
     draft | submitted | returned | accepted | under_review | revision_requested -withdraw-> withdrawn
 """
@@ -48,6 +49,7 @@ class Event(enum.StrEnum):
     RELEASE_FOR_MATCHING = "release_for_matching"
     START_INCUBATION = "start_incubation"
     APPROVE = "approve"
+    REOPEN_DECISION = "reopen_decision"  # a final decision not yet published goes back to the panel
 
 
 S, E = Status, Event
@@ -73,6 +75,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (S.SELECTED_PRIORITY, E.START_INCUBATION): S.INCUBATION,
     (S.SELECTED, E.START_INCUBATION): S.INCUBATION,
     (S.INCUBATION, E.APPROVE): S.APPROVED,
+    **{(state, E.REOPEN_DECISION): S.UNDER_REVIEW for state in (S.SELECTED_PRIORITY, S.SELECTED, S.NOT_SELECTED)},
     **{(state, E.WITHDRAW): S.WITHDRAWN for state in PRE_DECISION},
 }
 
