@@ -161,6 +161,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "submissions.section": answers(HIDDEN, owner=REDIRECT, officer=REDIRECT, case_officer=REDIRECT, admin=REDIRECT),
     "submissions.submit": answers(HIDDEN, owner=REDIRECT, officer=REDIRECT, case_officer=REDIRECT, admin=REDIRECT),
     "submissions.withdraw": answers(HIDDEN, owner=OK),
+    "submissions.delete_draft": answers(HIDDEN),
     "submissions.versions": VERSIONS,
     "submissions.version": VERSIONS,
     "submissions.receipt": VERSIONS,
@@ -320,6 +321,7 @@ OTHER_PROJECT: dict[str, dict[str, object]] = {
     "submissions.section": EXPECTED["submissions.section"],
     "submissions.submit": EXPECTED["submissions.submit"],
     "submissions.withdraw": answers(HIDDEN),  # decided: no longer withdrawn by anyone
+    "submissions.delete_draft": answers(HIDDEN),
     "submissions.versions": VERSIONS,
     "submissions.version": VERSIONS,
     "submissions.receipt": VERSIONS,
@@ -340,7 +342,8 @@ DRAFT_PROJECT: dict[str, dict[str, object]] = {
     "submissions.project": answers(HIDDEN, owner=OK),
     "submissions.section": answers(HIDDEN, owner=OK),
     "submissions.submit": answers(HIDDEN, owner=OK),
-    "submissions.withdraw": answers(HIDDEN, owner=OK),
+    "submissions.withdraw": answers(HIDDEN),  # a draft never sent is deleted, not withdrawn
+    "submissions.delete_draft": answers(HIDDEN, owner=OK),
     "submissions.versions": answers(HIDDEN, owner=OK),
     "submissions.version": answers(HIDDEN),  # no version yet
     "submissions.receipt": answers(HIDDEN),

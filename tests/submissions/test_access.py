@@ -6,7 +6,6 @@ from chunfeng import policy
 from chunfeng.accounts.models import Role
 from chunfeng.core import hooks
 from chunfeng.db import db
-from chunfeng.submissions import services
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Event, Status, apply
 

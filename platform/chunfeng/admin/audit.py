@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "project.confidential_viewed": _l("Confidential details viewed"),
     "project.submit": _l("Project submitted"),
     "project.withdraw": _l("Project withdrawn"),
+    "project.deleted": _l("Draft project deleted"),
     "project.pass_formal_check": _l("Formal check passed"),
     "project.return_formal_check": _l("Returned at the formal check"),
     "project.start_review": _l("Expert review started"),
