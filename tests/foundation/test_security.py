@@ -61,7 +61,8 @@ def test_behind_a_trusted_proxy_the_client_address_comes_from_its_header(tmp_pat
                           "PROXY_HOPS": hops})
         found = []
         app.before_request(lambda: found.append(request.remote_addr))
-        app.test_client().get("/", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "127.0.0.2"})
+        app.test_client().get("/", headers={"X-Forwarded-For": "203.0.113.7"},
+                              environ_base={"REMOTE_ADDR": "127.0.0.2"})
         return found[0]
 
     assert seen_address(0) == "127.0.0.2", "no proxy trusted by default: a client cannot choose its address"
