@@ -149,7 +149,7 @@ class LoginSession(db.Model):
 
 class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
-    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a secret
+    RESET_PASSWORD = "reset_password"  # noqa: S105  # nosec B105 - a purpose, not a secret
     INVITATION = "invitation"
 
 
