@@ -420,7 +420,7 @@ def _round_to_decide(admin: Browser) -> tuple[int, int]:
     """The open round of the demo and the first project waiting in it."""
     for round_id in dict.fromkeys(re.findall(r"/reviews/rounds/(\d+)\"", admin.get("/reviews/rounds").text)):
         page = admin.get(f"/reviews/rounds/{round_id}")
-        if f"/reviews/rounds/{round_id}?confirm=close_intake" in page.text:
+        if f"/reviews/rounds/{round_id}/status/close_intake" in page.text:  # its intake can still be closed
             projects = re.findall(rf"/reviews/rounds/{round_id}/projects/(\d+)\"", page.text)
             if projects:
                 return int(round_id), int(projects[0])
