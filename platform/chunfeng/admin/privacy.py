@@ -27,7 +27,7 @@ from ..accounts.models import AccountStatus, AccountToken, Consent, LoginAttempt
 from ..accounts.services import AccountError, AccountEvent, account_lifecycle, end_all_sessions, verify_password
 from ..core import hooks
 from ..core.models import AuditEntry, Notification
-from ..core.services import notification_text, record
+from ..core.services import notification_texts, record
 from ..db import db, utcnow
 from ..submissions.models import Attachment, Project
 from ..submissions.status import Status
@@ -97,15 +97,16 @@ def _rows(table, *criteria) -> list[dict]:
 
 def _account_part(user: User) -> dict[str, Any]:
     org = user.organization
-    notes = db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    notes = list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)))
     return {
         "profile": _rows(User.__table__, User.id == user.id)[0],
         "organization": None if org is None else {
             "name": org.name, "kind": to_json(org.kind), "province": org.province, "city": org.city},
         "consents": _rows(Consent.__table__, Consent.user_id == user.id),
-        "notifications": [{"created_at": to_json(n.created_at), "text": notification_text(n), "link": n.link,
-                           "read_at": to_json(n.read_at)} for n in notes],
+        "notifications": [{"created_at": to_json(n.created_at), "text": text, "link": n.link,
+                           "read_at": to_json(n.read_at)}
+                          for n, text in zip(notes, notification_texts(notes), strict=True)],
         "login_sessions": _rows(LoginSession.__table__, LoginSession.user_id == user.id),
         "activity": [{"at": to_json(at), "action": action, "object_type": kind, "object_id": key}
                      for at, action, kind, key in db.session.execute(

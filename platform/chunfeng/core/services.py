@@ -46,15 +46,26 @@ def notify(user: Any, message: str, link: str = "", **params: Any) -> Notificati
     return note
 
 
-def _person_name(user_id: int | None) -> str:
+def _is_person(value: Any) -> bool:
+    return isinstance(value, dict) and PERSON in value
+
+
+def _names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
     users = db.metadata.tables["users"]
-    return db.session.scalar(select(users.c.name).where(users.c.id == user_id)) or ""
+    return dict(db.session.execute(select(users.c.id, users.c.name).where(users.c.id.in_(user_ids))).all())
+
+
+def notification_texts(notes: list[Notification]) -> list[str]:
+    """The notes' texts in the current language, with the people they name looked up in one query."""
+    names = _names({value[PERSON] for note in notes for value in (note.params or {}).values() if _is_person(value)})
+    return [gettext(note.message, **{key: names.get(value[PERSON], "") if _is_person(value) else value
+                                     for key, value in (note.params or {}).items()}) for note in notes]
 
 
 def notification_text(note: Notification) -> str:
-    params = {key: _person_name(value[PERSON]) if isinstance(value, dict) and PERSON in value else value
-              for key, value in (note.params or {}).items()}
-    return gettext(note.message, **params)
+    return notification_texts([note])[0]
 
 
 def unread_count(user: Any) -> int:

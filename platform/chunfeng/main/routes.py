@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .. import policy
 from ..core.models import Notification
-from ..core.services import mark_all_read, notification_text, unread_count
+from ..core.services import mark_all_read, notification_texts, unread_count
 from ..core.shell import NavItem, Offer, nav_for, panels_for
 from ..extensions import db
 
@@ -57,7 +57,7 @@ def notifications():
         select(Notification).where(Notification.user_id == current_user.id)
         .order_by(Notification.id.desc()).limit(200)
     ).all()
-    items = [(note, notification_text(note)) for note in notes]
+    items = list(zip(notes, notification_texts(notes), strict=True))
     return render_template("main/notifications.html", items=items, form=FlaskForm(),
                            unread=sum(1 for note in notes if note.read_at is None))
 
