@@ -27,6 +27,10 @@ confidential_access = signals.signal("confidential-access")
 # receivers(project, limit, threshold) return (other project id, cosine, shared terms): near duplicates, answered by
 # matching from its stored index (intake fits nothing itself).
 similar_projects = signals.signal("similar-projects")
+# receivers(project) return (expert, link) pairs: the experts reading the project's review materials now, each with
+# the link to their own review page (answered by reviews; intake asks it for supplements and clarification
+# questions, never importing reviews).
+project_experts = signals.signal("project-experts")
 
 # Personal data (PIPL): receivers(user) return a dict of what their domain holds about the user, and erase it.
 personal_data_export = signals.signal("personal-data-export")
