@@ -85,6 +85,7 @@ MAIL_KIND_LABELS = {
     mail.CONNECTION_ANSWER: _l("An answer to my connection request"),
     mail.MILESTONE_CHANGE: _l("A change to an incubation milestone"),
     mail.CLARIFICATION_QUESTION: _l("A clarification question"),
+    mail.CONNECTION_MESSAGE: _l("A message in one of my connections"),
 }
 
 

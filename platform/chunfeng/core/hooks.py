@@ -32,6 +32,10 @@ similar_projects = signals.signal("similar-projects")
 # questions, never importing reviews).
 project_experts = signals.signal("project-experts")
 
+# Published results: receivers(user, project) return (template, context) pairs that the public page of a selected
+# project includes (matching: a verified company asks to connect from there). `user` may be anonymous.
+result_offers = signals.signal("result-offers")
+
 # Personal data (PIPL): receivers(user) return a dict of what their domain holds about the user, and erase it.
 personal_data_export = signals.signal("personal-data-export")
 personal_data_erase = signals.signal("personal-data-erase")

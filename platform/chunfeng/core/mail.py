@@ -30,8 +30,9 @@ CONNECTION_REQUEST = "connection_request"
 CONNECTION_ANSWER = "connection_answer"
 MILESTONE_CHANGE = "milestone_change"
 CLARIFICATION_QUESTION = "clarification_question"
+CONNECTION_MESSAGE = "connection_message"
 KINDS = (REVIEW_INVITATION, PROJECT_DECISION, CONNECTION_REQUEST, CONNECTION_ANSWER, MILESTONE_CHANGE,
-         CLARIFICATION_QUESTION)
+         CLARIFICATION_QUESTION, CONNECTION_MESSAGE)
 
 mailman = Mail()
 # Set by the accounts domain in its setup: the footer template of notification mails and where preferences live.
