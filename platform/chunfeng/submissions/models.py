@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, _enum
@@ -133,6 +133,8 @@ class Project(TimestampMixin, db.Model):
         back_populates="project", order_by="Attachment.id", cascade="all, delete-orphan")
     events: Mapped[list[StatusEvent]] = relationship(
         back_populates="project", order_by="StatusEvent.id", cascade="all, delete-orphan")
+    clarifications: Mapped[list[Clarification]] = relationship(
+        back_populates="project", order_by="Clarification.id", cascade="all, delete-orphan")
     similarities: Mapped[list[ProjectSimilarity]] = relationship(
         foreign_keys="ProjectSimilarity.project_id", back_populates="project",
         order_by="ProjectSimilarity.score.desc()", cascade="all, delete-orphan")
@@ -142,6 +144,11 @@ class Project(TimestampMixin, db.Model):
     @property
     def latest_version(self) -> ProjectVersion | None:
         return self.versions[-1] if self.versions else None
+
+    @property
+    def latest_submission(self) -> ProjectVersion | None:
+        """The latest version made by submitting (supplementary versions left out)."""
+        return next((v for v in reversed(self.versions) if not v.is_supplement), None)
 
     @property
     def province(self) -> str:
@@ -159,8 +166,15 @@ class Project(TimestampMixin, db.Model):
         return f"<Project {self.id} {self.status}>"
 
 
+class VersionKind(enum.StrEnum):
+    SUBMISSION = "submission"  # the clinician submitted the project (draft, returned, revision requested)
+    SUPPLEMENT = "supplement"  # material added after submitting, with a reason (content["supplement"])
+
+
 class ProjectVersion(db.Model):
-    """An immutable snapshot made at each submission, with a SHA-256 digest and the server's timestamp."""
+    """An immutable snapshot made at each submission or supplement, with a SHA-256 digest and the server's
+    timestamp. A supplementary version's content holds its reason (and, answering a clarification question, the
+    question and the answer) under "supplement", inside the digest."""
 
     __tablename__ = "project_versions"
     __table_args__ = (UniqueConstraint("project_id", "number", name="project_number"),)
@@ -175,8 +189,19 @@ class ProjectVersion(db.Model):
     # The project's lock_version the submit form was rendered with: a repeated POST of that form finds this
     # version again instead of making another one.
     base_lock_version: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), default=VersionKind.SUBMISSION.value,
+                                      server_default=VersionKind.SUBMISSION.value)
 
     project: Mapped[Project] = relationship(back_populates="versions")
+
+    @property
+    def is_supplement(self) -> bool:
+        return self.kind == VersionKind.SUPPLEMENT
+
+    @property
+    def supplement(self) -> dict:
+        """{"reason": ..., and for an answer "question", "answer"}; empty for a submission."""
+        return (self.content or {}).get("supplement") or {}
 
     @property
     def submitter_details(self) -> dict:
@@ -192,6 +217,31 @@ class Attachment(StoredFileMixin, db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
 
     project: Mapped[Project] = relationship(back_populates="attachments")
+
+
+class Clarification(db.Model):
+    """A question an assigned expert or an administrator asks the clinician during the review, blind both ways:
+    the clinician sees who asked only as "reviewing expert" (A, B, ...), the expert never sees the clinician.
+    Open until answered or until the end of `due_on` in the platform's zone; the answer makes a supplementary
+    version (`version`)."""
+
+    __tablename__ = "clarifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    asked_as: Mapped[str] = mapped_column(String(20))  # "expert" or "admin": how the clinician sees the asker
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_on: Mapped[date] = mapped_column(Date)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("project_versions.id", ondelete="SET NULL"))
+
+    project: Mapped[Project] = relationship(back_populates="clarifications")
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+    version: Mapped[ProjectVersion | None] = relationship()
 
 
 class StatusEvent(db.Model):
