@@ -352,6 +352,9 @@ def review_blind(page: Page, email: str, title: str, scores: dict[str, int], pee
 
 
 def decide_and_publish(page: Page, title: str, round_name: str) -> None:
+    """The administrator decides and publishes a first batch while the intake is still open (publication no
+    longer waits for it), through a confirmation that states the counts; the round stays open; closing the
+    intake asks first too, and then marks the round, fully decided and published, as published."""
     menu(page, "评审批次").click()
     page.get_by_role("link", name=round_name).click()
     row = page.get_by_role("row", name=re.compile(re.escape(title)))
@@ -361,13 +364,29 @@ def decide_and_publish(page: Page, title: str, round_name: str) -> None:
     shot(page, "zh-admin-3-decision")
     page.get_by_role("button", name="记录评审结论").click()
     expect(page.get_by_text("评审结论已记录。")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("请先截止征集或标记评审结论已定，再进行公示")
+    heading = page.get_by_role("heading", name=round_name)
+    expect(heading).to_contain_text("征集中")
+    expect(page.get_by_role("status")).to_contain_text("1 项评审结论可以公示")
     shot(page, "zh-admin-3b-decided")
-    page.get_by_role("button", name="截止征集").click()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="公示 1 项结果").click()
+    page.get_by_role("link", name="核对数量并公示").click()
+    confirmation = page.locator("section", has=page.get_by_role("heading", name="公示 1 项结果？"))
+    expect(confirmation).to_contain_text("现在公示 1 项结论，其中入选 1 项")
+    expect(confirmation).to_contain_text("征集仍将持续至")
+    confirmation.get_by_role("button", name="公示 1 项结果").click()
     expect(page.get_by_text("已公示 1 项评审结论")).to_be_visible()
     shot(page, "zh-admin-4-published")
+
+    menu(page, "评审批次").click()
+    page.get_by_role("link", name=round_name).click()
+    expect(heading).to_contain_text("征集中")  # the first batch left the intake open
+    expect(page.get_by_role("row", name=re.compile(re.escape(title)))).to_contain_text("已公示")
+    expect(page.get_by_role("button", name=re.compile(r"公示 \d+ 项结果"))).to_have_count(0)  # nothing left
+    page.get_by_role("link", name="截止征集…").click()
+    closing = page.locator("section", has=page.get_by_role("heading", name="截止征集？"))
+    expect(closing).to_contain_text("此操作将结束项目征集")
+    expect(closing).to_contain_text("本批次共 1 个项目；0 个尚未决定")
+    closing.get_by_role("button", name="截止征集").click()
+    expect(heading).to_contain_text("结果已公示")
 
 
 ALL_FIVE = {"临床需求迫切性": 5, "临床获益与安全性": 5, "创新性": 5, "技术可行性与成熟度": 5, "知识产权": 5,

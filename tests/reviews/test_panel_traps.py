@@ -92,19 +92,28 @@ def test_publication_in_batches_with_a_confirmation_that_states_the_counts(app, 
     assert admin.post(f"/reviews/rounds/{round_id}/projects/{stroke}",
                       data={"outcome": "selected_priority", "pathways": ["innovation"]}).status_code == 302
     smtp.messages.clear()
-    waiting = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)
-    assert "已有 1 项评审结论待公示" in waiting and "公示 1 项结果" not in waiting, "intake still open"
-    admin.post(f"/reviews/rounds/{round_id}/status/close_intake")
     overview = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)
+    assert "1 项评审结论可以公示" in overview, "publication no longer waits for the intake to close"
+    assert f'action="/reviews/rounds/{round_id}/status/close_intake"' not in overview, "no one-click closing"
     assert "现在公示 1 项结论（其中入选 1 项）吗？另有 1 个项目尚未决定" in overview, "the dialog states the counts"
-    confirm = admin.get(f"/reviews/rounds/{round_id}?confirm=publish").get_data(as_text=True)
+    confirm = admin.get(f"/reviews/rounds/{round_id}/publish").get_data(as_text=True)
     assert "现在公示 1 项结论，其中入选 1 项" in confirm and "1 个项目尚未决定" in confirm
+    assert "征集仍将持续至" in confirm, "the intake stays open"
+    with app.app_context():
+        assert services.latest_decision(db.session.get(Project, stroke)).published_at is None, "asking writes nothing"
     assert admin.post(f"/reviews/rounds/{round_id}/publish").status_code == 302
     with app.app_context():
         round_ = db.session.get(ReviewRound, round_id)
-        assert round_.status == RoundStatus.REVIEWING, "the round stays unfinished for the undecided project"
+        assert round_.status == RoundStatus.OPEN, "the round stays open for the others"
         assert db.session.get(Project, stroke).status == Status.MATCHING
         assert db.session.get(Project, eye).status == Status.UNDER_REVIEW
+    assert f'href="/reviews/rounds/{round_id}/status/close_intake"' in overview, "closing asks first"
+    closing = admin.get(f"/reviews/rounds/{round_id}/status/close_intake").get_data(as_text=True)
+    assert "此操作将结束项目征集" in closing and "本批次共 2 个项目；1 个尚未决定" in closing
+    assert f'action="/reviews/rounds/{round_id}/status/close_intake"' in closing
+    assert admin.post(f"/reviews/rounds/{round_id}/status/close_intake").status_code == 302
+    with app.app_context():
+        assert db.session.get(ReviewRound, round_id).status == RoundStatus.REVIEWING
     assert "可回收取栓支架" in app.test_client().get(f"/results/{round_id}").get_data(as_text=True)
     [mail] = smtp.messages
     assert "可回收取栓支架" in subject(mail) and "入选重点培育" in body(mail)

@@ -6,6 +6,8 @@ assignments. Status changes only through `step` (or the lifecycle's `apply`); ne
     round:      draft | reviewing -open-> open -close_intake-> reviewing
                 open | reviewing -conclude-> decided
                 reviewing | decided | published -publish-> published (later decisions publish again)
+                (a batch published while the intake is open, or projects are undecided, leaves the status as it is:
+                services.publish applies publish only to a round with its intake closed and every project decided)
     assignment: proposed -send-> invited -accept-> accepted -submit-> submitted -reopen-> accepted
                 invited | accepted -decline-> declined;  invited | accepted -cancel-> cancelled
     decision:   a project's final decision not yet published is reopened through the project's own lifecycle

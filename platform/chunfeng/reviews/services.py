@@ -156,6 +156,20 @@ def change_round_status(round_: ReviewRound, event: RoundEvent | str, actor: Use
     new = step(round_lifecycle, round_, event, actor,
                _("The round has changed in the meantime. Please reload the page."))
     record("round.status", round_, actor=actor, change=event.value, from_status=str(old), to_status=str(new))
+    if event != RoundEvent.OPEN and _settle(round_, actor):
+        record("round.status", round_, actor=actor, change=RoundEvent.PUBLISH.value, from_status=str(new),
+               to_status=str(round_.status))
+
+
+def _settle(round_: ReviewRound, actor: User) -> bool:
+    """A round whose intake is closed, with every project decided and every decision published (in one batch or
+    several), is marked published. Returns whether it was marked now."""
+    if (round_.published_at is None or round_.status == RoundStatus.PUBLISHED
+            or not round_lifecycle.allowed(round_.status, RoundEvent.PUBLISH)
+            or entries_needing_review(round_) or publishable(round_)):
+        return False
+    round_lifecycle.apply(round_, RoundEvent.PUBLISH, actor)
+    return True
 
 
 def round_of(project: Project) -> ReviewRound | None:
@@ -345,15 +359,19 @@ def publishable(round_: ReviewRound) -> list[Decision]:
     return [d for d in unpublished_decisions(round_) if _still_current(d)]
 
 
+def can_publish(round_: ReviewRound) -> bool:
+    """Decisions may be published once the round is open, whether or not its intake has closed."""
+    return round_.status != RoundStatus.DRAFT
 
 
 def publish(round_: ReviewRound, actor: User) -> list[Decision]:
     """Publish the round's final decisions not yet published, as a batch: the selected projects appear on the public
     results page and move on to matching; every clinician concerned is told the outcome (in-app and by e-mail).
-    Publishing needs the intake closed; the round keeps its status (reviewing or decided) while projects are
-    undecided, and later batches publish the others; with every project decided, it is marked published."""
-    if not round_lifecycle.allowed(round_.status, RoundEvent.PUBLISH):
-        raise ReviewError(_("Close the round's intake before publishing its results."))
+    The intake may still be open: the round keeps its status (open, reviewing or decided) while projects are
+    undecided or may still enter, and later batches publish the others; with the intake closed and every project
+    decided, it is marked published."""
+    if not can_publish(round_):
+        raise ReviewError(_("Open the round before publishing its results."))
     decisions = publishable(round_)
     if not decisions:
         raise ReviewError(_("There is no new decision to publish in this round."))
@@ -366,9 +384,8 @@ def publish(round_: ReviewRound, actor: User) -> list[Decision]:
             if project.status in SELECTED_STATES and allowed(project.status, Event.RELEASE_FOR_MATCHING):
                 apply(project, Event.RELEASE_FOR_MATCHING, actor, note=round_.name)
         tell_decision(decision, OUTCOME_NOTICES[decision.outcome], path_for("reviews.outcome", project_id=project.id))
-    if not entries_needing_review(round_):
-        round_lifecycle.apply(round_, RoundEvent.PUBLISH, actor)
     round_.published_at = round_.published_at or now
+    _settle(round_, actor)
     record("round.published", round_, actor=actor, projects=[d.project_id for d in decisions],
            selected=sum(1 for d in decisions if d.outcome in SELECTED_OUTCOMES), round_status=str(round_.status))
     return decisions

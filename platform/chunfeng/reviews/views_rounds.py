@@ -106,13 +106,18 @@ def round_edit(round_id: int):
 @bp.route("/reviews/rounds/<int:round_id>")
 @policy.guard("reviews.admin")
 def round_view(round_id: int):
-    """The panel overview; `?confirm=close_intake|conclude|publish` adds the confirmation of that step, with the
-    counts it affects (the step itself is a POST from there)."""
-    round_ = policy.load(ReviewRound, round_id)
-    actions = [event.value for event in services.status_events(round_)]
+    """The panel overview; `?confirm=close_intake|conclude|publish` adds the confirmation of that step."""
+    return _round_page(policy.load(ReviewRound, round_id), request.args.get("confirm", ""))
+
+
+def _round_page(round_: ReviewRound, confirm: str = ""):
+    """The panel overview, with the confirmation of `confirm` (a step the round allows now) and the counts it
+    affects; the step itself is a POST from there. Showing it writes nothing."""
+    actions = [event.value for event in services.status_events(round_) if event in services.STATUS_EVENTS]
     counts = services.round_counts(round_)
-    confirm = request.args.get("confirm", "")
-    if confirm not in CONFIRMED or confirm not in actions or (confirm == "publish" and not counts.publishable):
+    if services.can_publish(round_) and counts.publishable:
+        actions.append("publish")
+    if confirm not in CONFIRMED or confirm not in actions:
         confirm = ""
     return render_template("reviews/round.html", round=round_, panels=round_panel(round_), actions=actions,
                            counts=counts, confirm=confirm, waiting=counts.waiting if round_.accepts_projects else 0)
@@ -121,10 +126,13 @@ def round_view(round_id: int):
 CONFIRMED = ("close_intake", "conclude", "publish")  # steps the round page asks to confirm, with their counts
 
 
-@bp.route("/reviews/rounds/<int:round_id>/status/<action>", methods=["POST"])
+@bp.route("/reviews/rounds/<int:round_id>/status/<action>", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def round_status(round_id: int, action: str):
+    """GET: the confirmation with the counts; POST: the step."""
     round_ = policy.load(ReviewRound, round_id)
+    if request.method == "GET" and action in CONFIRMED:
+        return _round_page(round_, action)
     if action not in services.STATUS_EVENTS:
         return redirect(url_for("reviews.round_view", round_id=round_id))
     try:
@@ -135,10 +143,13 @@ def round_status(round_id: int, action: str):
     return redirect(url_for("reviews.round_view", round_id=round_id))
 
 
-@bp.route("/reviews/rounds/<int:round_id>/publish", methods=["POST"])
+@bp.route("/reviews/rounds/<int:round_id>/publish", methods=["GET", "POST"])
 @policy.guard("reviews.admin")
 def round_publish(round_id: int):
+    """GET: the confirmation with the counts (how many are published, how many stay undecided); POST: publish."""
     round_ = policy.load(ReviewRound, round_id)
+    if request.method == "GET":
+        return _round_page(round_, "publish")
     try:
         published = services.publish(round_, current_actor())
     except ReviewError as error:
