@@ -3,16 +3,19 @@ applicant. The one place blinding is decided: expert pages render only what `bli
 
 Left out: the submitter block of the version (name, institution), the team section (it names people), the
 attestation, and attachment file names (they often carry a name); attachments are offered as "Attachment 1".
+In place of the team section, a blind summary derived from it (team.py: kinds of institution, disciplines,
+titles and roles; no names, no institutions), so that experts can score the team criterion.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..submissions.models import Attachment, Project
+from ..submissions.models import Attachment, Project, ProjectVersion
 from ..submissions.sections import DisplaySection, display_sections
 from ..submissions.services import project_fields
 from .models import Assignment
+from .team import TeamSummary, team_summary
 
 OMITTED_SECTIONS = frozenset({"team", "declaration", "attachments"})
 
@@ -32,6 +35,7 @@ class BlindView:
     version_number: int | None
     sections: list[DisplaySection] = field(default_factory=list)
     attachments: list[BlindAttachment] = field(default_factory=list)
+    team: TeamSummary | None = None
 
 
 def _version_fields(assignment: Assignment) -> tuple[dict, list[dict]]:
@@ -55,7 +59,16 @@ def blind_view(assignment: Assignment) -> BlindView:
         title=fields.get("title", ""), summary=fields.get("public_summary", ""),
         version_number=assignment.version.number if assignment.version else None,
         sections=sections, attachments=attachments,
+        team=blind_team(fields.get("team", ""), assignment.project, assignment.version),
     )
+
+
+def blind_team(text: str, project: Project, version: ProjectVersion | None = None) -> TeamSummary:
+    """The team section as experts may read it; the applicant's name and organisation (as the version recorded
+    them, else the project owner's) are withheld from it as well."""
+    submitter = version.content.get("submitter", {}) if version is not None else {}
+    return team_summary(text, submitter.get("name") or project.owner.name,
+                        submitter.get("organization") or project.owner.org_name)
 
 
 def _stored_attachments(project: Project, listed: list[dict]) -> dict[int, Attachment]:

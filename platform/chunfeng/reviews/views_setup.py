@@ -17,6 +17,7 @@ from ..submissions.services import project_fields
 from ..submissions.status import Status
 from . import assignment as assigning
 from . import rubrics, services
+from .blind import blind_team
 from .blueprint import bp
 from .conflicts import declared_conflicts
 from .errors import ReviewError
@@ -61,6 +62,7 @@ def _formal_page(project: Project, pass_form: PassForm, return_form: ReturnForm,
         "reviews/formal_project.html", project=project, pass_form=pass_form, return_form=return_form,
         sections=display_sections(project_fields(project), confidential=True),
         similar=services.similar_to(project), waiting=project.status == Status.SUBMITTED,
+        team=blind_team(project_fields(project).get("team", ""), project),
     ), status
 
 
