@@ -11,6 +11,7 @@ def setup(app) -> None:
     hooks.connect(hooks.dashboard_panels, routes.PANELS)
     hooks.connect(hooks.pending_actions, routes.pending_requests)
     hooks.connect(hooks.project_links, routes.suggestion_link)
+    hooks.connect(hooks.result_offers, routes.interest_offer)
     hooks.connect(hooks.confidential_access, access.confidential_access)
     hooks.connect(hooks.personal_data_erase, grants.withdraw_grants_of_closed_account)
     hooks.connect(hooks.similar_projects, similar.similar_projects)

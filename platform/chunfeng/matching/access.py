@@ -13,7 +13,7 @@ from ..accounts.models import Role
 from ..policy import rule
 from ..submissions.access import sent_to_platform
 from .common import is_company_user, is_matchable, profile_approved
-from .connections import is_party
+from .connections import is_answering_side, is_asking_side, is_party
 from .grants import has_confidential_access
 
 
@@ -55,10 +55,28 @@ def _clinician(user, obj) -> bool:
     return user.has_role(Role.CLINICIAN)
 
 
-@rule("connection.decide", "grant.revoke", "grant.share")
+@rule("grant.revoke", "grant.share")
 def _owner_of_connected_project(user, obj) -> bool:
     """obj: a Connection or ShareGrant; the clinician who owns its project decides."""
     return user.has_role(Role.CLINICIAN) and (obj is None or obj.project.owner_id == user.id)
+
+
+@rule("connection.invite")
+def _owner_invites(user, project) -> bool:
+    """The clinician invites companies to connect about their own project."""
+    return user.has_role(Role.CLINICIAN) and (project is None or project.owner_id == user.id)
+
+
+def _clinician_or_company(user) -> bool:
+    return user.is_approved and (user.has_role(Role.CLINICIAN) or is_company_user(user))
+
+
+@rule("connection.decide")
+def _answering_side(user, connection) -> bool:
+    """The side that was asked: the clinician answers a company's request, the company the clinician's invitation."""
+    if connection is None:
+        return _clinician_or_company(user)
+    return user.is_approved and is_answering_side(user, connection)
 
 
 @rule("connection.view")
@@ -66,7 +84,7 @@ def _connection_party_or_admin(user, connection) -> bool:
     return is_admin(user) or _connection_party(user, connection)
 
 
-@rule("connection.update")
+@rule("connection.update", "connection.message")
 def _connection_party(user, connection) -> bool:
     if connection is None:
         return user.has_role(Role.CLINICIAN) or is_company_user(user)
@@ -74,9 +92,11 @@ def _connection_party(user, connection) -> bool:
 
 
 @rule("connection.withdraw")
-def _requesting_company(user, connection) -> bool:
-    return is_company_user(user) and (
-        connection is None or connection.organization_id == user.organization_id)
+def _asking_side(user, connection) -> bool:
+    """The side that asked: the company its request, the clinician an invitation."""
+    if connection is None:
+        return _clinician_or_company(user)
+    return user.is_approved and is_asking_side(user, connection)
 
 
 @rule("matching.admin")

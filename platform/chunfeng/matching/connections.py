@@ -1,6 +1,7 @@
-"""Connections (对接): a company asks, the clinician accepts (with a share grant) or declines, both sides keep a
+"""Connections (对接): a company asks, the clinician accepts (with a share grant) or declines; or the clinician
+invites a suggested company (consenting to share at once) and the company accepts or declines. Both sides keep a
 shared timeline. Status changes go through `lifecycles.connection_lifecycle`; the database holds at most one open
-connection per project and organisation, however many requests arrive at once."""
+connection per project and organisation, however many requests and invitations arrive at once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..accounts.models import Organization
+from ..core import mail
 from ..core.services import N_, notify, person, record
 from ..core.web import path_for
 from ..db import db, utcnow
@@ -30,14 +33,16 @@ from .models import (
     STAGE_ORDER,
     Connection,
     ConnectionEvent,
+    ConnectionSide,
     ConnectionStage,
     ConnectionStatus,
     ShareGrant,
 )
+from .telling import tell
 
 REASON_MIN_LENGTH = 10
 EVENT_KINDS = ("meeting", "nda_signed", "agreement", "incubation", "note")  # added by either side
-SYSTEM_EVENTS = ("requested", "accepted", "declined", "withdrawn", "grant_revoked", "regranted", "closed")
+SYSTEM_EVENTS = ("requested", "invited", "accepted", "declined", "withdrawn", "grant_revoked", "regranted", "closed")
 EVENT_STAGE = {
     "meeting": ConnectionStage.MEETING,
     "nda_signed": ConnectionStage.NDA,
@@ -69,12 +74,17 @@ def latest_connection(project_id: int, organization_id: int) -> Connection | Non
     )
 
 
-def request_connection(project: Project, user, reason: str) -> Connection:
-    reason = reason.strip()
-    if len(reason) < REASON_MIN_LENGTH:
+def _checked_reason(text: str) -> str:
+    text = text.strip()
+    if len(text) < REASON_MIN_LENGTH:
         raise MatchingError(
             _("Please explain your interest in at least %(num)d characters.", num=REASON_MIN_LENGTH)
         )
+    return text
+
+
+def request_connection(project: Project, user, reason: str) -> Connection:
+    reason = _checked_reason(reason)
     if not is_matchable(project) or not profile_approved(user.organization_id):
         raise MatchingError(_("This project is not open for connection requests."))
     already = _("Your organisation already has a connection with this project.")
@@ -86,13 +96,43 @@ def request_connection(project: Project, user, reason: str) -> Connection:
     if not add_unless_taken(connection):  # a colleague's request, sent at the same moment, was stored first
         raise MatchingError(already)
     record("connection.requested", connection, actor=user, project_id=project.id)
-    notify(
-        project.owner,
-        N_("%(org)s asks to connect about your project “%(project)s”."),
-        _link(connection),
-        org=user.org_name,
-        project=project.title,
-    )
+    tell(connection, to_company=False, message=N_("%(org)s asks to connect about your project “%(project)s”."),
+         kind=mail.CONNECTION_REQUEST, subject=N_("%(org)s asks to connect about “%(project)s”"), quote=reason,
+         org=user.org_name, project=project.title)
+    return connection
+
+
+def _already_open(connection: Connection | None, organization: Organization) -> str:
+    """Why the clinician cannot invite: the pair's open connection, as the clinician knows it."""
+    if connection is None or connection.status == ConnectionStatus.ACCEPTED:
+        return _("You are already connected with %(org)s about this project.", org=organization.name)
+    if connection.invited:
+        return _("You have already invited %(org)s to connect about this project.", org=organization.name)
+    return _("%(org)s has already asked to connect about this project: please answer its request.",
+             org=organization.name)
+
+
+def invite_company(project: Project, organization: Organization, clinician, message: str) -> Connection:
+    """The clinician invites a company to connect, consenting in advance: if the company accepts, it sees the
+    confidential details and contact as after the clinician's acceptance of a request (`grants.grant_access`)."""
+    message = _checked_reason(message)
+    if project.owner_id != clinician.id or not is_matchable(project) or not profile_approved(organization.id):
+        raise MatchingError(_("Companies can be invited once your project is released for matching."))
+    if (found := open_connection(project.id, organization.id)) is not None:
+        raise MatchingError(_already_open(found, organization))
+    connection = connection_lifecycle.begin(Connection(
+        project=project, organization_id=organization.id, requested_by_id=clinician.id, reason=message,
+        invited=True))
+    timeline_entry(connection, "invited", clinician, message)
+    if not add_unless_taken(connection):  # an invitation or a request of the same moment was stored first
+        raise MatchingError(_already_open(open_connection(project.id, organization.id), organization))
+    record("connection.invited", connection, actor=clinician, project_id=project.id, organization=organization.name,
+           consent=True)
+    # The company does not learn the clinician's name before it accepts.
+    tell(connection, to_company=True,
+         message=N_("The clinician of “%(project)s” invites your organisation to connect."),
+         kind=mail.CONNECTION_REQUEST, subject=N_("Invitation to connect about “%(project)s”"), quote=message,
+         project=project.title)
     return connection
 
 
@@ -102,20 +142,33 @@ def _step(connection: Connection, step: ConnectionStep, actor, refusal: str, not
     connection_lifecycle.apply(connection, step, actor, note, project_id=connection.project_id)
 
 
-def decide_connection(connection: Connection, clinician, accept: bool, note: str = "") -> None:
+def decide_connection(connection: Connection, user, accept: bool, note: str = "") -> None:
+    """The side that was asked answers: the clinician a company's request, a member of the company the clinician's
+    invitation. Accepting opens the details to the company with the clinician's consent (given with the acceptance,
+    or with the invitation)."""
     note = note.strip()
-    _step(connection, ConnectionStep.ACCEPT if accept else ConnectionStep.DECLINE, clinician,
-          _("This request has already been answered or withdrawn."), note)
-    connection.decided_at, connection.decision_note = utcnow(), note
+    refusal = (_("This invitation has already been answered or withdrawn.") if connection.invited
+               else _("This request has already been answered or withdrawn."))
+    _step(connection, ConnectionStep.ACCEPT if accept else ConnectionStep.DECLINE, user, refusal, note)
+    connection.decided_at, connection.decision_note, connection.answered_by_id = utcnow(), note, user.id
     if accept:
-        grant_access(connection, clinician)
-    message = (
-        N_("%(name)s accepted your connection request for “%(project)s”.")
-        if accept
-        else N_("%(name)s declined your connection request for “%(project)s”.")
-    )
-    notify_members(connection.organization_id, message, _link(connection), name=person(clinician),
-                   project=connection.project.title)
+        grant_access(connection, connection.project.owner)
+    project = connection.project.title
+    if connection.invited:
+        message = (N_("%(org)s accepted your invitation to connect about “%(project)s”.") if accept
+                   else N_("%(org)s declined your invitation to connect about “%(project)s”."))
+        tell(connection, to_company=False, message=message, kind=mail.CONNECTION_ANSWER,
+             subject=N_("%(org)s answered your invitation about “%(project)s”"), quote=note,
+             org=connection.organization.name, project=project)
+    elif accept:
+        tell(connection, to_company=True, message=N_("%(name)s accepted your connection request for “%(project)s”."),
+             kind=mail.CONNECTION_ANSWER, subject=N_("Answer to your connection request about “%(project)s”"),
+             quote=note, people={"name": user}, project=project)
+    else:  # a declined company does not learn the clinician's name
+        tell(connection, to_company=True,
+             message=N_("The clinician declined your connection request for “%(project)s”."),
+             kind=mail.CONNECTION_ANSWER, subject=N_("Answer to your connection request about “%(project)s”"),
+             quote=note, project=project)
 
 
 def regrant(connection: Connection, clinician) -> ShareGrant:
@@ -133,8 +186,14 @@ def regrant(connection: Connection, clinician) -> ShareGrant:
 
 
 def withdraw_connection(connection: Connection, user) -> None:
-    _step(connection, ConnectionStep.WITHDRAW, user, _("Only a request that has not been answered can be withdrawn."))
+    """The side that asked takes back its request or invitation while it is unanswered."""
+    refusal = (_("Only an invitation that has not been answered can be withdrawn.") if connection.invited
+               else _("Only a request that has not been answered can be withdrawn."))
+    _step(connection, ConnectionStep.WITHDRAW, user, refusal)
     connection.closed_at = utcnow()
+    if connection.invited:
+        notify_members(connection.organization_id, N_("The invitation to connect about “%(project)s” was withdrawn."),
+                       _link(connection), project=connection.project.title)
 
 
 def close_connection(connection: Connection, user, note: str = "") -> None:
@@ -167,9 +226,25 @@ def _notify_other_side(connection: Connection, user, message: str) -> None:
 
 
 def is_party(user, connection: Connection) -> bool:
-    return user.id == connection.project.owner_id or (
-        is_company_user(user) and user.organization_id == connection.organization_id
-    )
+    return side_of(user, connection) is not None
+
+
+def side_of(user, connection: Connection) -> ConnectionSide | None:
+    """The user's side of the connection: the project's clinician, a member of the organisation, or neither."""
+    if user.id == connection.project.owner_id:
+        return ConnectionSide.CLINICIAN
+    if is_company_user(user) and user.organization_id == connection.organization_id:
+        return ConnectionSide.COMPANY
+    return None
+
+
+def is_asking_side(user, connection: Connection) -> bool:
+    return side_of(user, connection) == connection.asking_side
+
+
+def is_answering_side(user, connection: Connection) -> bool:
+    side = side_of(user, connection)
+    return side is not None and side != connection.asking_side
 
 
 def connections_for_org(organization_id: int) -> list[Connection]:
@@ -205,7 +280,19 @@ def matchable_projects_of(user) -> list[Project]:
 
 
 def pending_requests(user) -> list[Connection]:
-    return [c for c in connections_for_owner(user) if c.status == ConnectionStatus.REQUESTED]
+    """Companies' requests awaiting the clinician's answer (not the clinician's own invitations)."""
+    return [c for c in connections_for_owner(user) if c.status == ConnectionStatus.REQUESTED and not c.invited]
+
+
+def pending_invitations(organization_id: int) -> list[Connection]:
+    """Clinicians' invitations awaiting an answer from the organisation."""
+    return [c for c in connections_for_org(organization_id) if c.status == ConnectionStatus.REQUESTED and c.invited]
+
+
+def connections_by_org(project: Project) -> dict[int, Connection]:
+    """The latest connection of each organisation with the project."""
+    rows = db.session.scalars(select(Connection).where(Connection.project_id == project.id).order_by(Connection.id))
+    return {connection.organization_id: connection for connection in rows}
 
 
 def all_connections(status: str = "", stage: str = "") -> list[Connection]:

@@ -17,6 +17,7 @@ from ..submissions.models import (
     DeviceClass,
 )
 from .connections import REASON_MIN_LENGTH
+from .messages import MESSAGE_MAX_LENGTH
 
 CLASS_CHOICES = [(c.value, DEVICE_CLASS_LABELS[c]) for c in (DeviceClass.I, DeviceClass.II, DeviceClass.III)]
 STAGE_CHOICES = [(s.value, label) for s, label in STAGE_LABELS.items()]
@@ -25,6 +26,7 @@ PROVINCE_CHOICES = [("", "—")] + [(p, p) for p in PROVINCES]
 
 EVENT_LABELS = {
     "requested": _l("Connection requested"),
+    "invited": _l("The clinician invited the company to connect"),
     "accepted": _l("Request accepted; details shared"),
     "declined": _l("Request declined"),
     "withdrawn": _l("Request withdrawn"),
@@ -51,6 +53,13 @@ CONNECTION_STATUS_LABELS = {
     "withdrawn": _l("Withdrawn"),
     "closed": _l("Connection ended"),
 }
+# An invitation's steps read differently where the company answers and the clinician may withdraw.
+INVITATION_EVENT_LABELS = {
+    "accepted": _l("Invitation accepted; details shared"),
+    "declined": _l("Invitation to connect declined"),
+    "withdrawn": _l("Invitation to connect withdrawn"),
+}
+INVITATION_STATUS_LABELS = {"requested": _l("Awaiting the company's answer")}
 PROFILE_STATUS_LABELS = {
     "pending": _l("Awaiting approval"),
     "approved": _l("Approved and matched"),
@@ -60,6 +69,8 @@ PROFILE_STATUS_LABELS = {
 
 LABELS = {
     "event": EVENT_LABELS,
+    "invitation_event": INVITATION_EVENT_LABELS,
+    "invitation_status": INVITATION_STATUS_LABELS,
     "stage": STAGE_NAMES,
     "status": CONNECTION_STATUS_LABELS,
     "profile_status": PROFILE_STATUS_LABELS,
@@ -155,9 +166,10 @@ class ProfileDecisionForm(FlaskForm):
     )
 
 
-class ConnectRequestForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Why do you want to connect?"),
+def _reason_field(label, description) -> TextAreaField:
+    """A request's reason or an invitation's message: what the other side reads first."""
+    return TextAreaField(
+        label,
         validators=[
             InputRequired(),
             Length(
@@ -170,10 +182,40 @@ class ConnectRequestForm(FlaskForm):
                 ),
             ),
         ],
-        description=_l(
+        description=description,
+    )
+
+
+class ConnectRequestForm(FlaskForm):
+    reason = _reason_field(
+        _l("Why do you want to connect?"),
+        _l(
             "Tell the clinician what your organisation brings: products, capability, funding, "
             "and what you propose."
         ),
+    )
+
+
+class InviteForm(FlaskForm):
+    """The clinician invites a suggested company to connect, giving the consent to share in advance."""
+
+    message = _reason_field(
+        _l("Your message to the company"),
+        _l("What you hope for from this company: development, registration, production or funding."),
+    )
+    consent = BooleanField(_l("I give this consent."))
+
+
+class InvitationAnswerForm(FlaskForm):
+    """A company member answers a clinician's invitation."""
+
+    note = TextAreaField(_l("Message to the clinician (optional)"), validators=[Optional(), Length(max=1000)])
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        _l("Message"),
+        validators=[DataRequired(_l("Please write a message.")), Length(max=MESSAGE_MAX_LENGTH)],
     )
 
 

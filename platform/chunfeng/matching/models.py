@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -181,8 +182,16 @@ def _partial_unique(name: str, condition: str) -> Index:
     return Index(name, "project_id", "organization_id", unique=True, sqlite_where=where, postgresql_where=where)
 
 
+class ConnectionSide(enum.StrEnum):
+    """The two sides of a connection: the clinician who owns the project and the organisation."""
+
+    CLINICIAN = "clinician"
+    COMPANY = "company"
+
+
 class Connection(db.Model):
-    """A company's request to work with a clinician on a project (对接), and the relationship that follows."""
+    """A company's request to work with a clinician on a project (对接), or the clinician's invitation to a
+    suggested company (`invited`), and the relationship that follows."""
 
     __tablename__ = "connections"
     # One open connection per project and organisation, however many requests arrive at once.
@@ -196,7 +205,9 @@ class Connection(db.Model):
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # the company's reason, or the clinician's invitation message
+    invited: Mapped[bool] = mapped_column(Boolean, default=False)  # the clinician asked first; the company answers
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[ConnectionStatus] = mapped_column(
         _enum(ConnectionStatus, "connection_status"), default=ConnectionStatus.REQUESTED, index=True
     )
@@ -210,16 +221,32 @@ class Connection(db.Model):
 
     project: Mapped[Project] = relationship()
     organization: Mapped[Organization] = relationship()
-    requested_by: Mapped[User | None] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     events: Mapped[list[ConnectionEvent]] = relationship(
         back_populates="connection",
         order_by=lambda: (ConnectionEvent.happened_on, ConnectionEvent.id),
+        cascade="all, delete-orphan",
+    )
+    messages: Mapped[list[ConnectionMessage]] = relationship(
+        back_populates="connection",
+        order_by=lambda: (ConnectionMessage.created_at, ConnectionMessage.id),
         cascade="all, delete-orphan",
     )
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CONNECTION
+
+    @property
+    def asking_side(self) -> ConnectionSide:
+        """Who asked first (and may withdraw while unanswered); the other side answers."""
+        return ConnectionSide.CLINICIAN if self.invited else ConnectionSide.COMPANY
+
+    @property
+    def company_contact(self) -> User | None:
+        """The organisation's contact person: the member who asked, or for an invitation the one who accepted."""
+        return self.answered_by if self.invited else self.requested_by
 
 
 class ConnectionEvent(db.Model):
@@ -236,6 +263,22 @@ class ConnectionEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     connection: Mapped[Connection] = relationship(back_populates="events")
+    author: Mapped[User | None] = relationship()
+
+
+class ConnectionMessage(db.Model):
+    """A message one side of a connection writes to the other."""
+
+    __tablename__ = "connection_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    side: Mapped[ConnectionSide] = mapped_column(_enum(ConnectionSide, "connection_side"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    connection: Mapped[Connection] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
 
 

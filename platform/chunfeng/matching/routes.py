@@ -1,9 +1,10 @@
-"""Matching pages: organisation profiles, matched projects, the clinician's suggestions, connections. Thin: the work
-is done in profiles.py, browsing.py, connections.py, grants.py and refresh.py, which flush; the views commit."""
+"""Matching pages: organisation profiles, matched projects, administration; the clinician's suggestions and the
+connections are in views_connections.py. Thin: the work is done in profiles.py, browsing.py, connections.py,
+messages.py, grants.py and refresh.py, which flush; the views commit."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,25 +16,23 @@ from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
 from ..submissions.sections import VERSION_FIELDS, display_sections
-from . import browsing, grants, profiles, refresh
-from . import connections as connecting  # the module; `connections` is a view below
+from . import browsing, grants, messages, profiles, refresh, views_connections  # noqa: F401 - attach the views
+from . import connections as connecting  # the module; `connections` is a view
+from .blueprint import bp
 from .common import MatchingError, is_matchable, org_members, profile_of
 from .documents import field_label
 from .forms import (
     LABELS,
     BrowseForm,
-    CloseForm,
     ConnectRequestForm,
-    DecisionForm,
     EnterpriseProfileForm,
     InvestorProfileForm,
     ProfileDecisionForm,
-    TimelineForm,
     signal_text,
 )
-from .models import Connection, ConnectionStatus, OrgProfile, ProfileKind, ProfileStatus, ShareGrant
+from .models import ConnectionStatus, OrgProfile, ProfileKind, ProfileStatus
 
-bp = Blueprint("matching", __name__, url_prefix="/matching")
+__all__ = ["bp"]
 
 
 
@@ -42,13 +41,14 @@ def _company_panel(user) -> dict:
         "profile": profile_of(user.organization_id),
         "top": browsing.top_matches(user.organization_id),
         "stages": connecting.org_connection_stages(user.organization_id),
+        "invitations": connecting.pending_invitations(user.organization_id),
     }
 
 
 def _clinician_panel(user) -> dict:
     connections = connecting.connections_for_owner(user)
     return {
-        "pending": [c for c in connections if c.status == ConnectionStatus.REQUESTED],
+        "pending": connecting.pending_requests(user),
         "active": [c for c in connections if c.status == ConnectionStatus.ACCEPTED],
         "projects": connecting.matchable_projects_of(user),
     }
@@ -64,10 +64,6 @@ def pending_requests(_sender, user) -> list[tuple[str, str]]:
            project=c.project.title), url_for("matching.connection", connection_id=c.id))
         for c in connecting.pending_requests(user)
     ]
-
-
-
-
 
 
 # --- organisation profile ------------------------------------------------------------------------------
@@ -180,170 +176,6 @@ def request_connection(project_id: int):
     return redirect(url_for("matching.connection", connection_id=connection.id))
 
 
-# --- clinicians: suggestions and requests --------------------------------------------------------------
-
-
-@bp.route("/suggestions/<int:project_id>")
-@policy.guard("matching.suggestions")
-def suggestions(project_id: int):
-    project = policy.load(Project, project_id)
-    return render_template(
-        "matching/suggestions.html",
-        project=project,
-        suggestions=browsing.suggestions_for(project),
-        matchable=is_matchable(project),
-    )
-
-
-@bp.route("/requests")
-@policy.guard("connection.inbox")
-def requests():
-    return render_template(
-        "matching/requests.html",
-        connections=connecting.connections_for_owner(current_actor()),
-        projects=connecting.matchable_projects_of(current_actor()),
-    )
-
-
-@bp.route("/connections")
-@policy.guard("connection.list")
-def connections():
-    return render_template(
-        "matching/connections.html", connections=connecting.connections_for_org(current_user.organization_id)
-    )
-
-
-@bp.route("/connections/<int:connection_id>")
-@policy.guard("connection.view")
-def connection(connection_id: int):
-    connection = policy.load(Connection, connection_id)
-    return _render_connection(connection)
-
-
-def _render_connection(connection: Connection, status: int = 200, **forms):
-    grant = grants.active_grant(connection.project_id, connection.organization_id)
-    return render_template(
-        "matching/connection.html",
-        connection=connection,
-        grant=grant,
-        profile=profile_of(connection.organization_id),
-        grants=grants.grants_for_connection(connection),
-        consent_text=grants.consent_text(connection.project, connection.organization),
-        decision_form=forms.get("decision_form") or DecisionForm(),
-        timeline_form=forms.get("timeline_form") or TimelineForm(),
-        close_form=CloseForm(),
-        is_owner=current_user.id == connection.project.owner_id,
-    ), status
-
-
-@bp.route("/connections/<int:connection_id>/decide", methods=["POST"])
-@policy.guard("connection.decide")
-def decide(connection_id: int):
-    connection = policy.load(Connection, connection_id)
-    form = DecisionForm()
-    accept = request.form.get("decision") == "accept"
-    if not form.validate_on_submit():
-        return _render_connection(connection, 400, decision_form=form)
-    if accept and not form.consent.data:
-        form.consent.errors = [
-            _(
-                "To accept, please tick the box to give your consent. "
-                "Without it, the company cannot see your details."
-            )
-        ]
-        return _render_connection(connection, 400, decision_form=form)
-    return _act(
-        lambda: connecting.decide_connection(connection, current_actor(), accept, form.note.data or ""),
-        _("You accepted the request. The company can now see the details of your project.")
-        if accept
-        else _("You declined the request. The company has been told."),
-        _page_of(connection),
-    )
-
-
-@bp.route("/connections/<int:connection_id>/events", methods=["POST"])
-@policy.guard("connection.update")
-def add_event(connection_id: int):
-    connection = policy.load(Connection, connection_id)
-    form = TimelineForm()
-    if form.validate_on_submit():
-        try:
-            connecting.add_event(connection, current_actor(), form.kind.data, form.happened_on.data, form.text.data)
-        except MatchingError as error:
-            flash(str(error), "warning")
-        else:
-            db.session.commit()
-            flash(_("The entry has been added to the shared timeline."), "success")
-            return redirect(_page_of(connection) + "#timeline")
-    return _render_connection(connection, 400, timeline_form=form)
-
-
-@bp.route("/connections/<int:connection_id>/close", methods=["POST"])
-@policy.guard("connection.update")
-def close(connection_id: int):
-    connection = policy.load(Connection, connection_id)
-    form = CloseForm()
-    return _act(
-        lambda: connecting.close_connection(connection, current_actor(), form.note.data or ""),
-        _("The connection has been closed."),
-        _page_of(connection),
-        form.validate_on_submit(),
-    )
-
-
-@bp.route("/connections/<int:connection_id>/withdraw", methods=["POST"])
-@policy.guard("connection.withdraw")
-def withdraw(connection_id: int):
-    connection = policy.load(Connection, connection_id)
-    return _act(
-        lambda: connecting.withdraw_connection(connection, current_actor()),
-        _("Your request has been withdrawn."),
-        _page_of(connection),
-    )
-
-
-@bp.route("/connections/<int:connection_id>/share", methods=["POST"])
-@policy.guard("grant.share")
-def share_again(connection_id: int):
-    connection = policy.load(Connection, connection_id)
-    if request.form.get("consent") != "y":
-        flash(_("To share your details, please tick the box to give your consent."), "warning")
-        return redirect(_page_of(connection))
-    return _act(
-        lambda: connecting.regrant(connection, current_actor()),
-        _("The company can see the details of your project again."),
-        _page_of(connection),
-    )
-
-
-@bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])
-@policy.guard("grant.revoke")
-def revoke(grant_id: int):
-    grant = policy.load(ShareGrant, grant_id)
-    return _act(
-        lambda: grants.revoke_grant(grant, current_actor()),
-        _("Access withdrawn: %(org)s can no longer see the details of your project.", org=grant.organization.name),
-        next_from_request(url_for("matching.requests")),
-    )
-
-
-def _act(action, done: str, back: str, valid: bool = True):
-    """Run a service action: commit and say `done`, or say why it was refused; then go `back`."""
-    if valid:
-        try:
-            action()
-        except MatchingError as error:
-            flash(str(error), "warning")
-        else:
-            db.session.commit()
-            flash(done, "success")
-    return redirect(back)
-
-
-def _page_of(connection: Connection) -> str:
-    return url_for("matching.connection", connection_id=connection.id)
-
-
 # --- administrators ------------------------------------------------------------------------------------
 
 
@@ -426,11 +258,33 @@ def matching_labels():
     return {"matching_labels": LABELS, "match_signal": signal_text, "match_field": field_label}
 
 
+@bp.context_processor
+def connection_helpers():
+    """Who wrote an entry as the reader may know it, a message's local time, the project page the reader may see."""
+    return {
+        "entry_author": lambda connection, author, side=None: messages.author_name(current_user, connection, author,
+                                                                                   side),
+        "sent_at": messages.sent_at,
+        "project_page": lambda project: views_connections.project_page(current_user, project),
+        "side_labels": messages.SIDE_LABELS,
+    }
+
+
 def suggestion_link(_sender, user, project) -> list[tuple[str, str]]:
     if is_matchable(project) and policy.can(user, "matching.suggestions", project):
         return [(_("Suggested enterprises and investors"), url_for("matching.suggestions", project_id=project.id))]
     return []
 
+
+
+def interest_offer(_sender, user, project) -> list[tuple[str, dict]]:
+    """Answers `hooks.result_offers`: on a selected project's public page, a verified company asks to connect (the
+    request of the matched-projects page), or finds its connection; other visitors see nothing of matching."""
+    if not policy.can(user, "connection.request", project):
+        return []
+    return [("matching/_interest.html", {
+        "project": project, "form": ConnectRequestForm(),
+        "connection": connecting.latest_connection(project.id, user.organization_id)})]
 
 
 NAV = Offer(
