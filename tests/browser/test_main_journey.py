@@ -382,7 +382,7 @@ def decide_and_publish(page: Page, title: str, round_name: str) -> None:
     expect(page.get_by_role("row", name=re.compile(re.escape(title)))).to_contain_text("已公示")
     expect(page.get_by_role("button", name=re.compile(r"公示 \d+ 项结果"))).to_have_count(0)  # nothing left
     page.get_by_role("link", name="截止征集…").click()
-    closing = page.locator("section", has=page.get_by_role("heading", name="截止征集？"))
+    closing = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^截止征集")))
     expect(closing).to_contain_text("此操作将结束项目征集")
     expect(closing).to_contain_text("本批次共 1 个项目；0 个尚未决定")
     closing.get_by_role("button", name="截止征集").click()
