@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import policy
 from ..accounts.models import User
@@ -156,7 +157,8 @@ def round_publish(round_id: int):
         flash(str(error), "danger")
         return redirect(url_for("reviews.round_view", round_id=round_id))
     db.session.commit()
-    flash(_("%(count)s decisions were published; the clinicians have been told.", count=len(published)), "success")
+    flash(ngettext("%(num)d decision was published; the clinician has been told.",
+                   "%(num)d decisions were published; the clinicians have been told.", len(published)), "success")
     return redirect(url_for("reviews.public_round", round_id=round_id))
 
 
@@ -176,7 +178,8 @@ def round_add_projects(round_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(_("%(count)s projects entered the round.", count=len(form.project_ids.data or [])), "success")
+            flash(ngettext("%(num)d project entered the round.", "%(num)d projects entered the round.",
+                           len(form.project_ids.data or [])), "success")
             return redirect(url_for("reviews.round_view", round_id=round_id))
     return render_template("reviews/round_add.html", round=round_, form=form, waiting=waiting)
 
@@ -205,8 +208,9 @@ def assignments_propose(round_id: int):
     round_ = policy.load(ReviewRound, round_id)
     result = assigning.propose(round_, current_actor())
     db.session.commit()
-    flash(_("%(count)s assignments proposed. Check them, adjust, then send the invitations.",
-            count=len(result.created)), "success")
+    flash(ngettext("%(num)d assignment proposed. Check it, adjust, then send the invitation.",
+                   "%(num)d assignments proposed. Check them, adjust, then send the invitations.",
+                   len(result.created)), "success")
     if result.short:
         flash(_("%(count)s projects could not get enough experts without a conflict or an overload: %(titles)s. "
                 "Add experts by hand or raise their maximum load.", count=len(result.short),
@@ -224,7 +228,8 @@ def assignments_send(round_id: int):
         flash(str(error), "danger")
     else:
         db.session.commit()
-        flash(_("%(count)s invitations were sent to the experts.", count=count), "success")
+        flash(ngettext("%(num)d invitation was sent to the expert.",
+                       "%(num)d invitations were sent to the experts.", count), "success")
     return redirect(url_for("reviews.assignments", round_id=round_id))
 
 
@@ -288,7 +293,8 @@ def re_review(round_id: int, project_id: int):
         flash(str(error), "danger")
     else:
         db.session.commit()
-        flash(_("%(count)s experts were invited to review the new version.", count=len(invited)), "success")
+        flash(ngettext("%(num)d expert was invited to review the new version.",
+                       "%(num)d experts were invited to review the new version.", len(invited)), "success")
     return redirect(url_for("reviews.panel_project", round_id=round_id, project_id=project_id))
 
 
