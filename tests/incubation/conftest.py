@@ -12,7 +12,8 @@ import time_machine
 from chunfeng.accounts.models import Role, User
 from chunfeng.core.clock import DEFAULT_ZONE
 from chunfeng.db import db
-from chunfeng.incubation import starting
+from chunfeng.incubation import milestones, starting
+from chunfeng.incubation.models import MilestoneStatus
 from chunfeng.submissions.models import DeviceClass, Pathway, Project
 from chunfeng.submissions.status import Event, Status, apply
 
@@ -84,3 +85,12 @@ def start(app, make_user, make_project):
 
 def milestone_of(incubation, key: str):
     return next(m for m in incubation.milestones if m.key == key)
+
+
+def begin(step, officer, on: date | None = None) -> None:
+    """Start a step; when finishing the step before it already started it, date its start as the test needs (the
+    correction an officer makes on the milestone page)."""
+    if step.status == MilestoneStatus.NOT_STARTED:
+        milestones.change_milestone(step, "start", officer, on=on)
+    elif on is not None:
+        step.actual_start = on

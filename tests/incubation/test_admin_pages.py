@@ -77,14 +77,14 @@ def test_officer_uploads_a_document_that_the_clinician_can_download(app, client,
     with app.app_context():
         step_id = milestone_of(db.session.get(Incubation, started.incubation_id), "registration_testing").id
     login(client, started.officer.email)
-    unconfirmed = client.post(f"/incubation/milestone/{step_id}/documents",
+    unconfirmed = client.post(f"/incubation/milestone/{step_id}",
                               data={"file": (io.BytesIO(PDF), "检验报告.pdf")}, content_type="multipart/form-data")
     assert unconfirmed.status_code == 400 and "不含可识别患者身份的信息" in unconfirmed.get_data(as_text=True)
-    wrong_type = client.post(f"/incubation/milestone/{step_id}/documents", content_type="multipart/form-data",
+    wrong_type = client.post(f"/incubation/milestone/{step_id}", content_type="multipart/form-data",
                              data={"file": (io.BytesIO(b"MZ\x90\x00 not a document"), "report.pdf"),
                                    "no_patient_data": "y"})
     assert wrong_type.status_code == 400 and "不接受此类文件" in wrong_type.get_data(as_text=True)
-    uploaded = client.post(f"/incubation/milestone/{step_id}/documents", content_type="multipart/form-data",
+    uploaded = client.post(f"/incubation/milestone/{step_id}", content_type="multipart/form-data",
                            data={"file": (io.BytesIO(PDF), "检验报告.pdf"), "no_patient_data": "y"})
     assert uploaded.status_code == 302
     client.post("/account/logout")

@@ -15,7 +15,7 @@ from chunfeng.incubation.models import Incubation, IncubationStatus, MilestoneSt
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Status
 from tests.conftest import login
-from tests.incubation.conftest import MONDAY, at, milestone_of
+from tests.incubation.conftest import MONDAY, at, begin, milestone_of
 
 LATER = MONDAY + timedelta(days=30)
 
@@ -92,7 +92,7 @@ def _finish_everything_but_approval(incubation, officer):
         if step.key == "clinical_evaluation":
             milestones.change_milestone(step, "skip", officer)
         else:
-            milestones.change_milestone(step, "start", officer, on=MONDAY)
+            begin(step, officer, on=MONDAY)
             milestones.change_milestone(step, "complete", officer)
 
 

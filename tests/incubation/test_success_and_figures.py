@@ -11,7 +11,7 @@ from chunfeng.incubation import milestones
 from chunfeng.incubation.models import Incubation
 from chunfeng.submissions.models import Pathway
 from tests.conftest import login
-from tests.incubation.conftest import CONFIDENTIAL, MONDAY, at, milestone_of
+from tests.incubation.conftest import CONFIDENTIAL, MONDAY, at, begin, milestone_of
 
 
 def _walk(app, started, days: dict[str, tuple[date, date]], approve: bool = False):
@@ -22,19 +22,20 @@ def _walk(app, started, days: dict[str, tuple[date, date]], approve: bool = Fals
         for key, (begun, done) in days.items():
             step = milestone_of(incubation, key)
             with at(done):
-                milestones.change_milestone(step, "start", officer, on=begun)
+                begin(step, officer, on=begun)
                 milestones.change_milestone(step, "complete", officer, on=done)
         if approve:
             end = max(done for _begun, done in days.values())
             with at(end):
                 for step in incubation.milestones[:-1]:
                     if not step.closed:
-                        milestones.change_milestone(step, "skip" if step.key == "clinical_evaluation" else "start",
-                                                  officer, on=end)
-                        if step.key != "clinical_evaluation":
+                        if step.key == "clinical_evaluation":
+                            milestones.change_milestone(step, "skip", officer, on=end)
+                        else:
+                            begin(step, officer, on=end)
                             milestones.change_milestone(step, "complete", officer, on=end)
                 approval = milestone_of(incubation, "approval")
-                milestones.change_milestone(approval, "start", officer, on=end)
+                begin(approval, officer, on=end)
                 milestones.change_milestone(approval, "complete", officer, on=end)
         db.session.commit()
 
@@ -93,9 +94,8 @@ def test_figures_per_stage_medians_overdue_and_approvals(app, client, start, mak
     _walk(app, first, {"product_technical_requirements": (date(2026, 3, 2), date(2026, 3, 9))}, approve=True)
     _walk(app, second, {"product_technical_requirements": (date(2026, 3, 2), date(2026, 3, 23))})
     with at(date(2026, 3, 25)), app.app_context():
-        milestones.change_milestone(milestone_of(db.session.get(Incubation, second.incubation_id),
-                                               "registration_testing"),
-                                  "start", db.session.get(User, officer.id))
+        begin(milestone_of(db.session.get(Incubation, second.incubation_id), "registration_testing"),
+              db.session.get(User, officer.id), date(2026, 3, 25))
         db.session.commit()
     day = date(2026, 5, 4)  # the third project's first step was due on 2026-04-13
     with at(day), app.app_context():

@@ -12,7 +12,7 @@ from ..core.clock import local_today
 from ..db import db
 from ..incubation import milestones, service_record, starting, stories, timers
 from ..incubation.involvement import COMPANY_ROLES, granted_organization_ids
-from ..incubation.models import Audience, Incubation, MilestoneKey
+from ..incubation.models import Audience, Incubation, MilestoneKey, MilestoneStatus
 from ..submissions.models import DeviceClass, Pathway, Project
 from .people import DemoPeople
 
@@ -80,12 +80,15 @@ def _start(project: Project, officer: User, admin: User, on: date) -> Incubation
 
 
 def _walk(incubation: Incubation, officer: User, plan: list[tuple[MilestoneKey, int, int | None]]) -> None:
+    """Start and finish the steps in the order of their days (a start before a finish on the same day), as the
+    officer did: finishing a step starts the next one unless it is already running."""
     begin = incubation.started_on
-    for key, started, finished in plan:
+    changes = sorted([(started, 0, key, "start") for key, started, _finished in plan]
+                     + [(finished, 1, key, "complete") for key, _started, finished in plan if finished is not None])
+    for day, _order, key, event in changes:
         step = incubation.milestone(key)
-        milestones.change_milestone(step, "start", officer, on=timers.add_working_days(begin, started))
-        if finished is not None:
-            milestones.change_milestone(step, "complete", officer, on=timers.add_working_days(begin, finished))
+        if event == "complete" or step.status == MilestoneStatus.NOT_STARTED:
+            milestones.change_milestone(step, event, officer, on=timers.add_working_days(begin, day))
     owners = {K.TECHNICAL_REQUIREMENTS: "企业研发部", K.REGISTRATION_TESTING: "企业注册部 / 省医疗器械检验所",
               K.CLINICAL_EVALUATION: "医生团队与企业临床部"}
     for key, owner in owners.items():

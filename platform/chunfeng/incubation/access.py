@@ -2,9 +2,10 @@
 
 An incubation is seen by administrators, its assigned officer, the project's clinician and members of a company
 whose organisation holds the clinician's active share grant (the rule that opens the project's confidential details);
-anyone else gets 404. Administrators and the assigned officer edit the plan and the service record; the clinician
-and granted companies ask questions and each reads the entries meant for them. The assigned officer also reads the
-project's confidential details.
+anyone else gets 404. A service officer starts the incubation of a selected project in their remit (the province
+they serve), and so becomes its officer. Administrators and the assigned officer edit the plan and the service
+record; the clinician and granted companies ask questions and each reads the entries meant for them. The assigned
+officer also reads the project's confidential details.
 
 The rules take an incubation, or anything that belongs to one (a milestone, a milestone document, a service entry),
 so routes load any of them with `policy.load`.
@@ -17,7 +18,7 @@ from ..accounts.models import Role
 from ..policy import rule
 from . import involvement
 from .models import Incubation, MilestoneDocument
-from .starting import incubation_for
+from .starting import in_remit, incubation_for
 
 
 def _incubation_of(obj) -> Incubation:
@@ -35,6 +36,13 @@ def _incubation_admin(user, obj) -> bool:
 @rule("incubation.officer")
 def _service_officer(user, obj) -> bool:
     return has_role(user, Role.OFFICER)
+
+
+@rule("incubation.start")
+def _officer_taking_on(user, obj) -> bool:
+    """An officer starts the incubation of a project awaiting one in their remit, becoming its officer; any other
+    project answers 404."""
+    return has_role(user, Role.OFFICER) if obj is None else in_remit(user, obj)
 
 
 @rule("incubation.progress")

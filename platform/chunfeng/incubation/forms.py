@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms import choices
 from ..submissions.models import PATHWAY_LABELS, Pathway
@@ -20,11 +20,18 @@ def officer_choices(officers) -> list:
     return choices([("", _l("Choose a service officer"))] + [(str(o.id), o.name) for o in officers])
 
 
-class StartIncubationForm(FlaskForm):
-    officer = SelectField(_l("Service officer"), validators=[DataRequired(_l("Please choose a service officer."))])
+class TakeOnForm(FlaskForm):
+    """An officer starts a project's incubation as its officer: the pathway and the start date."""
+
     pathway = SelectField(_l("Pathway"), choices=PATHWAY_CHOICES, validators=[DataRequired()])
     start = DateField(_l("Incubation starts on"), validators=[Optional()],
                       description=_l("Leave empty for today. The plan is scheduled from this date."))
+
+
+class StartIncubationForm(TakeOnForm):
+    """An administrator starts a project's incubation and names its officer."""
+
+    officer = SelectField(_l("Service officer"), validators=[DataRequired(_l("Please choose a service officer."))])
 
 
 class OfficerForm(FlaskForm):
@@ -39,6 +46,21 @@ class MilestoneForm(FlaskForm):
     owner = StringField(_l("Responsible"), validators=[Optional(), Length(max=120)],
                         description=_l("Who carries this step, e.g. the company's regulatory affairs team."))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    file = FileField(_l("Add a document"), validators=[Optional()],
+                     description=_l("Optional. PDF, Word, Excel, PNG or JPEG; saved with the milestone."))
+    no_patient_data = BooleanField(_l("I confirm that this document contains no patient-identifiable information."))
+    mark_done = BooleanField(_l("Mark this step done today; the next step starts"))
+
+    @property
+    def upload(self):
+        """The chosen file, or None when the officer saves without one."""
+        data = self.file.data
+        return data if data is not None and getattr(data, "filename", "") else None
+
+    def validate_no_patient_data(self, field) -> None:
+        if self.upload is not None and not field.data:
+            raise ValidationError(_l("Please confirm that the document contains no patient-identifiable "
+                                     "information."))
 
 
 class TransitionForm(FlaskForm):
@@ -48,15 +70,6 @@ class TransitionForm(FlaskForm):
     def validate_event(self, field) -> None:
         if field.data not in {e.value for e in MilestoneEvent}:
             field.errors.append(_l("Unknown change."))
-
-
-class DocumentForm(FlaskForm):
-    file = FileField(_l("Document"), validators=[FileRequired(_l("Please choose a file."))],
-                     description=_l("PDF, Word, Excel, PNG or JPEG."))
-    no_patient_data = BooleanField(
-        _l("I confirm that this document contains no patient-identifiable information."),
-        validators=[DataRequired(_l("Please confirm that the document contains no patient-identifiable "
-                                    "information."))])
 
 
 class EntryForm(FlaskForm):

@@ -4,9 +4,10 @@ changes to them.
     not_started -start-> in_progress -complete-> done -reopen-> in_progress
     not_started | in_progress -skip-> skipped -reopen-> not_started       (clinical evaluation only: exemption)
 
+Completing a milestone starts the next open one in plan order (if it has not started yet) on the same date.
 Completing the approval milestone needs every other milestone done or skipped, and cannot be undone
 (it approves the project and closes the incubation). Dates may be given for work recorded after the fact, never in
-the future.
+the future. Every change is told to the project's clinician, in the app and by e-mail (kind "milestone_change").
 """
 
 from __future__ import annotations
@@ -14,20 +15,23 @@ from __future__ import annotations
 import enum
 from datetime import date
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core import mail
 from ..core.clock import local_today
 from ..core.lifecycle import Lifecycle, table
 from ..core.services import N_, notify, record
 from ..db import utcnow
 from ..submissions import status as project_status
 from ..submissions.status import Event
-from . import status
+from . import documents, status
 from .errors import IncubationError
 from .involvement import project_link
-from .models import Incubation, Milestone, MilestoneKey, MilestoneStatus
-from .plan import SKIPPABLE
+from .models import Incubation, Milestone, MilestoneDocument, MilestoneKey, MilestoneStatus
+from .plan import KEY_LABELS, MILESTONE_STATUS_LABELS, SKIPPABLE
 
 
 class MilestoneEvent(enum.StrEnum):
@@ -86,14 +90,51 @@ def change_milestone(milestone: Milestone, event: MilestoneEvent | str, actor,
         raise IncubationError(_("The date cannot be in the future."))
     if event == Ev.COMPLETE:
         _check_can_complete(milestone, on)
+    new = _move(milestone, event, actor, on)
+    if milestone.key == MilestoneKey.APPROVAL and new == M.DONE:
+        _approve(incubation, actor, on)  # the clinician is congratulated there
+        return new
+    following = next_step(milestone) if new == M.DONE else None
+    if following is not None and following.status == M.NOT_STARTED:
+        _move(following, Ev.START, actor, on)
+    else:
+        following = None
+    tell_clinician(milestone, following)
+    return new
+
+
+def _move(milestone: Milestone, event: MilestoneEvent, actor, on: date) -> MilestoneStatus:
     previous = milestone.status
     _set_dates(milestone, event, on)
     new = lifecycle.apply(milestone, event, actor)
     record("incubation.milestone", milestone, actor=actor, key=str(milestone.key), event=str(event),
            from_status=str(previous), to_status=str(new), on=on.isoformat())
-    if milestone.key == MilestoneKey.APPROVAL and new == M.DONE:
-        _approve(incubation, actor, on)
     return new
+
+
+def next_step(milestone: Milestone) -> Milestone | None:
+    """The first milestone after this one in plan order that is neither done nor exempt."""
+    return next((m for m in milestone.incubation.milestones if m.position > milestone.position and not m.closed),
+                None)
+
+
+def tell_clinician(milestone: Milestone, started: Milestone | None = None) -> None:
+    """Tell the project's clinician that a step changed (and which one started after it), in the app and by
+    e-mail unless they switched milestone mails off. Step and status are named in the clinician's language."""
+    project = milestone.incubation.project
+    clinician = project.owner
+    with force_locale(clinician.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans_CN")):
+        params = {"title": project.title, "step": str(KEY_LABELS[milestone.key]),
+                  "status": str(MILESTONE_STATUS_LABELS[milestone.status])}
+        if started is not None:
+            params["next"] = str(KEY_LABELS[started.key])
+    message = (N_("%(title)s: the step “%(step)s” is done; the next step, “%(next)s”, has started.")
+               if started is not None else N_("%(title)s: the step “%(step)s” is now: %(status)s."))
+    notify(clinician, message, project_link(project), **params)
+    mail.notify_by_mail(clinician, mail.MILESTONE_CHANGE, N_("Incubation of “%(title)s”: a step has changed"),
+                        "incubation/mail/milestone.html", subject_params={"title": project.title},
+                        message=message, params=params,
+                        link=mail.site_url("incubation.project", project_id=project.id))
 
 
 def _set_dates(milestone: Milestone, event: MilestoneEvent, on: date) -> None:
@@ -154,3 +195,15 @@ def update_milestone(milestone: Milestone, actor, *, planned_start: date | None,
     if changed:
         record("incubation.milestone_edited", milestone, actor=actor, key=str(milestone.key), fields=changed)
     return changed
+
+
+def save_step(milestone: Milestone, actor, upload=None, *, mark_done: bool = False,
+              **fields) -> tuple[list[str], MilestoneDocument | None]:
+    """The officer's one step on a milestone: its fields (see `update_milestone`), a document kept with it when one
+    is given, and on request its completion (which starts the next step). Returns the changed fields and the new
+    document; raises IncubationError on the field at fault (the route rolls back, so nothing is kept)."""
+    changed = update_milestone(milestone, actor, **fields)
+    document = documents.add_document(milestone, upload, actor) if upload is not None else None
+    if mark_done:
+        change_milestone(milestone, Ev.COMPLETE, actor)
+    return changed, document

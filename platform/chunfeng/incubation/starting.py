@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..accounts.models import Organization, Role, User
 from ..core.clock import local_today
 from ..core.services import N_, notify, person, record
 from ..db import db
@@ -38,11 +39,37 @@ def _project_id(project: Project | int) -> int:
     return project if isinstance(project, int) else project.id
 
 
-def eligible_projects() -> list[Project]:
-    """Selected projects (or ones in matching) that have no incubation yet."""
+def eligible_projects(officer: User | None = None) -> list[Project]:
+    """Selected projects (or ones in matching) that have no incubation yet; with an officer, only those in the
+    officer's remit (see `remit_province`)."""
     started = select(Incubation.project_id)
-    return list(db.session.scalars(
-        select(Project).where(Project.status.in_(INCUBATABLE), Project.id.not_in(started)).order_by(Project.id)))
+    query = select(Project).where(Project.status.in_(INCUBATABLE), Project.id.not_in(started))
+    province = remit_province(officer) if officer is not None else ""
+    if province:
+        query = (query.join(User, User.id == Project.owner_id)
+                 .join(Organization, Organization.id == User.organization_id)
+                 .where(Organization.province == province))
+    return list(db.session.scalars(query.order_by(Project.id)))
+
+
+def remit_province(officer: User) -> str:
+    """The province a service officer serves: that of the officer's organisation (a provincial service station
+    serves the projects of its province's clinicians); empty for an organisation that names none (a national
+    station serves every province)."""
+    return officer.organization.province if officer.organization is not None else ""
+
+
+def in_remit(officer: User, project: Project) -> bool:
+    """Whether the officer may take on this project: it awaits incubation and its clinician works in the province
+    the officer serves."""
+    if not officer.has_role(Role.OFFICER) or not awaiting_incubation(project):
+        return False
+    province = remit_province(officer)
+    return not province or project.province == province
+
+
+def awaiting_incubation(project: Project) -> bool:
+    return Status(project.status) in INCUBATABLE and incubation_for(project) is None
 
 
 def recommended_pathways(project: Project) -> list[Pathway]:
@@ -65,7 +92,7 @@ def start_incubation(project: Project, officer_id: int | None, pathway: Pathway 
     """Assign a service officer to a selected project, generate its pathway plan and move it into incubation."""
     today = local_today()
     start = start or today
-    if incubation_for(project) is not None or Status(project.status) not in INCUBATABLE:
+    if not awaiting_incubation(project):
         raise IncubationError(_("This project is not awaiting incubation: it is not selected, or already started."))
     if start > today:
         raise IncubationError(_("The date cannot be in the future."), "start")
@@ -81,7 +108,8 @@ def start_incubation(project: Project, officer_id: int | None, pathway: Pathway 
            pathway=str(incubation.pathway))
     notify(project.owner, N_("%(title)s has entered incubation. Your service officer is %(officer)s."),
            project_link(project), title=project.title, officer=person(chosen))
-    notify(chosen, N_("You are the service officer for %(title)s."), project_link(project), title=project.title)
+    if chosen.id != getattr(actor, "id", None):  # an officer who took the project on needs no telling
+        notify(chosen, N_("You are the service officer for %(title)s."), project_link(project), title=project.title)
     return incubation
 
 

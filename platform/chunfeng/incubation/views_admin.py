@@ -14,23 +14,54 @@ from . import figures as incubation_figures
 from . import starting, timers, tracking
 from . import targets as stage_targets
 from .blueprint import bp, saved
-from .forms import ALL_PATHWAYS, OfficerForm, StartIncubationForm, TargetForm, officer_choices
+from .forms import ALL_PATHWAYS, OfficerForm, StartIncubationForm, TakeOnForm, TargetForm, officer_choices
 from .involvement import active_officers
 from .models import Incubation
 from .plan import PLAN_KEYS
 
 
+def _prefilled(form_class: type[TakeOnForm], project: Project, form: TakeOnForm | None = None) -> TakeOnForm:
+    """The start form of one waiting project (prefixed by its id), the recommended pathway chosen; or the form
+    just refused, with its errors."""
+    if form is None:
+        form = form_class(formdata=None, prefix=f"p{project.id}")
+        form.pathway.data = starting.recommended_pathways(project)[0].value
+    return form
+
+
+def _officer_page(status: int = 200, failed_start: tuple[int, TakeOnForm] | None = None):
+    officer = current_actor()
+    waiting = starting.eligible_projects(officer)
+    forms = {p.id: _prefilled(TakeOnForm, p, failed_start[1] if failed_start and failed_start[0] == p.id else None)
+             for p in waiting}
+    return render_template("incubation/officer_list.html", rows=tracking.officer_rows(officer), today=local_today(),
+                           waiting=waiting, start_forms=forms,
+                           recommended={p.id: starting.recommended_pathways(p) for p in waiting}), status
+
+
 @bp.route("/incubation/mine")
 @policy.guard("incubation.officer")
 def officer_list():
-    return render_template("incubation/officer_list.html", rows=tracking.officer_rows(current_actor()),
-                           today=local_today())
+    return _officer_page()
 
 
-def _start_form(project: Project, officers, form: StartIncubationForm | None = None) -> StartIncubationForm:
-    if form is None:
-        form = StartIncubationForm(formdata=None, prefix=f"p{project.id}")
-        form.pathway.data = starting.recommended_pathways(project)[0].value
+@bp.route("/incubation/mine/start/<int:project_id>", methods=["POST"])
+@policy.guard("incubation.start")
+def take_on(project_id: int):
+    """The officer starts a waiting project of their remit and becomes its officer (404 for any other project)."""
+    project = policy.load(Project, project_id)
+    form = TakeOnForm(prefix=f"p{project.id}")
+    officer = current_actor()
+    if form.validate_on_submit() and saved(
+            lambda: starting.start_incubation(project, officer.id, Pathway(form.pathway.data), officer,
+                                              start=form.start.data),
+            form, _("Incubation started: the pathway plan has been created. You are its service officer.")):
+        return redirect(url_for("incubation.project", project_id=project.id))
+    return _officer_page(400, failed_start=(project.id, form))
+
+
+def _start_form(project: Project, officers, form: StartIncubationForm | None = None) -> TakeOnForm:
+    form = _prefilled(StartIncubationForm, project, form)
     form.officer.choices = officer_choices(officers)
     return form
 

@@ -12,13 +12,11 @@ from ..core.clock import local_today
 from ..core.web import current_actor
 from ..db import db
 from ..forms import choices
-from ..submissions.status import TIMELINE, timeline_position
 from . import documents, involvement, milestones, service_record, starting, stories, tracking
 from .blueprint import bp, saved
 from .forms import (
     AnswerForm,
     ConsentForm,
-    DocumentForm,
     EntryForm,
     MilestoneForm,
     OfficerForm,
@@ -26,7 +24,15 @@ from .forms import (
     TransitionForm,
     officer_choices,
 )
-from .models import Audience, Incubation, IncubationStatus, Milestone, MilestoneDocument, ServiceEntry
+from .models import (
+    Audience,
+    Incubation,
+    IncubationStatus,
+    Milestone,
+    MilestoneDocument,
+    MilestoneStatus,
+    ServiceEntry,
+)
 from .plan import EXEMPTION_HINT, KEY_LABELS, MILESTONE_STATUS_LABELS, SKIPPABLE
 
 
@@ -54,7 +60,7 @@ def _project_page(incubation: Incubation, status: int = 200, **forms):
     return render_template(
         "incubation/project.html", incubation=incubation, project=incubation.project, role=role,
         is_staff=is_staff, plan=tracking.plan(incubation), entries=involvement.visible_entries(incubation, user),
-        timeline=TIMELINE, position=timeline_position(incubation.project.status),
+        timeline=tracking.project_timeline(incubation.project),
         allowed_events={m.id: milestones.allowed_events(m) for m in incubation.milestones} if is_staff else {},
         entry_form=entry_form, officer_form=officer_form,
         question_form=forms.get("question_form") or QuestionForm(formdata=None),
@@ -129,17 +135,30 @@ def consent(project_id: int):
 
 # --- milestones -----------------------------------------------------------------------------------------
 
-def _milestone_page(milestone: Milestone, status: int = 200, form=None, document_form=None, transition_form=None):
+def _milestone_page(milestone: Milestone, status: int = 200, form=None, transition_form=None):
     incubation = milestone.incubation
     view = next(v for v in tracking.plan(incubation) if v.milestone.id == milestone.id)
     return render_template(
         "incubation/milestone.html", milestone=milestone, view=view, incubation=incubation,
         project=incubation.project, form=form or MilestoneForm(formdata=None, obj=milestone),
-        document_form=document_form or DocumentForm(formdata=None),
         transition_form=transition_form or TransitionForm(formdata=None),
         events=milestones.allowed_events(milestone) if incubation.status == IncubationStatus.ACTIVE else [],
         exemption_hint=EXEMPTION_HINT if milestone.key in SKIPPABLE else None,
     ), status
+
+
+def _changed(milestone: Milestone) -> str:
+    """What a status change did, for the officer: the step's new status and the step it started, if any."""
+    said = _("%(step)s: %(status)s.", step=KEY_LABELS[milestone.key], status=MILESTONE_STATUS_LABELS[milestone.status])
+    following = milestones.next_step(milestone) if milestone.status == MilestoneStatus.DONE else None
+    if following is not None and following.status == MilestoneStatus.IN_PROGRESS:
+        said += " " + _("The next step, %(step)s, is now in progress.", step=KEY_LABELS[following.key])
+    return said
+
+
+def _saved(milestone: Milestone, with_document: bool, done: bool) -> str:
+    said = _("The milestone and its document have been saved.") if with_document else _("The milestone has been saved.")
+    return f"{said} {_changed(milestone)}" if done else said
 
 
 def _back_to_plan(milestone: Milestone):
@@ -151,14 +170,16 @@ def _back_to_plan(milestone: Milestone):
 def milestone(milestone_id: int):
     milestone = policy.load(Milestone, milestone_id)
     form = MilestoneForm(obj=milestone) if request.method == "GET" else MilestoneForm()
+    upload = form.upload if request.method == "POST" else None
     if form.validate_on_submit() and saved(
-            lambda: milestones.update_milestone(
-                milestone, current_actor(), planned_start=form.planned_start.data, planned_due=form.planned_due.data,
-                owner=form.owner.data or "", notes=form.notes.data or "", actual_start=form.actual_start.data,
-                actual_done=form.actual_done.data),
-            form, _("The milestone has been saved.")):
+            lambda: milestones.save_step(
+                milestone, current_actor(), upload, planned_start=form.planned_start.data,
+                planned_due=form.planned_due.data, owner=form.owner.data or "", notes=form.notes.data or "",
+                actual_start=form.actual_start.data, actual_done=form.actual_done.data,
+                mark_done=bool(form.mark_done.data)),
+            form, lambda: _saved(milestone, upload is not None, bool(form.mark_done.data))):
         return _back_to_plan(milestone)
-    return _milestone_page(milestone, 400 if form.errors else 200, form=form)
+    return _milestone_page(milestone, 400 if request.method == "POST" else 200, form=form)
 
 
 @bp.route("/incubation/milestone/<int:milestone_id>/status", methods=["POST"])
@@ -168,21 +189,9 @@ def transition(milestone_id: int):
     form = TransitionForm()
     if form.validate_on_submit() and saved(
             lambda: milestones.change_milestone(milestone, form.event.data, current_actor(), on=form.on.data), None,
-            lambda: _("%(step)s: %(status)s.", step=KEY_LABELS[milestone.key],
-                      status=MILESTONE_STATUS_LABELS[milestone.status])):
+            lambda: _changed(milestone)):
         return _back_to_plan(milestone)
     return _milestone_page(milestone, 400, transition_form=form)
-
-
-@bp.route("/incubation/milestone/<int:milestone_id>/documents", methods=["POST"])
-@policy.guard("incubation.edit")
-def upload(milestone_id: int):
-    milestone = policy.load(Milestone, milestone_id)
-    form = DocumentForm()
-    if form.validate_on_submit() and saved(lambda: documents.add_document(milestone, form.file.data, current_actor()),
-                                           form, _("The document has been uploaded.")):
-        return redirect(url_for("incubation.milestone", milestone_id=milestone.id))
-    return _milestone_page(milestone, 400, document_form=form)
 
 
 @bp.route("/incubation/document/<int:document_id>")

@@ -1,0 +1,115 @@
+"""The service officer starts the incubation of a selected project in their remit (the province they serve) and
+becomes its officer; any other project answers 404."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from chunfeng.accounts.models import Role
+from chunfeng.core.models import Notification
+from chunfeng.db import db
+from chunfeng.incubation.models import Incubation, MilestoneStatus
+from chunfeng.submissions.models import Pathway, Project
+from chunfeng.submissions.status import Status
+from tests.conftest import login
+from tests.incubation.conftest import MONDAY, at
+
+
+def _incubation_of(app, project_id):
+    with app.app_context():
+        return db.session.scalar(select(Incubation).where(Incubation.project_id == project_id))
+
+
+def test_the_officer_sees_and_starts_the_waiting_projects_of_their_province(app, client, make_user, make_project):
+    officer = make_user(Role.OFFICER, name="陈专员", province="广东省")
+    canton = make_user(Role.CLINICIAN, name="李明医生", province="广东省")
+    sichuan = make_user(Role.CLINICIAN, name="王芳医生", province="四川省")
+    ours = make_project(owner=canton, title="可调节直径的颅内取栓支架")
+    theirs = make_project(owner=sichuan, title="眼底影像辅助诊断软件")
+    with at(MONDAY):
+        login(client, officer.email)
+        page = client.get("/incubation/mine").get_data(as_text=True)
+        assert "等待启动培育的入选项目" in page
+        assert "可调节直径的颅内取栓支架" in page and "眼底影像辅助诊断软件" not in page
+        started = client.post(f"/incubation/mine/start/{ours}", data={
+            f"p{ours}-pathway": Pathway.PRE_REVIEW.value, f"p{ours}-start": ""})
+    assert started.status_code == 302 and started.headers["Location"].endswith(f"/incubation/project/{ours}")
+    incubation = _incubation_of(app, ours)
+    assert incubation is not None and incubation.officer_id == officer.id and incubation.started_on == MONDAY
+    with app.app_context():
+        assert db.session.get(Project, ours).status == Status.INCUBATION
+        told = db.session.scalars(select(Notification).where(Notification.user_id == canton.id)).all()
+        assert len(told) == 1  # the clinician learns that the project entered incubation
+    with at(MONDAY):
+        page = client.get("/incubation/mine").get_data(as_text=True)
+    assert "我跟进的项目" in page and f"/incubation/project/{ours}" in page
+    assert f"/incubation/mine/start/{ours}" not in page  # no longer waiting
+
+
+def test_a_project_outside_the_remit_or_not_waiting_answers_404_and_changes_nothing(app, client, make_user,
+                                                                                    make_project):
+    officer = make_user(Role.OFFICER, province="广东省")
+    sichuan = make_project(owner=make_user(Role.CLINICIAN, province="四川省"))
+    canton = make_user(Role.CLINICIAN, province="广东省")
+    in_review = make_project(status=Status.UNDER_REVIEW, owner=canton)
+    login(client, officer.email)
+    for project_id in (sichuan, in_review, 999_999):
+        answer = client.post(f"/incubation/mine/start/{project_id}", data={
+            f"p{project_id}-pathway": Pathway.PRE_REVIEW.value})
+        assert answer.status_code == 404, project_id
+    with app.app_context():
+        assert db.session.scalar(select(Incubation)) is None
+        assert db.session.get(Project, sichuan).status == Status.SELECTED
+
+
+def test_a_project_another_officer_already_started_answers_404(app, client, make_user, make_project, start):
+    started = start()
+    other = make_user(Role.OFFICER)
+    login(client, other.email)
+    answer = client.post(f"/incubation/mine/start/{started.project_id}",
+                         data={f"p{started.project_id}-pathway": Pathway.PRE_REVIEW.value})
+    assert answer.status_code == 404
+    assert _incubation_of(app, started.project_id).officer_id == started.officer.id
+
+
+def test_an_officer_of_a_station_without_a_province_serves_every_province(client, make_user, make_project):
+    officer = make_user(Role.OFFICER)  # an organisation naming no province: a national station
+    make_project(owner=make_user(Role.CLINICIAN, province="四川省"), title="眼底影像辅助诊断软件")
+    make_project(owner=make_user(Role.CLINICIAN, province="广东省"), title="可调节直径的颅内取栓支架")
+    login(client, officer.email)
+    page = client.get("/incubation/mine").get_data(as_text=True)
+    assert "眼底影像辅助诊断软件" in page and "可调节直径的颅内取栓支架" in page
+
+
+def test_a_start_date_in_the_future_is_refused_beside_its_field(app, client, make_user, make_project):
+    officer = make_user(Role.OFFICER)
+    project_id = make_project()
+    with at(MONDAY):
+        login(client, officer.email)
+        refused = client.post(f"/incubation/mine/start/{project_id}", data={
+            f"p{project_id}-pathway": Pathway.PRE_REVIEW.value,
+            f"p{project_id}-start": (MONDAY + timedelta(days=3)).isoformat()})
+    assert refused.status_code == 400 and "日期不能晚于今天" in refused.get_data(as_text=True)
+    assert _incubation_of(app, project_id) is None
+
+
+def test_the_plan_of_a_project_the_officer_started_begins_not_started(app, client, make_user, make_project):
+    officer = make_user(Role.OFFICER)
+    project_id = make_project()
+    with at(MONDAY):
+        login(client, officer.email)
+        client.post(f"/incubation/mine/start/{project_id}", data={f"p{project_id}-pathway": Pathway.PRIORITY.value})
+    with app.app_context():
+        incubation = db.session.scalar(select(Incubation).where(Incubation.project_id == project_id))
+        assert incubation.pathway == Pathway.PRIORITY
+        assert [m.status for m in incubation.milestones] == [MilestoneStatus.NOT_STARTED] * 7
+
+
+def test_others_may_not_use_the_officers_start(client, login_as, make_project):
+    project_id = make_project()
+    for role in (Role.CLINICIAN, Role.ENTERPRISE, Role.ADMIN):
+        client.post("/account/logout")
+        login_as(role)
+        assert client.post(f"/incubation/mine/start/{project_id}").status_code == 403, role
