@@ -1,12 +1,14 @@
 """Figures for the administrator dashboard, each from one GROUP BY query (never a loop over all rows).
 
 Reviews and matching figures read those domains' models when they are installed and are left out otherwise,
-so the dashboard works whichever domains a deployment has.
+so the dashboard works whichever domains a deployment has. Every figure can be limited to a period (days in the
+platform's zone): each chart counts what happened in it (see PERIOD_MEANS).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,8 +21,39 @@ from ..reviews import models as reviews
 from ..submissions import models as submissions
 from ..submissions.models import Project, StatusEvent
 from ..submissions.status import STATUS_LABELS, Status
+from .services import local_day_start
 
 TOP_SPECIALTIES = 12
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `start` to `end`, both days included, in the platform's zone; an open side reaches to the first or the
+    latest record."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.start is None and self.end is None
+
+    def where(self, column) -> list:
+        """Conditions keeping a stored (UTC) time inside the period."""
+        found = []
+        if self.start is not None:
+            found.append(column >= local_day_start(self.start))
+        if self.end is not None:
+            found.append(column < local_day_start(self.end + timedelta(days=1)))
+        return found
+
+
+ALL_TIME = Period()
+
+# What a period counts, chart by chart (shown under the period form).
+PERIOD_MEANS = _l("In a period: projects created (status), projects submitted (specialty, stage, class), status "
+                  "changes (funnel), reviews submitted (scores), invitations sent (reviewer progress) and connections "
+                  "requested (connections).")
 
 
 @dataclass
@@ -71,11 +104,12 @@ def _counts(column, *where) -> dict[Any, int]:
 Breakdown = dict[tuple[str, Any, Any], int]
 
 
-def submitted_breakdown() -> Breakdown:
+def submitted_breakdown(period: Period = ALL_TIME) -> Breakdown:
     """Submitted projects counted by (specialty, stage, class) in one GROUP BY: the three charts below share it,
     so the table is read once."""
     columns = (Project.specialty, Project.stage, Project.device_class)
-    query = select(*columns, func.count()).where(Project.submitted_at.is_not(None)).group_by(*columns)
+    submitted = Project.submitted_at
+    query = select(*columns, func.count()).where(submitted.is_not(None), *period.where(submitted)).group_by(*columns)
     return {(specialty, stage, kind): count for specialty, stage, kind, count in db.session.execute(query)}
 
 
@@ -88,8 +122,8 @@ def _sum_by(breakdown: Breakdown, position: int) -> dict[Any, int]:
 
 # --- submissions -----------------------------------------------------------------------------------------
 
-def by_status() -> Chart:
-    counts = _counts(Project.status)
+def by_status(period: Period = ALL_TIME) -> Chart:
+    counts = _counts(Project.status, *period.where(Project.created_at))
     states = [s for s in Status if counts.get(s)]
     return Chart("by-status", _l("Projects by status"), "bar", [STATUS_LABELS[s] for s in states],
                  [Series(_l("Projects"), [counts[s] for s in states])], horizontal=True,
@@ -141,14 +175,15 @@ FUNNEL = (
 )
 
 
-def funnel() -> Chart:
-    """Distinct projects whose history reached each stage (or a later one), in one pass over the history."""
+def funnel(period: Period = ALL_TIME) -> Chart:
+    """Distinct projects whose history reached each stage (or a later one), in one pass over the history; in a
+    period, the changes made in it."""
     columns, later = [], set()
     for _label_text, states in reversed(FUNNEL):
         later |= {str(s) for s in states}
         reached = case((StatusEvent.to_status.in_(sorted(later)), StatusEvent.project_id))
         columns.append(func.count(distinct(reached)))
-    values = list(reversed(db.session.execute(select(*columns)).one()))
+    values = list(reversed(db.session.execute(select(*columns).where(*period.where(StatusEvent.at))).one()))
     return Chart("funnel", _l("From submission to incubation"), "bar", [label for label, _ in FUNNEL],
                  [Series(_l("Projects"), values)],
                  note=_l("Each bar counts the projects that reached this stage or a later one."))
@@ -159,14 +194,15 @@ def funnel() -> Chart:
 SCORE_BINS = [f"{low}–{low + 9}" if low < 90 else "90–100" for low in range(0, 100, 10)]
 
 
-def score_distribution() -> Chart | None:
+def score_distribution(period: Period = ALL_TIME) -> Chart | None:
     """Submitted reviews' weighted totals (0-100, docs/rubric.md) in bins of ten points, one series per round."""
     r, score, criterion, assignment = reviews.Review, reviews.ReviewScore, reviews.Criterion, reviews.Assignment
     points = func.sum(criterion.weight * (score.value - 1)) * 25.0 / func.sum(criterion.weight)
     totals = (select(assignment.round_id.label("round_id"), points.label("total"))
               .select_from(r).join(assignment, r.assignment_id == assignment.id)
               .join(score, score.review_id == r.id).join(criterion, score.criterion_id == criterion.id)
-              .where(r.submitted_at.is_not(None)).group_by(r.id, assignment.round_id).subquery())
+              .where(r.submitted_at.is_not(None), *period.where(r.submitted_at))
+              .group_by(r.id, assignment.round_id).subquery())
     bin_no = case((totals.c.total >= 90, 9), else_=cast(totals.c.total / 10, Integer))
     query = (select(reviews.ReviewRound.name, bin_no, func.count())
              .join(reviews.ReviewRound, reviews.ReviewRound.id == totals.c.round_id)
@@ -179,12 +215,12 @@ def score_distribution() -> Chart | None:
                  note=_l("Weighted totals of submitted reviews, 0 to 100 points."))
 
 
-def reviewer_progress() -> Chart | None:
+def reviewer_progress(period: Period = ALL_TIME) -> Chart | None:
     """Assignments of each round by status: what the experts have done and what is still outstanding."""
     a, rnd = reviews.Assignment, reviews.ReviewRound
     shown = [s for s in reviews.AssignmentStatus if s != reviews.AssignmentStatus.PROPOSED]
     query = (select(rnd.name, a.status, func.count()).join(rnd, rnd.id == a.round_id)
-             .where(a.status != reviews.AssignmentStatus.PROPOSED)
+             .where(a.status != reviews.AssignmentStatus.PROPOSED, *period.where(a.invited_at))
              .group_by(rnd.id, rnd.name, a.status).order_by(rnd.id))
     rounds: dict[str, dict[Any, int]] = {}
     for name, status, count in db.session.execute(query):
@@ -227,10 +263,10 @@ CONNECTION_LABELS = {
 }
 
 
-def connection_stages() -> Chart | None:
+def connection_stages(period: Period = ALL_TIME) -> Chart | None:
     """Connections (对接) by where they stand: accepted ones by stage, the others by status."""
     c = matching.Connection
-    query = select(c.status, c.stage, func.count()).group_by(c.status, c.stage)
+    query = select(c.status, c.stage, func.count()).where(*period.where(c.created_at)).group_by(c.status, c.stage)
     counts: dict[str, int] = {}
     for status, stage, count in db.session.execute(query):
         key = str(stage) if str(status) == "accepted" else str(status)
@@ -241,8 +277,13 @@ def connection_stages() -> Chart | None:
                  unit=_l("connections"))
 
 
-def charts() -> list[Chart]:
-    breakdown = submitted_breakdown()
-    found = [by_status(), funnel(), by_specialty(breakdown), by_stage(breakdown), by_class(breakdown),
-             score_distribution(), reviewer_progress(), connection_stages()]
+def charts(period: Period = ALL_TIME) -> list[Chart]:
+    breakdown = submitted_breakdown(period)
+    found = [by_status(period), funnel(period), by_specialty(breakdown), by_stage(breakdown), by_class(breakdown),
+             score_distribution(period), reviewer_progress(period), connection_stages(period)]
     return [chart for chart in found if chart is not None]
+
+
+def chart(key: str, period: Period = ALL_TIME) -> Chart | None:
+    """One chart by its key (as in its download link), or None."""
+    return next((found for found in charts(period) if found.key == key), None)

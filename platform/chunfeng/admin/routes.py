@@ -16,8 +16,7 @@ from ..core.web import current_actor, next_from_request
 from ..db import db, utcnow
 from ..exports import csv_response
 from . import audit as audit_words
-from . import dashboard as figures
-from . import privacy, services
+from . import dashboard_page, privacy, services
 from .forms import (
     ORG_KIND_LABELS,
     ROLE_LABELS,
@@ -53,14 +52,16 @@ def _page() -> int:
 
 # --- dashboard -------------------------------------------------------------------------------------------
 
-REVIEWER_ROWS = 20
-
-
 @bp.route("/admin")
 @policy.guard("admin.access")
 def dashboard():
-    return render_template("admin/dashboard.html", charts=figures.charts(), pending=services.pending_count(),
-                           reviewers=figures.reviewer_table(REVIEWER_ROWS), reviewer_rows=REVIEWER_ROWS)
+    return dashboard_page.page()
+
+
+@bp.route("/admin/dashboard/<chart>.csv")
+@policy.guard("admin.access")
+def dashboard_csv(chart: str):
+    return dashboard_page.chart_csv(chart)
 
 
 # --- accounts --------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-// Administrator dashboard: draws each <canvas data-chart='{...}'> with Chart.js (served locally).
-// The same figures are in a table beside each chart, so nothing depends on this script.
+// Administrator dashboard: draws each <canvas data-chart='{...}'> with Chart.js (served locally), and offers each
+// drawn chart as a PNG (made here from the canvas, on a white ground; nothing leaves the browser).
+// The same figures are in a table beside each chart and as a CSV from the server, so nothing depends on this script.
 (function () {
   'use strict';
   if (typeof window.Chart === 'undefined') { return; }
@@ -34,5 +35,32 @@
     return new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
   }
 
+  // The chart as a PNG: copied onto a white canvas (a chart's own canvas is transparent), then saved.
+  function png(canvas) {
+    var copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    var context = copy.getContext('2d');
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, copy.width, copy.height);
+    context.drawImage(canvas, 0, 0);
+    return copy.toDataURL('image/png');
+  }
+
+  function offerPng(button) {
+    var canvas = document.getElementById(button.dataset.chartPng);
+    if (!canvas) { return; }
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var link = document.createElement('a');
+      link.href = png(canvas);
+      link.download = button.dataset.filename || 'chart.png';
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
+  }
+
   document.querySelectorAll('canvas[data-chart]').forEach(build);
+  document.querySelectorAll('[data-chart-png]').forEach(offerPng);
 }());
