@@ -142,6 +142,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "accounts.mail_preferences": ANY_SIGNED_IN,
     # admin
     "admin.dashboard": ADMIN_ONLY,
+    "admin.dashboard_csv": ADMIN_ONLY,
     "admin.accounts": ADMIN_ONLY,
     "admin.account": ADMIN_ONLY,
     "admin.decide": ADMIN_ONLY,
@@ -240,6 +241,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "incubation.figures": ADMIN_ONLY,
     "incubation.targets": ADMIN_ONLY,
     "incubation.start": ADMIN_ONLY,
+    "incubation.take_on": answers(FORBIDDEN, officer=HIDDEN, case_officer=HIDDEN),  # already in incubation
     "incubation.reassign": ADMIN_ONLY,
     "incubation.project": INCUBATION_PARTIES,
     "incubation.document": INCUBATION_PARTIES,
@@ -247,7 +249,6 @@ EXPECTED: dict[str, dict[str, object]] = {
     "incubation.answer": INCUBATION_STAFF,
     "incubation.milestone": INCUBATION_STAFF,
     "incubation.transition": INCUBATION_STAFF,
-    "incubation.upload": INCUBATION_STAFF,
     "incubation.ask": INCUBATION_ASKERS,
     "incubation.consent": only("owner", clinician=HIDDEN),
     "incubation.success_stories": EVERYONE,
@@ -307,6 +308,7 @@ NOT_RELEASED = {
 }
 NOT_IN_INCUBATION = {
     "incubation.start": ADMIN_ONLY,
+    "incubation.take_on": answers(FORBIDDEN, officer=HIDDEN, case_officer=HIDDEN),  # not awaiting incubation
     "incubation.project": answers(HIDDEN, pending=FORBIDDEN),
     "incubation.add_entry": answers(FORBIDDEN, officer=HIDDEN, case_officer=HIDDEN, admin=HIDDEN),
     "incubation.ask": answers(HIDDEN, pending=FORBIDDEN),
@@ -438,6 +440,7 @@ SAMPLES: dict[str, Callable[[Samples, str], object]] = {
     "report_id": lambda s, e: s.report_id,
     "kind": lambda s, e: "need",
     "target_id": lambda s, e: s.need_id,
+    "chart": lambda s, e: "funnel",
 }
 
 
