@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,19 +12,42 @@ from ..core.models import Notification
 from ..core.services import mark_all_read, notification_texts, unread_count
 from ..core.shell import NavItem, Offer, nav_for, panels_for
 from ..extensions import db
+from . import lang_marks
 
 bp = Blueprint("main", __name__)
 
+# Links from this place in the order on (community, consultations, incubation tracking, published results) are
+# shared by every role: in English, where the labels are long, they gather under "More" on screens from 1200 to
+# 1400 px wide so that a role's own links and these stay on one line; wider, narrower (the collapsed menu) and in
+# Chinese they stand in the bar.
+SHARED_FROM_ORDER = 60
+
+
+def split_nav(items: list[NavItem], signed_in: bool, locale: str) -> tuple[list[NavItem], list[NavItem]]:
+    """(the bar's links, those also offered under "More" at medium widths)."""
+    bar = [item for item in items if not item.group]
+    if not signed_in or locale.startswith("zh"):
+        return bar, []
+    return bar, [item for item in bar if item.order >= SHARED_FROM_ORDER]
 
 
 @bp.app_context_processor
 def shell_context():
     user = current_user if current_user and current_user.is_authenticated else None
+    items = nav_for(user)  # visitors see the public links (results, community)
+    bar, more = split_nav(items, user is not None, str(get_locale()))
     return {
-        "nav_items": nav_for(user),  # visitors see the public links (results, community)
+        "nav_items": items,
+        "nav_bar": bar,
+        "nav_more": more,
         "unread_notifications": unread_count(user) if user else 0,
         "policy": policy,
     }
+
+
+@bp.after_app_request
+def mark_chinese_in_english(response):
+    return lang_marks.mark_response(response, str(get_locale()))
 
 
 @bp.route("/")
