@@ -56,3 +56,46 @@ def submit_project(app):
 def lock_of(app, project_id: int) -> int:
     with app.app_context():
         return db.session.get(Project, project_id).lock_version
+
+
+@pytest.fixture
+def under_review(app, make_user, make_project, submit_project, fast_password_hashes):
+    """A project submitted through the intake and put under review in an open round, with two experts who accepted
+    (a third expert is approved but not assigned). Returns a namespace of the people (detached) and the ids."""
+    from types import SimpleNamespace
+
+    from chunfeng.accounts.models import Role, User
+    from chunfeng.reviews import assignment as assigning
+    from chunfeng.reviews.models import Assignment
+    from tests.reviews.conftest import enter, invite, open_round
+
+    people = SimpleNamespace(
+        admin=make_user(Role.ADMIN, name="管理员老周"),
+        clinician=make_user(Role.CLINICIAN, name="李明医生", organization="中山大学附属第一医院"),
+        other_clinician=make_user(Role.CLINICIAN, name="王芳医生", organization="四川大学华西医院"),
+        company=make_user(Role.ENTERPRISE, name="张经理", organization="深圳迈瑞医疗"),
+        expert_a=make_user(Role.EXPERT, name="孙丽华教授", organization="北京协和医院"),
+        expert_b=make_user(Role.EXPERT, name="周海涛教授", organization="华南理工大学"),
+        stranger=make_user(Role.EXPERT, name="吴敏教授", organization="复旦大学附属华山医院"),
+    )
+    project_id = make_project(people.clinician, team="李明，中山大学附属第一医院，项目负责人")
+    submit_project(project_id, people.clinician)
+    with app.app_context():
+        round_id = open_round(people.admin.id)
+        enter(round_id, project_id, people.admin.id)
+        assignments = [invite(round_id, project_id, expert.id, people.admin.id)
+                       for expert in (people.expert_a, people.expert_b)]
+        for assignment_id in assignments:
+            assignment = db.session.get(Assignment, assignment_id)
+            assigning.accept(assignment, db.session.get(User, assignment.expert_id))
+        db.session.commit()
+    return SimpleNamespace(people=people, project_id=project_id, round_id=round_id, assignments=assignments)
+
+
+def client_as(app, user):
+    """A separate browser signed in as `user`."""
+    from tests.conftest import login
+
+    browser = app.test_client()
+    assert login(browser, user.email).status_code == 302
+    return browser

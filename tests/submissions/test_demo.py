@@ -52,3 +52,16 @@ def test_synthetic_projects_carry_verifiable_versions(app):
         projects = db.session.query(Project).all()
         assert all(p.status == Status.SUBMITTED and not services.missing_items(p) for p in projects)
         assert len({p.owner_id for p in projects}) > 3 and len({p.specialty for p in projects}) > 3
+
+
+def test_the_demo_shows_supplementary_material_after_submitting(app):
+    with app.app_context():
+        demo.seed(_people())
+        db.session.commit()
+        supplemented = [p for p in db.session.query(Project).all() if len(p.versions) > 1]
+        assert len(supplemented) == 1 and supplemented[0].status == Status.SUBMITTED
+        first, second = supplemented[0].versions
+        assert second.is_supplement and "前瞻性验证" in second.supplement["reason"]
+        assert "前瞻性验证" in second.content["fields"]["evidence"]
+        assert "前瞻性验证" not in first.content["fields"]["evidence"]
+        assert second.sha256 == services.digest(second.content)

@@ -4,7 +4,9 @@ withdrawal and the project's state machine."""
 
 def setup(app) -> None:
     from ..core import hooks
-    from . import access, routes, services  # noqa: F401 - access registers the domain's rules
+
+    # access registers the domain's rules; the views modules add their routes to the blueprint before it is registered
+    from . import access, routes, services, views_clarifications, views_supplements  # noqa: F401
 
     app.register_blueprint(routes.bp)
     hooks.connect(hooks.nav_items, routes.NAV)

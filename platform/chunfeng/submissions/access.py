@@ -5,6 +5,9 @@ confidential details (the sections beyond the public summary, earlier versions' 
 the owner and administrators, and by whoever answers `hooks.confidential_access` for a reason of their own domain
 (matching: a member of a company holding the clinician's active share grant; incubation: the project's officer).
 Experts read the blind review pages instead: admitting them here would open attachments with their file names.
+What intake shows them there (supplementary material without file names or the team, clarification questions) is
+for the experts who read the project's review materials now: `assigned_expert`, answered by reviews through
+`hooks.project_experts`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from ..accounts.access import has_role
 from ..accounts.models import Role
 from ..core import hooks
 from ..policy import can, rule
-from .status import EDITABLE, Event, Status, lifecycle
+from .status import EDITABLE, SUPPLEMENTABLE, Event, Status, lifecycle
 
 
 def owns(user, project) -> bool:
@@ -90,3 +93,45 @@ def _owner_of_unsent(user, project) -> bool:
     if project is None:
         return user.has_role(Role.CLINICIAN)
     return owns(user, project) and not sent_to_platform(project)
+
+
+def assigned_expert(user, project) -> bool:
+    """The user is an expert who reads this project's review materials now."""
+    return user.has_role(Role.EXPERT) and any(
+        expert.id == user.id for expert, _link in hooks.collect(hooks.project_experts, project=project))
+
+
+@rule("submission.supplement")
+def _owner_after_submitting(user, project) -> bool:
+    if project is None:
+        return user.has_role(Role.CLINICIAN)
+    return owns(user, project) and project.status in SUPPLEMENTABLE
+
+
+@rule("submission.clarifications")
+def _question_reader(user, project) -> bool:
+    """The clarification questions of a project: its owner, administrators and the assigned experts. Without a
+    project (route guard): any signed-in user; the project check then answers 404 or not."""
+    if project is None:
+        return True
+    return owns(user, project) or staff_sees(user, project, Role.ADMIN) or assigned_expert(user, project)
+
+
+@rule("submission.ask")
+def _panel_asks(user, project) -> bool:
+    """The panel (administrators, assigned experts) asks the clinician; while the project is under review only
+    (clarifications.may_ask). Without a project (route guard): any signed-in user, the project check answers 404."""
+    if project is None:
+        return True
+    return staff_sees(user, project, Role.ADMIN) or assigned_expert(user, project)
+
+
+@rule("submission.answer")
+def _owner_answers(user, clarification) -> bool:
+    return clarification is None or owns(user, clarification.project)
+
+
+@rule("submission.panel_material")
+def _assigned_expert(user, project) -> bool:
+    """A file a supplementary version added, under a neutral name, for the experts reading the project."""
+    return project is None or assigned_expert(user, project)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import MultiCheckboxField, choices
 from .models import (
@@ -23,7 +23,7 @@ from .models import (
     STAGE_LABELS,
     DeviceClass,
 )
-from .sections import FIELD_LABELS
+from .sections import FIELD_LABELS, FIELD_SECTION, SUPPLEMENT_FIELDS
 
 TOO_LONG = _l("Please shorten this to at most %(max)d characters (now %(length)d).")
 LONG_TEXT = 5000
@@ -192,3 +192,60 @@ class WithdrawForm(FlaskForm):
     confirm = BooleanField(_l("I understand that a withdrawn project cannot be reopened; the submitted versions "
                               "stay on record."),
                            validators=[DataRequired(_l("Please confirm that you want to withdraw the project."))])
+
+
+# --- after submitting: supplementary material, clarification questions and answers ------------------------------
+
+NO_PATIENT_DATA = _l("The files contain no patient-identifiable information (names, ID or record numbers, faces).")
+CONFIRM_NO_PATIENT_DATA = _l("Please confirm that the files contain no patient-identifiable information; remove or "
+                             "mask such data before uploading.")
+
+
+class _FilesAttested(FlaskForm):
+    """A form with optional files: the attestation is required once a file is chosen."""
+
+    def validate_attest(self, field) -> None:
+        if self.chosen_files() and not field.data:
+            raise ValidationError(CONFIRM_NO_PATIENT_DATA)
+
+    def chosen_files(self) -> list:
+        data = self.files.data if hasattr(self, "files") else [self.file.data]
+        return [f for f in data or [] if f is not None and getattr(f, "filename", "")]
+
+
+def _supplement_fields() -> dict:
+    """The free-text answers, as their section forms define them (label, help, length limit)."""
+    return {name: getattr(SECTION_FORMS[FIELD_SECTION[name]], name) for name in SUPPLEMENT_FIELDS}
+
+
+class _SupplementBase(_FilesAttested):
+    lock_version = HiddenField()
+    reason = TextAreaField(_l("Reason for the supplementary material"), render_kw={"rows": 3},
+                           description=_l("What you add and why, e.g. new bench test results, an answer to a point "
+                                          "the formal check raised. The panel reads it with the changes."),
+                           validators=[DataRequired(_l("Please give the reason for the supplementary material.")),
+                                       Length(max=1000, message=TOO_LONG)])
+    files = MultipleFileField(_l("New attachments (optional)"))
+    attest = BooleanField(NO_PATIENT_DATA)
+
+
+# The reason, the free-text answers (prefilled with the current text) and new files.
+SupplementForm = type("SupplementForm", (_SupplementBase,), _supplement_fields())
+
+
+class ClarificationForm(FlaskForm):
+    next = HiddenField()
+    question = TextAreaField(_l("Question to the applicant"), render_kw={"rows": 4},
+                             description=_l("The applicant does not see your name, and you will not see theirs."),
+                             validators=[DataRequired(_l("Please write the question.")),
+                                         Length(max=2000, message=TOO_LONG)])
+    due_on = DateField(_l("Answer by"), description=_l("Beijing time, until the end of that day."),
+                       validators=[DataRequired(_l("Please give a valid date, e.g. 2026-12-31."))])
+
+
+class AnswerForm(_FilesAttested):
+    answer = TextAreaField(_l("Your answer"), render_kw={"rows": 5},
+                           validators=[DataRequired(_l("Please write your answer.")),
+                                       Length(max=5000, message=TOO_LONG)])
+    file = FileField(_l("A supporting file (optional)"))
+    attest = BooleanField(NO_PATIENT_DATA)

@@ -14,14 +14,23 @@ from ..core.services import record
 from ..core.shell import NavItem, Offer, Panel
 from ..core.web import current_actor
 from ..extensions import db
-from . import drafts, services
-from .forms import SECTION_FORMS, SPECIALTIES, AttachmentForm, DeleteDraftForm, NewProjectForm, SubmitForm, WithdrawForm
+from . import clarifications, drafts, services, supplements
+from .forms import (
+    SECTION_FORMS,
+    SPECIALTIES,
+    AnswerForm,
+    AttachmentForm,
+    ClarificationForm,
+    DeleteDraftForm,
+    NewProjectForm,
+    SubmitForm,
+    WithdrawForm,
+)
 from .models import Project
 from .sections import SECTION_BY_KEY, SECTIONS, display_sections
 from .status import STATUS_LABELS
 
 bp = Blueprint("submissions", __name__, url_prefix="/projects")
-
 
 
 @bp.app_template_global()
@@ -68,10 +77,12 @@ def new():
 @policy.guard("submission.view")
 def project(project_id: int):
     project = policy.load(Project, project_id)
-    return _render_project(project)
+    return render_project(project)
 
 
-def _render_project(project: Project, missing=None, code: int = 200):
+def render_project(project: Project, missing=None, code: int = 200, answer_form=None, answering: int | None = None):
+    """The project page; `answer_form` with `answering` (a clarification's id) shows that answer form again with
+    its errors."""
     confidential = policy.can(current_user, "submission.view_confidential", project)
     editable = policy.can(current_user, "submission.edit", project)
     if missing is None:
@@ -85,6 +96,13 @@ def _render_project(project: Project, missing=None, code: int = 200):
         similar=services.similar_for(current_actor(), project) if project.versions and policy.can(
             current_user, "submission.versions", project) else [],
         sections=SECTIONS, links=services.project_links(current_actor(), project),
+        supplements=supplements.supplements_of(project) if policy.can(
+            current_user, "submission.versions", project) else [],
+        questions=clarifications.views(project, current_actor()) if policy.can(
+            current_user, "submission.clarifications", project) else [],
+        answer_form=answer_form or AnswerForm(formdata=None), answering=answering,
+        ask_form=ClarificationForm(formdata=None, data={"due_on": clarifications.default_due()}) if policy.can(
+            current_user, "submission.ask", project) and clarifications.may_ask(project) else None,
     )
     if confidential:
         _note_confidential_view(project, "project")
@@ -150,7 +168,7 @@ def submit(project_id: int):
     except services.Incomplete as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return _render_project(project, missing=error.missing, code=422)
+        return render_project(project, missing=error.missing, code=422)
     except services.StaleProject as error:
         db.session.rollback()
         flash(str(error), "warning")
@@ -231,7 +249,8 @@ def version(project_id: int, number: int):
         "submissions/version.html", project=project, version=version,
         shown=display_sections(version.content.get("fields", {}), confidential=True),
         changed=services.changed_sections(previous, version), current_files=current_files,
-        section_labels={s.key: s.label for s in SECTIONS})
+        section_labels={s.key: s.label for s in SECTIONS},
+        supplement=supplements.describe(project, version) if version.is_supplement else None)
     _note_confidential_view(project, "version", version=number)
     return page
 
@@ -296,8 +315,13 @@ def attachment(project_id: int, attachment_id: int):
     if not stored.is_file():
         abort(404)
     _note_confidential_view(project, "attachment", attachment_id=found.id)
-    response = send_file(stored, mimetype=found.mime_type, as_attachment=True,
-                         download_name=found.original_name, max_age=0, etag=False)
+    return send_stored(stored, found.mime_type, found.original_name)
+
+
+def send_stored(stored, mime_type: str, download_name: str):
+    """A stored upload as a download that never renders in the browser nor stays in a cache."""
+    response = send_file(stored, mimetype=mime_type, as_attachment=True, download_name=download_name, max_age=0,
+                         etag=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -95,6 +95,15 @@ VALUE_LABELS = {
     "pathway_hopes": PATHWAY_LABELS,
 }
 
+# The free-text answers a clinician may change in supplementary material after submitting (the title, specialty,
+# choices and the declaration stay as submitted).
+SUPPLEMENT_FIELDS: tuple[str, ...] = (
+    "public_summary", "need_problem", "need_population", "need_outcome", "current_practice", "solution",
+    "innovation_points", "target_patients", "evidence", "team",
+)
+# Sections that name people: experts never see them (blind review), nor their changes.
+IDENTIFYING_SECTIONS = frozenset({"team", "declaration"})
+
 # Every field a version records, in section order (PUBLIC_FIELDS + CONFIDENTIAL_FIELDS + the attestation).
 VERSION_FIELDS: tuple[str, ...] = tuple(name for section in SECTIONS for name in section.fields)
 

@@ -38,6 +38,7 @@ from .models import (
     ProjectSimilarity,
     ProjectVersion,
     Stage,
+    VersionKind,
 )
 from .sections import FIELD_LABELS, FIELD_SECTION, SECTION_BY_KEY, SECTIONS, VERSION_FIELDS, Missing
 from .status import Event, Status
@@ -108,7 +109,7 @@ def _clean(name: str, value: Any) -> Any:
     return (value or "").strip()
 
 
-def _check_lock(project: Project, lock_version: Any) -> None:
+def check_lock(project: Project, lock_version: Any) -> None:
     if str(lock_version) != str(project.lock_version):
         raise StaleProject()
 
@@ -126,7 +127,7 @@ def save_section(project: Project, key: str, values: dict[str, Any], lock_versio
     """Save one section as a draft (no required answers here). A stale lock_version raises StaleProject."""
     if project.status not in machine.EDITABLE:
         raise SubmissionError(_("This project cannot be edited in its current status."))
-    _check_lock(project, lock_version)
+    check_lock(project, lock_version)
     _assign(project, key, values)
     db.session.flush()  # the UPDATE checks lock_version again (StaleDataError if another request won)
 
@@ -221,13 +222,39 @@ def erase_submitter(_sender, user: User) -> None:
         version.content = content
 
 
+def _made_with(version: ProjectVersion | None, lock_version: Any) -> ProjectVersion | None:
+    if version is not None and version.base_lock_version is not None and str(version.base_lock_version) == str(
+            lock_version):
+        return version
+    return None
+
+
 def already_submitted(project: Project, lock_version: Any) -> ProjectVersion | None:
     """The version a submit form with this lock_version already made (a double click, a resent form)."""
+    return _made_with(project.latest_submission, lock_version)
+
+
+def already_supplemented(project: Project, lock_version: Any) -> ProjectVersion | None:
+    """The supplementary version a supplement form with this lock_version already made."""
     latest = project.latest_version
-    if latest is not None and latest.base_lock_version is not None and str(latest.base_lock_version) == str(
-            lock_version):
-        return latest
-    return None
+    return _made_with(latest, lock_version) if latest is not None and latest.is_supplement else None
+
+
+def freeze(project: Project, actor: User, kind: VersionKind = VersionKind.SUBMISSION,
+           supplement: dict | None = None, base_lock_version: int | None = None) -> ProjectVersion:
+    """A new immutable version of the project as it is now (SHA-256 over its canonical JSON, server time); a
+    supplementary one carries `supplement` (its reason, a question answered) inside the hashed content.
+    `base_lock_version`: the lock_version of the form that made it (by default the project's now)."""
+    base = project.lock_version if base_lock_version is None else base_lock_version
+    at = utcnow().replace(microsecond=0)
+    number = project.latest_version.number + 1 if project.versions else 1
+    content = _version_content(project, number, at, actor)
+    if supplement is not None:
+        content["supplement"] = supplement
+    version = ProjectVersion(number=number, content=content, sha256=digest(content), created_at=at,
+                             created_by_id=actor.id, base_lock_version=base, kind=kind.value)
+    project.versions.append(version)
+    return version
 
 
 def submit(project: Project, actor: User, lock_version: Any) -> tuple[ProjectVersion, bool]:
@@ -236,16 +263,11 @@ def submit(project: Project, actor: User, lock_version: Any) -> tuple[ProjectVer
     submit of the same form returns the version it made with created=False."""
     if (done := already_submitted(project, lock_version)) is not None:
         return done, False
-    _check_lock(project, lock_version)
+    check_lock(project, lock_version)
     if missing := missing_items(project):
         raise Incomplete(missing)
-    at = utcnow().replace(microsecond=0)
-    number = project.latest_version.number + 1 if project.versions else 1
-    content = _version_content(project, number, at, actor)
-    version = ProjectVersion(number=number, content=content, sha256=digest(content), created_at=at,
-                             created_by_id=actor.id, base_lock_version=project.lock_version)
-    project.versions.append(version)
-    project.submitted_at = at
+    version = freeze(project, actor)
+    project.submitted_at = version.created_at
     machine.apply(project, Event.SUBMIT, actor)
     db.session.flush()
     refresh_similar(project)
@@ -478,8 +500,9 @@ def timeline(project: Project) -> list[TimelineStep]:
 
 
 def history(project: Project) -> list[tuple[Any, ProjectVersion | None]]:
-    """Status events, oldest first, each submit event paired with the version it made."""
-    versions = iter(project.versions)
+    """Status events, oldest first, each submit event paired with the version it made (supplements make no
+    status event)."""
+    versions = iter([version for version in project.versions if not version.is_supplement])
     return [(event, next(versions, None) if event.event == Event.SUBMIT else None) for event in project.events]
 
 
@@ -494,14 +517,19 @@ def project_links(user: User, project: Project) -> list[tuple[str, str]]:
 
 
 def pending_actions(user: User) -> list[tuple[str, str]]:
-    """What the clinician is asked to do, as (text, link): revisions, returned projects, unsent drafts, and
-    whatever other domains answer to `hooks.pending_actions`."""
+    """What the clinician is asked to do, as (text, link): questions to answer, revisions, returned projects, unsent
+    drafts, and whatever other domains answer to `hooks.pending_actions`."""
     asks = {
         Status.REVISION_REQUESTED: N_("The panel asks for a revision of “%(title)s”. Revise it and submit again."),
         Status.RETURNED: N_("“%(title)s” was returned at the formal check. Complete it and submit again."),
         Status.DRAFT: N_("“%(title)s” is still a draft. Submit it when it is complete."),
     }
-    items = []
+    from .clarifications import open_questions
+
+    items = [(_("The reviewing experts asked a question about “%(title)s”. Please answer by %(date)s.",
+                title=item.project.title, date=item.due_on.isoformat()),
+              url_for("submissions.project", project_id=item.project_id, _anchor=f"clarification-{item.id}"))
+             for item in open_questions(user)]
     for project in projects_of(user):
         if project.status in asks:
             text = _(asks[project.status], title=project.title or _("Untitled project"))

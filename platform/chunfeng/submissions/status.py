@@ -7,6 +7,10 @@
     selected_priority | selected | not_selected -reopen_decision-> under_review (before publication)
     selected* -release_for_matching-> matching -start_incubation-> incubation -approve-> approved
     draft | submitted | returned | accepted | under_review | revision_requested -withdraw-> withdrawn
+
+Supplementary material (a new version with a reason, no status change) is added while the project waits for the
+formal check or the panel and the clinician cannot edit it: submitted, accepted, under review (SUPPLEMENTABLE). A
+returned project or one whose revision was requested is edited and submitted again instead.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ S, E = Status, Event
 SELECTED_STATES = frozenset({S.SELECTED_PRIORITY, S.SELECTED})
 PRE_DECISION = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.UNDER_REVIEW, S.REVISION_REQUESTED})
 EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.REVISION_REQUESTED})
+SUPPLEMENTABLE = PRE_DECISION - EDITABLE  # sent, before a decision or withdrawal, not open for editing
 VISIBLE_TO_COMPANIES = frozenset({S.MATCHING, S.INCUBATION, S.APPROVED})
 
 TRANSITIONS: dict[tuple[Status, Event], Status] = {
