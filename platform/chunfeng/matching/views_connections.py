@@ -29,8 +29,10 @@ def suggestions(project_id: int):
     return _render_suggestions(policy.load(Project, project_id))
 
 
-def _render_suggestions(project: Project, status: int = 200, failed: tuple[int, InviteForm] | None = None):
-    """`failed`: the organisation whose invitation form came back with errors, and that form."""
+def _render_suggestions(project: Project, status: int = 200, failed: tuple[int, InviteForm] | None = None,
+                        refusal: str = ""):
+    """`failed`: the organisation whose invitation form came back with errors, and that form; `refusal`: why the
+    invitation was not sent."""
     return render_template(
         "matching/suggestions.html",
         project=project,
@@ -39,6 +41,7 @@ def _render_suggestions(project: Project, status: int = 200, failed: tuple[int, 
         connections=connecting.connections_by_org(project),
         may_invite=policy.can(current_user, "connection.invite", project),
         failed=failed,
+        refusal=refusal,
         consent_text=grants.consent_text,
     ), status
 
@@ -59,8 +62,7 @@ def invite(project_id: int, organization_id: int):
     try:
         connection = connecting.invite_company(project, organization, current_actor(), form.message.data)
     except MatchingError as error:
-        form.message.errors = [str(error)]
-        return _render_suggestions(project, 409, failed=(organization.id, form))
+        return _render_suggestions(project, 409, failed=(organization.id, form), refusal=str(error))
     db.session.commit()
     flash(_("Your invitation has been sent to %(org)s. You will be notified of the answer.", org=organization.name),
           "success")
