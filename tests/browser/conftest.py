@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,138 @@ def page_en(browser, live_server):
     page = new_page(browser, live_server, locale="en-US")
     yield page
     page.context.close()
+
+
+# --- the demo world: every role with realistic Chinese data, for the checks that walk the main pages -------------
+
+DEMO_EMAILS = {
+    "clinician": "doctor@demo.chunfeng.cn", "expert": None, "company": "company@demo.chunfeng.cn",
+    "officer": "officer@demo.chunfeng.cn", "admin": "admin@demo.chunfeng.cn",
+}
+
+
+@dataclass
+class DemoWorld:
+    """The demo seeded once per session and served on loopback; the ids of the objects its pages show."""
+
+    url: str
+    emails: dict[str, str]  # role -> e-mail of the demo person walked through
+    ids: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory):
+    """`flask seed-demo` in a database of its own (SQLite file, or a PostgreSQL database per worker), every demo
+    password set to the test password, served in a thread for the whole session."""
+    from sqlalchemy import create_engine, select
+    from werkzeug.security import generate_password_hash
+
+    from chunfeng import create_app, import_models
+    from chunfeng.accounts.models import User
+    from chunfeng.db import db
+    from tests.conftest import PASSWORD, _worker_database
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = (_worker_database(url, f"{worker}_demo") if url
+           else f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
+    import_models()
+    engine = create_engine(url)
+    db.metadata.drop_all(engine)
+    db.metadata.create_all(engine)
+    engine.dispose()
+    folder = tmp_path_factory.mktemp("demo-instance")
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(folder / "instance"), "UPLOAD_FOLDER": str(folder / "uploads"),
+        "BACKUP_FOLDER": str(folder / "backups"), "WTF_CSRF_ENABLED": True, "MATCH_SEMANTIC": False,
+        "SESSION_IDLE_MINUTES": 0, "SESSION_MAX_HOURS": 0,
+    })
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        db.session.execute(db.update(User).values(
+            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")))
+        db.session.commit()
+        emails, ids = _demo_landmarks(db, select, User)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield DemoWorld(url=f"http://127.0.0.1:{server.server_port}", emails=emails, ids=ids)
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _demo_landmarks(db, select, User) -> tuple[dict[str, str], dict[str, int]]:
+    """The demo people and objects the page walks visit, found in the seeded data rather than assumed."""
+    from chunfeng.incubation.models import Incubation
+    from chunfeng.matching.models import Connection, ConnectionStatus
+    from chunfeng.reviews.models import Assignment, AssignmentStatus, ReviewRound
+    from chunfeng.submissions.models import Project, ProjectVersion
+    from chunfeng.submissions.status import Status as ProjectStatus
+
+    emails = {role: email for role, email in DEMO_EMAILS.items() if email}
+    doctor = db.session.scalar(select(User).where(User.email == emails["clinician"]))
+    owned = db.session.scalars(select(Project).where(Project.owner_id == doctor.id).order_by(Project.id)).all()
+    submitted = next(p for p in owned if db.session.scalar(
+        select(ProjectVersion.id).where(ProjectVersion.project_id == p.id).limit(1)))
+    released = next(p for p in owned if p.status in (ProjectStatus.MATCHING, ProjectStatus.INCUBATION,
+                                                      ProjectStatus.APPROVED))
+    draft = next(p for p in owned if p.status == ProjectStatus.DRAFT)
+    assignment = db.session.scalar(select(Assignment).where(Assignment.status == AssignmentStatus.ACCEPTED)
+                                   .order_by(Assignment.id).limit(1))
+    emails["expert"] = db.session.get(User, assignment.expert_id).email
+    request = db.session.scalar(select(Connection).where(Connection.status == ConnectionStatus.REQUESTED)
+                                .order_by(Connection.id).limit(1))
+    emails["requested"] = db.session.get(User, db.session.get(Project, request.project_id).owner_id).email
+    officer = db.session.scalar(select(User).where(User.email == emails["officer"]))
+    incubation = db.session.scalar(select(Incubation).where(Incubation.officer_id == officer.id)
+                                   .order_by(Incubation.id).limit(1))
+    rounds = db.session.scalars(select(ReviewRound).order_by(ReviewRound.id)).all()
+    ids = {
+        "submitted": submitted.id, "released": released.id, "draft": draft.id, "assignment": assignment.id,
+        "incubated": incubation.project_id, "published_round": next(r.id for r in rounds if r.published_at),
+        "open_round": next(r.id for r in rounds if not r.published_at),
+    }
+    return emails, ids
+
+
+def demo_pages(world: DemoWorld) -> dict[str, list[str]]:
+    """The main pages of each role ("visitor": not signed in), keyed by the role walked through them."""
+    ids = world.ids
+    return {
+        "visitor": ["/", "/account/login", "/account/register", "/results", f"/results/{ids['published_round']}"],
+        "clinician": ["/dashboard", "/projects/", "/projects/new", f"/projects/{ids['draft']}/sections/need",
+                      f"/projects/{ids['submitted']}", f"/projects/{ids['submitted']}/versions", "/notifications",
+                      f"/matching/suggestions/{ids['released']}"],
+        "requested": ["/matching/requests"],  # a clinician someone asked to connect with
+        "expert": ["/dashboard", "/reviews/mine", f"/reviews/assignments/{ids['assignment']}"],
+        "company": ["/dashboard", "/matching/projects", "/matching/connections",
+                    f"/matching/projects/{ids['released']}"],
+        "officer": ["/dashboard", "/incubation/mine", f"/incubation/project/{ids['incubated']}"],
+        "admin": ["/admin", "/reviews/rounds", f"/reviews/rounds/{ids['open_round']}", "/admin/accounts",
+                  "/admin/audit"],
+    }
+
+
+def demo_page(browser, world: DemoWorld, role: str, *, width: int = 1280, height: int = 900, lang: str = "zh",
+              bypass_csp: bool = False):
+    """A page of its own (own cookies) at the given size, signed in through the log-in form as the role's demo
+    person ("visitor": not signed in), the language chosen with the switch's ?lang= after signing in."""
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(base_url=world.url, locale="zh-CN", viewport={"width": width, "height": height},
+                                  bypass_csp=bypass_csp)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    if role != "visitor":
+        page.goto("/account/login")
+        page.locator("main input[name=email]").fill(world.emails[role])
+        page.locator("main input[name=password]").fill(PASSWORD)
+        page.locator("main form").get_by_role("button").last.click()
+        page.wait_for_url(lambda url: "/account/login" not in url)
+    page.goto(f"/?lang={'en' if lang == 'en' else 'zh_Hans_CN'}")
+    return page
