@@ -184,3 +184,19 @@ def test_the_timeline_says_connecting_while_a_connection_is_open(app, client, st
         db.session.commit()
     step = _matching_step(client.get(f"/incubation/project/{started.project_id}").get_data(as_text=True))
     assert step.startswith("done") and "已完成" in step and "对接中" not in step
+
+
+def test_on_phones_the_plan_stacks_each_cell_under_its_column_name(app, client, start):
+    """At 390 px the plan's rows become blocks (static/css/app.css, .table-stack): actual dates, the responsible
+    party and the documents are named beside their values instead of waiting in columns off-screen."""
+    started = start()
+    login(client, started.officer.email)
+    page = client.get(f"/incubation/project/{started.project_id}").get_data(as_text=True)
+    plan = page[page.index('id="plan-title"'):]
+    plan = plan[:plan.index("</table>")]
+    assert 'class="table table-sm align-middle table-stack"' in plan
+    for label in ("实际", "负责方", "文件"):
+        assert plan.count(f'data-label="{label}"') == 7, label
+    with app.open_resource("static/css/app.css") as sheet:
+        css = sheet.read().decode()
+    assert re.search(r"@media \(max-width: 575\.98px\) \{\s*\.table-stack thead", css)
