@@ -4,9 +4,11 @@ as supplementary material the panel reads, and the asker is told."""
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from chunfeng.core.clock import local_today
@@ -14,10 +16,13 @@ from chunfeng.core.models import Notification
 from chunfeng.db import db
 from chunfeng.submissions.models import Clarification, Project
 from chunfeng.submissions.status import Event, apply
+from tests.concurrency import in_parallel
 from tests.smtp_server import body, link_path, subject
 
 from .conftest import client_as
 
+on_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                                 reason="row locks and real concurrency need PostgreSQL")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 QUESTION = "请说明远端网篮回收时的最大回撤力，以及是否做过疲劳测试？"
 ANSWER = "最大回撤力约1.2牛；疲劳测试已按YY/T 0663完成，报告见附件。"
@@ -214,3 +219,19 @@ def test_no_questions_once_the_review_is_over(app, under_review):
     assert refused.status_code == 409 and "只能在项目处于专家评审阶段时向申报人提问" in refused.get_data(as_text=True)
     late = _answer(client_as(app, people.clinician), project_id, item.id)
     assert late.status_code == 409 and "评审已经结束" in late.get_data(as_text=True)
+
+
+@pytest.mark.postgres
+@on_postgres
+def test_two_answers_at_the_same_moment_make_one_answer_and_one_version(app, under_review):
+    people, project_id = under_review.people, under_review.project_id
+    _ask(app, client_as(app, people.expert_a), under_review)
+    item = _only_question(app)
+    tabs = [client_as(app, people.clinician) for _ in range(4)]
+    codes = in_parallel([lambda c=c, n=n: _answer(c, project_id, item.id, text=f"答复{n}")
+                         for n, c in enumerate(tabs)])
+    assert sorted(codes) == [302, 409, 409, 409], codes
+    with app.app_context():
+        project = db.session.get(Project, project_id)
+        assert [v.number for v in project.versions] == [1, 2]
+        assert project.versions[1].supplement["answer"] == db.session.get(Clarification, item.id).answer

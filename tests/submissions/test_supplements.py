@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from chunfeng.core.models import Notification
@@ -16,8 +18,12 @@ from chunfeng.db import db
 from chunfeng.submissions import services
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Event, Status, apply
+from tests.concurrency import in_parallel
 
 from .conftest import client_as, lock_of
+
+on_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                                 reason="row locks and real concurrency need PostgreSQL")
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NEW_EVIDENCE = "已完成猪颈动脉模型动物实验12例，远端栓塞0例。"
@@ -195,3 +201,17 @@ def test_the_receipt_lists_each_file_with_its_sha256(app, login_as, make_project
     with app.app_context():
         stored = {a.original_name: a.sha256 for a in _project(app, project_id).attachments}
         assert stored["动物实验.pdf"] == hashlib.sha256(second_file).hexdigest(), "the digest is stored at upload"
+
+
+@pytest.mark.postgres
+@on_postgres
+def test_one_form_sent_from_several_tabs_at_once_makes_one_version(app, login_as, make_project, submit_project):
+    owner = login_as()
+    project_id = make_project(owner)
+    submit_project(project_id, owner)
+    lock = lock_of(app, project_id)
+    tabs = [client_as(app, owner) for _ in range(4)]
+    codes = in_parallel([lambda c=c: _post(c, project_id, lock, evidence=NEW_EVIDENCE) for c in tabs])
+    assert set(codes) == {302}, codes
+    with app.app_context():
+        assert [v.number for v in _project(app, project_id).versions] == [1, 2]
