@@ -25,9 +25,10 @@ def test_demo_profiles_matches_and_a_connection(app, make_user, clinician, add_p
     admin = make_user(Role.ADMIN)
     stent = make_user(Role.ENTERPRISE, organization="上海微创介入医疗科技有限公司")
     eye = make_user(Role.ENTERPRISE, organization="成都视康医学影像科技有限公司")
+    monitors = make_user(Role.ENTERPRISE, organization="深圳迈瑞康医疗器械有限公司")
     project_id = add_project(clinician, **THROMBECTOMY)
     with app.app_context():
-        people = _people(admin, stent, eye, clinician)
+        people = _people(admin, stent, eye, monitors, clinician)
         demo.seed(people, extra_companies=30)
         db.session.commit()
         approved = db.session.scalar(select(func.count()).select_from(OrgProfile).where(
@@ -36,6 +37,10 @@ def test_demo_profiles_matches_and_a_connection(app, make_user, clinician, add_p
         connection = db.session.scalar(select(Connection).where(Connection.status == ConnectionStatus.ACCEPTED))
         assert connection.project_id == project_id and len(connection.events) == 4
         assert [e.happened_on for e in connection.events] == sorted(e.happened_on for e in connection.events)
+        assert [m.side for m in connection.messages] == ["company", "clinician"], "the two sides write"
+        invitation = db.session.scalar(select(Connection).where(Connection.invited.is_(True)))
+        assert invitation.status == ConnectionStatus.REQUESTED and invitation.project_id == project_id
+        assert invitation.organization_id != connection.organization_id, "a company not yet connected is invited"
     ranked = org_ids_ranked_for(app, project_id)
     assert stent.organization_id in ranked, "the neuro-interventional maker is suggested for a thrombectomy device"
     assert eye.organization_id not in ranked[: ranked.index(stent.organization_id)]

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from ..accounts.models import Organization, OrgKind
 from ..accounts.services import find_or_create_org
 from ..db import db, utcnow
-from ..matching import connections, grants
+from ..matching import connections, grants, messages
 from ..matching.common import matchable_clause, profile_of
 from ..matching.lifecycles import ProfileEvent, profile_lifecycle
 from ..matching.models import Connection, MatchResult, OrgProfile, ProfileKind
@@ -170,7 +170,8 @@ def _synthetic_companies(count: int, admin) -> None:
 
 
 def _demo_connection(people: DemoPeople) -> None:
-    """An accepted connection with a shared timeline, and a pending request, if published projects exist."""
+    """An accepted connection with a shared timeline and messages, a pending request and a clinician's invitation
+    awaiting a company's answer, if published projects exist."""
     from ..accounts.models import Role
 
     companies = people.all(Role.ENTERPRISE)
@@ -209,10 +210,38 @@ def _demo_connection(people: DemoPeople) -> None:
         today - timedelta(days=2),
         "双方签署保密协议，约定下月到企业研发中心现场交流。",
     )
+    _demo_messages(connection, user)
     for _score, other, other_project in chosen[1:2]:
         connections.request_connection(
             other_project, other, "贵项目与我司产品线高度相关，希望了解样机与临床数据，探讨技术许可或共同开发。"
         )
+    _demo_invitation(project, companies)
+
+
+def _demo_messages(connection: Connection, company_user) -> None:
+    """Two messages after the NDA, in the order they were written."""
+    clinician = connection.project.owner
+    written = [
+        messages.post_message(connection, company_user,
+                              "医生您好，保密协议已签署。下周三上午方便来我司研发中心看样机工艺吗？"),
+        messages.post_message(connection, clinician,
+                              "周三上午可以，我会带上最近的动物实验数据，请准备台架测试方案。"),
+    ]
+    for hours_ago, message in zip((30, 26), written, strict=True):
+        message.created_at = utcnow() - timedelta(hours=hours_ago)
+
+
+def _demo_invitation(project: Project, companies: list) -> None:
+    """The clinician invites a demo company suggested for the project that has no open connection with it."""
+    for user in companies:
+        profile = profile_of(user.organization_id)
+        if profile is None or not profile.is_approved:
+            continue
+        if connections.open_connection(project.id, user.organization_id) is None:
+            connections.invite_company(
+                project, user.organization, project.owner,
+                "您好，我在贵公司的产品线中看到了与本项目相近的技术平台，希望邀请贵公司一起评估样机并探讨联合开发。")
+            return
 
 
 def _backdate(connection: Connection, days: int) -> None:
