@@ -4,7 +4,6 @@ as supplementary material the panel reads, and the asker is told."""
 from __future__ import annotations
 
 import io
-import os
 import re
 from datetime import timedelta
 
@@ -19,10 +18,8 @@ from chunfeng.submissions.status import Event, apply
 from tests.concurrency import in_parallel
 from tests.smtp_server import body, link_path, subject
 
-from .conftest import client_as
+from .conftest import client_as, on_postgres
 
-on_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                                 reason="row locks and real concurrency need PostgreSQL")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 QUESTION = "请说明远端网篮回收时的最大回撤力，以及是否做过疲劳测试？"
 ANSWER = "最大回撤力约1.2牛；疲劳测试已按YY/T 0663完成，报告见附件。"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 from pathlib import Path
 
@@ -20,10 +19,7 @@ from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Event, Status, apply
 from tests.concurrency import in_parallel
 
-from .conftest import client_as, lock_of
-
-on_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                                 reason="row locks and real concurrency need PostgreSQL")
+from .conftest import client_as, lock_of, on_postgres
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NEW_EVIDENCE = "已完成猪颈动脉模型动物实验12例，远端栓塞0例。"

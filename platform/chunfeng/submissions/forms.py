@@ -202,15 +202,19 @@ CONFIRM_NO_PATIENT_DATA = _l("Please confirm that the files contain no patient-i
 
 
 class _FilesAttested(FlaskForm):
-    """A form with optional files: the attestation is required once a file is chosen."""
+    """A form with optional files (in the field named by `file_field`): the attestation is required once a file is
+    chosen."""
+
+    file_field = "file"
 
     def validate_attest(self, field) -> None:
         if self.chosen_files() and not field.data:
             raise ValidationError(CONFIRM_NO_PATIENT_DATA)
 
     def chosen_files(self) -> list:
-        data = self.files.data if hasattr(self, "files") else [self.file.data]
-        return [f for f in data or [] if f is not None and getattr(f, "filename", "")]
+        """The uploads actually chosen (a browser sends an empty part for a file input left empty)."""
+        data = self[self.file_field].data
+        return [f for f in (data if isinstance(data, list) else [data]) if f is not None and getattr(f, "filename", "")]
 
 
 def _supplement_fields() -> dict:
@@ -219,6 +223,7 @@ def _supplement_fields() -> dict:
 
 
 class _SupplementBase(_FilesAttested):
+    file_field = "files"
     lock_version = HiddenField()
     reason = TextAreaField(_l("Reason for the supplementary material"), render_kw={"rows": 3},
                            description=_l("What you add and why, e.g. new bench test results, an answer to a point "
