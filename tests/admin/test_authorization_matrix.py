@@ -215,6 +215,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "reviews.outcome": answers(HIDDEN, owner=OK, admin=OK),
     "reviews.public_results": EVERYONE,
     "reviews.public_round": EVERYONE,  # a published round
+    "reviews.public_project": EVERYONE,  # the released project, as its round published it
+    "reviews.search_results": EVERYONE,
     # matching: the released project (in incubation) and the partner's connection
     "matching.profile": COMPANIES,
     "matching.browse_projects": COMPANIES,
@@ -222,13 +224,17 @@ EXPECTED: dict[str, dict[str, object]] = {
     "matching.save_project": only("enterprise", "partner"),
     "matching.request_connection": only("enterprise", "partner"),
     "matching.suggestions": only("owner", "admin", clinician=HIDDEN),
+    "matching.invite": only("owner", clinician=HIDDEN),  # the enterprise, suggested and not yet connected
     "matching.requests": CLINICIANS,
     "matching.connections": COMPANIES,
     "matching.connection": {**CONNECTION_PARTIES, "admin": OK},
-    "matching.decide": OWNER_OF_CONNECTION,
+    # the partner's request: the clinician answers (a company answers only a clinician's invitation)
+    "matching.decide": {**OWNER_OF_CONNECTION, "enterprise": HIDDEN, "partner": HIDDEN, "investor": HIDDEN},
     "matching.add_event": CONNECTION_PARTIES,
+    "matching.post_message": CONNECTION_PARTIES,
     "matching.close": CONNECTION_PARTIES,
-    "matching.withdraw": only("partner", enterprise=HIDDEN, investor=HIDDEN),
+    # the side that asked withdraws (the partner its request; a clinician only an invitation)
+    "matching.withdraw": only("partner", enterprise=HIDDEN, investor=HIDDEN, clinician=HIDDEN, owner=HIDDEN),
     "matching.share_again": OWNER_OF_CONNECTION,
     "matching.revoke": OWNER_OF_CONNECTION,
     "matching.admin_profiles": ADMIN_ONLY,
@@ -335,6 +341,8 @@ OTHER_PROJECT: dict[str, dict[str, object]] = {
     "reviews.outcome": answers(HIDDEN, owner=OK, admin=OK),
     **NOT_RELEASED,
     "matching.suggestions": EXPECTED["matching.suggestions"],
+    "matching.invite": EXPECTED["matching.invite"],
+    "reviews.public_project": dict.fromkeys(ROLES, HIDDEN),  # under review: not published
     **NOT_IN_INCUBATION,
 }
 
@@ -360,6 +368,8 @@ DRAFT_PROJECT: dict[str, dict[str, object]] = {
     "reviews.outcome": answers(HIDDEN, owner=OK),
     **NOT_RELEASED,
     "matching.suggestions": only("owner", clinician=HIDDEN, admin=HIDDEN),
+    "matching.invite": EXPECTED["matching.invite"],
+    "reviews.public_project": dict.fromkeys(ROLES, HIDDEN),
     **NOT_IN_INCUBATION,
 }
 
@@ -396,8 +406,10 @@ class Samples:
 
 
 def _project_for(s: Samples, endpoint: str) -> int:
-    """Matching and incubation pages are about the released project; the others about the one under review."""
-    return s.released_id if endpoint.split(".")[0] in ("matching", "incubation") else s.project_id
+    """Matching, incubation and public result pages are about the released project; the others about the one
+    under review."""
+    released = endpoint.split(".")[0] in ("matching", "incubation") or endpoint == "reviews.public_project"
+    return s.released_id if released else s.project_id
 
 
 # name -> (the samples with that project in place, the answers expected on the routes about a project)
@@ -418,7 +430,9 @@ SAMPLES: dict[str, Callable[[Samples, str], object]] = {
     "key": lambda s, e: SECTIONS[1].key,
     "number": lambda s, e: 1,  # version 1 (intake), attachment 1 of the reviewed version (reviews)
     "attachment_id": lambda s, e: _first_attachment(s.project_id),
-    "round_id": lambda s, e: s.published_round_id if e == "reviews.public_round" else s.round_id,
+    "round_id": lambda s, e: (s.published_round_id if e in ("reviews.public_round", "reviews.public_project")
+                              else s.round_id),
+    "organization_id": lambda s, e: s.people["enterprise"].organization_id,
     "action": lambda s, e: "close_intake",
     "assignment_id": lambda s, e: s.assignment_id,
     "conflict_id": lambda s, e: s.conflict_id,
