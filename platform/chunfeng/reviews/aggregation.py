@@ -16,7 +16,7 @@ Conventions (shown to administrators beside the figures):
 from __future__ import annotations
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -130,16 +130,40 @@ def calibrate(observations: Iterable[tuple[Hashable, Hashable, float]], ridge: f
     reviewers = sorted((r for r, n in counts.items() if n >= min_reviews), key=str)
     p_col = {p: i for i, p in enumerate(projects)}
     r_col = {r: len(projects) + i for i, r in enumerate(reviewers)}
-    design = np.zeros((len(obs) + len(reviewers), len(projects) + len(reviewers)))
-    target = np.zeros(len(obs) + len(reviewers))
-    for row, (p, r, y) in enumerate(obs):
-        design[row, p_col[p]] = 1.0
+    # The least-squares solution through its normal equations with the projects' qualities eliminated:
+    # quality[p] = (sum of p's totals - sum of its calibrated reviewers' offsets) / n[p], which leaves one
+    # equation per calibrated reviewer (a system of reviewers x reviewers, whatever the number of projects):
+    # (n[r] + ridge) offset[r] - sum_p c[p, r] sum_r' c[p, r'] offset[r'] / n[p] = Y[r] - sum_p c[p, r] Y[p] / n[p]
+    # with c[p, r] the reviews of p by r and Y the sums of totals. Every offset has its ridge term, so the system
+    # is positive definite for ridge > 0.
+    n_p, y_p = Counter(), Counter()
+    by_project: dict = defaultdict(Counter)  # project -> calibrated reviewer -> reviews
+    for p, r, y in obs:
+        n_p[p] += 1
+        y_p[p] += y
         if r in r_col:
-            design[row, r_col[r]] = 1.0
-        target[row] = y
-    for i, r in enumerate(reviewers):  # ridge rows: sqrt(ridge) * offset = 0
-        design[len(obs) + i, r_col[r]] = np.sqrt(ridge)
-    solution = np.linalg.lstsq(design, target, rcond=None)[0]
+            by_project[p][r] += 1
+    index = {r: i for i, r in enumerate(reviewers)}
+    system = np.zeros((len(reviewers), len(reviewers)))
+    rhs = np.zeros(len(reviewers))
+    for _p, r, y in obs:
+        if r in index:
+            system[index[r], index[r]] += 1.0
+            rhs[index[r]] += y
+    for r in reviewers:
+        system[index[r], index[r]] += ridge
+    for p, counts in by_project.items():
+        for r, c in counts.items():
+            rhs[index[r]] -= c * y_p[p] / n_p[p]
+            for r2, c2 in counts.items():
+                system[index[r], index[r2]] -= c * c2 / n_p[p]
+    solved = np.linalg.solve(system, rhs) if reviewers else np.zeros(0)
+    offsets_by_index = {r: float(solved[index[r]]) for r in reviewers}
+    solution = np.zeros(len(projects) + len(reviewers))
+    for p in projects:
+        solution[p_col[p]] = (y_p[p] - sum(c * offsets_by_index[r] for r, c in by_project[p].items())) / n_p[p]
+    for r in reviewers:
+        solution[r_col[r]] = offsets_by_index[r]
     offsets = {r: float(solution[r_col[r]]) for r in reviewers}
     low, high = bounds
     calibrated = {p: float(np.clip(solution[p_col[p]], low, high)) for p in projects}

@@ -1,4 +1,5 @@
-"""Operator commands of the review domain: `flask --app chunfeng seed-rubric | send-review-reminders`."""
+"""Operator commands of the review domain: `flask --app chunfeng seed-rubric | send-review-reminders |
+refresh-review-figures`."""
 
 from __future__ import annotations
 
@@ -37,4 +38,21 @@ def send_review_reminders(days_before: int) -> None:
     click.echo(f"Reminded {run.experts} experts about {run.assignments} reviews; {run.emails} e-mails sent.")
 
 
-COMMANDS = [seed_rubric, send_review_reminders]
+@click.command("refresh-review-figures")
+@with_appcontext
+def refresh_review_figures() -> None:
+    """Store the panel figures of every round and the totals of reviews submitted before they were stored (once,
+    after upgrading; the pages compute what is missing meanwhile)."""
+    from sqlalchemy import select
+
+    from . import figures
+    from .models import ReviewRound
+
+    rounds = list(db.session.scalars(select(ReviewRound)))
+    totals = sum(figures.store_missing_totals(round_) for round_ in rounds)
+    stored = sum(figures.refresh_round(round_) for round_ in rounds)
+    db.session.commit()
+    click.echo(f"Stored the figures of {stored} project versions in {len(rounds)} rounds; {totals} review totals.")
+
+
+COMMANDS = [seed_rubric, send_review_reminders, refresh_review_figures]

@@ -337,6 +337,7 @@ class Review(TimestampMixin, db.Model):
     comment_panel: Mapped[str] = mapped_column(Text, default="")
     comment_submitter: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    total: Mapped[float | None] = mapped_column(Float)  # weighted total 0-100, stored when submitted or revised
 
     assignment: Mapped[Assignment] = relationship(back_populates="review")
     rubric: Mapped[Rubric] = relationship()
@@ -439,3 +440,13 @@ class Decision(db.Model):
     @property
     def is_final(self) -> bool:
         return self.outcome in FINAL_OUTCOMES
+
+
+# The panel's stored figures and deliberation live beside (reviews/models_panel.py): import them with the models.
+from .models_panel import (  # noqa: E402, F401
+    DiscussionMessage,
+    LeadResponse,
+    LeadReview,
+    PanelFigures,
+    ReviewRevision,
+)

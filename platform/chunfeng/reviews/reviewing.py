@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from ..core.services import record
 from ..db import db, utcnow
+from . import assignment as assigning
+from . import figures
 from .aggregation import weighted_total
 from .assignment import transition
 from .errors import ReviewError
@@ -49,9 +51,17 @@ def save(assignment: Assignment, data: ReviewInput, expert, submit: bool = False
             raise ReviewError(_("Please complete before submitting: %(items)s", items=", ".join(missing)))
         transition(assignment, AssignmentEvent.SUBMIT, expert)
         review.submitted_at = utcnow()
+        review.total = total_of(review)
         record("review.submitted", review, actor=expert, assignment_id=assignment.id,
-               project_id=assignment.project_id, total=total_of(review))
+               project_id=assignment.project_id, total=review.total)
+        figures.refresh_for(assignment)
     return review
+
+
+def reopen(assignment: Assignment, actor) -> None:
+    """An administrator unlocks a submitted review; the panel's figures no longer count it."""
+    assigning.reopen(assignment, actor)
+    figures.refresh_for(assignment)
 
 
 def _write(review: Review, data: ReviewInput) -> None:

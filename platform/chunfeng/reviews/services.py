@@ -29,6 +29,7 @@ from ..submissions.models import PATHWAY_LABELS, Pathway, Project, ProjectVersio
 from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
 from ..submissions.status import lifecycle as project_lifecycle
 from . import aggregation as agg
+from . import figures
 from .assignment import cancel, entries_needing_review, needs_re_review, round_entries
 from .conflicts import conflict_reason
 from .errors import ReviewError
@@ -125,7 +126,10 @@ def update_round(round_: ReviewRound, settings: RoundSettings, actor: User) -> N
     _check_settings(settings, round_)
     if settings.rubric_id != round_.rubric_id and has_reviews(round_):
         raise ReviewError(_("Reviews have started in this round: its rubric can no longer change."), "rubric_id")
+    before = (round_.disagreement_sd, round_.disagreement_range)
     _apply_settings(round_, settings)
+    if (round_.disagreement_sd, round_.disagreement_range) != before:
+        figures.refresh_round(round_)  # the stored disagreement flags follow the new thresholds
     record("round.updated", round_, actor=actor)
 
 
@@ -355,8 +359,17 @@ def unpublished_decisions(round_: ReviewRound) -> list[Decision]:
 
 
 def publishable(round_: ReviewRound) -> list[Decision]:
-    """The final decisions of the round that the next publication releases (each project's latest)."""
-    return [d for d in unpublished_decisions(round_) if _still_current(d)]
+    """The final decisions of the round that the next publication releases (each project's latest, in any
+    round), in two queries."""
+    pending = unpublished_decisions(round_)
+    if not pending:
+        return []
+    latest: dict[int, int] = {}
+    for decision_id, project_id in db.session.execute(
+            select(Decision.id, Decision.project_id).where(Decision.project_id.in_({d.project_id for d in pending}))
+            .order_by(Decision.decided_at, Decision.id)):
+        latest[project_id] = decision_id
+    return [d for d in pending if latest.get(d.project_id) == d.id]
 
 
 def can_publish(round_: ReviewRound) -> bool:
@@ -433,16 +446,13 @@ class RoundCounts:
 
 def round_counts(round_: ReviewRound) -> RoundCounts:
     ready = publishable(round_)
-    statuses = [e.project.status for e in round_.entries]
+    statuses = list(db.session.scalars(select(Project.status).join(RoundEntry, RoundEntry.project_id == Project.id)
+                                       .where(RoundEntry.round_id == round_.id)))
     return RoundCounts(
         projects=len(statuses), undecided=statuses.count(Status.UNDER_REVIEW),
         revision=statuses.count(Status.REVISION_REQUESTED), publishable=len(ready),
         selected=sum(1 for d in ready if d.outcome in SELECTED_OUTCOMES),
         formal_check=count_in_status(Status.SUBMITTED), waiting=count_in_status(Status.ACCEPTED))
-
-
-def _still_current(decision: Decision) -> bool:
-    return latest_decision(decision.project).id == decision.id
 
 
 def published_rounds() -> list[tuple[ReviewRound, int]]:

@@ -15,13 +15,12 @@ from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
 from . import assignment as assigning
-from . import reports, rubrics, services
+from . import figures, reports, reviewing, rubrics, services
 from .blueprint import bp
 from .errors import ReviewError
 from .forms import AddExpertForm, AddProjectsForm, DecisionForm, RoundForm
 from .models import Assignment, AssignmentStatus, Outcome, ReviewRound, RoundEntry
 from .panel import project_panel, reviewer_offsets, round_panel
-from .reviewing import total_of
 
 
 def _round_entry(round_id: int, project_id: int) -> tuple[ReviewRound, RoundEntry]:
@@ -120,7 +119,7 @@ def _round_page(round_: ReviewRound, confirm: str = ""):
         actions.append("publish")
     if confirm not in CONFIRMED or confirm not in actions:
         confirm = ""
-    return render_template("reviews/round.html", round=round_, panels=round_panel(round_), actions=actions,
+    return render_template("reviews/round.html", round=round_, panels=figures.round_overview(round_), actions=actions,
                            counts=counts, confirm=confirm, waiting=counts.waiting if round_.accepts_projects else 0)
 
 
@@ -280,7 +279,7 @@ def assignment_cancel(assignment_id: int):
 @bp.route("/reviews/assignments/<int:assignment_id>/reopen", methods=["POST"])
 @policy.guard("reviews.admin")
 def assignment_reopen(assignment_id: int):
-    return _assignment_action(assignment_id, assigning.reopen)
+    return _assignment_action(assignment_id, reviewing.reopen)
 
 
 @bp.route("/reviews/rounds/<int:round_id>/projects/<int:project_id>/re-review", methods=["POST"])
@@ -325,7 +324,7 @@ def panel_project(round_id: int, project_id: int):
                            suggested=services.describe_choice(panel.suggestion.outcome, panel.suggestion.pathways,
                                                               alternatives=True),
                            offsets=reviewer_offsets(round_), similar=services.similar_to(entry.project),
-                           totals={a.id: total_of(a.review) for a in panel.submitted})
+                           totals={a.id: reviewing.total_of(a.review) for a in panel.submitted})
 
 
 def _reopen(round_: ReviewRound, entry: RoundEntry):
