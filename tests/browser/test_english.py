@@ -82,6 +82,8 @@ def test_english_pages_mark_chinese_text_and_leave_chinese_pages_alone(client):
     ('<a title="取栓支架" href="/x?q=取栓">x</a>', '<a title="取栓支架" href="/x?q=取栓">x</a>'),
     ("<title>取栓 · Chunfeng</title>", "<title>取栓 · Chunfeng</title>"),
     ('<script>const s = "<b>取栓</b>";</script>', '<script>const s = "<b>取栓</b>";</script>'),
+    ('<script>if (a<b) s = "取栓";</script><p>取栓</p>',  # "<b" in code opens no tag
+     '<script>if (a<b) s = "取栓";</script><p><span lang="zh-Hans">取栓</span></p>'),
     ("<select><option>神经介入</option></select>", "<select><option>神经介入</option></select>"),
     ("<textarea>临床问题</textarea>", "<textarea>临床问题</textarea>"),
     # an element already marked keeps its text as it is, and what follows it is marked again

@@ -24,7 +24,9 @@ RUN = re.compile(f"(?:[0-9A-Za-z]+)?[{_HAN}]+(?:(?:[0-9A-Za-z%./·\\-]+| [0-9.%]
 # A tag (attribute values may hold ">" inside quotes), a comment, a doctype or CDATA: copied as they are.
 TAG = re.compile(r"""<!--.*?-->|<![^>]*>|</?([A-Za-z][A-Za-z0-9-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""", re.S)
 # Elements whose text is copied as it is: raw text, text that cannot hold markup, or text not shown as such.
-SKIP = frozenset({"script", "style", "title", "textarea", "option", "optgroup", "select", "template", "svg"})
+SKIP = frozenset({"title", "textarea", "option", "optgroup", "select", "template", "svg"})
+# Elements whose text is code, in which "<" starts no tag: copied as they are up to their end tag.
+RAW_TEXT = {name: re.compile(f"</{name}\\s*>", re.I) for name in ("script", "style")}
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 IN_CHINESE = re.compile(r"""\slang\s*=\s*["']?zh""", re.I)  # an element already marked as Chinese
 
@@ -43,7 +45,7 @@ def mark_page(html: str) -> str:
     out: list[str] = []
     quiet: list[list] = []  # [name, depth] of the open elements whose text stays as it is
     position = 0
-    for match in TAG.finditer(html):
+    while match := TAG.search(html, position):
         text = html[position:match.start()]
         out.append(text if quiet else mark_text(text))
         tag = match.group(0)
@@ -52,7 +54,12 @@ def mark_page(html: str) -> str:
         name = (match.group(1) or "").lower()
         if not name or tag.endswith("/>") or name in VOID:
             continue
-        if tag.startswith("</"):
+        if name in RAW_TEXT and not tag.startswith("</"):
+            end = RAW_TEXT[name].search(html, position)
+            stop = end.start() if end else len(html)
+            out.append(html[position:stop])
+            position = stop
+        elif tag.startswith("</"):
             if quiet and quiet[-1][0] == name:
                 quiet[-1][1] -= 1
                 if not quiet[-1][1]:
