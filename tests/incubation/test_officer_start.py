@@ -27,7 +27,7 @@ def test_the_officer_sees_and_starts_the_waiting_projects_of_their_province(app,
     canton = make_user(Role.CLINICIAN, name="李明医生", province="广东省")
     sichuan = make_user(Role.CLINICIAN, name="王芳医生", province="四川省")
     ours = make_project(owner=canton, title="可调节直径的颅内取栓支架")
-    theirs = make_project(owner=sichuan, title="眼底影像辅助诊断软件")
+    make_project(owner=sichuan, title="眼底影像辅助诊断软件")
     with at(MONDAY):
         login(client, officer.email)
         page = client.get("/incubation/mine").get_data(as_text=True)
