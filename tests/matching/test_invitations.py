@@ -204,3 +204,13 @@ def test_two_invitations_at_the_same_moment_end_in_one_row(app, setup):
     codes = in_parallel([lambda c=c: c.post(url, data={"message": MESSAGE, "consent": "y"}) for c in clients])
     assert sorted(codes) == [302, 409], "one is stored, the other is told, never a 500"
     assert len(_connections(app, setup["project"])) == 1
+
+
+def test_workspaces_count_invitations_apart_from_requests(app, setup, make_user):
+    _invite(app, setup)
+    company = _client(app, setup["stent"]).get("/dashboard").get_data(as_text=True)
+    assert "1 位医生邀请贵单位进行对接" in company and "/matching/connections" in company
+    clinician = _client(app, setup["clinician"]).get("/dashboard").get_data(as_text=True)
+    assert "待您答复：" not in clinician, "the clinician's own invitation asks nothing of them"
+    admin = _client(app, make_user("admin")).get("/dashboard").get_data(as_text=True)
+    assert "0个等待医生答复" in admin and "1个医生邀请等待企业答复" in admin

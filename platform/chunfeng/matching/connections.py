@@ -304,8 +304,9 @@ def all_connections(status: str = "", stage: str = "") -> list[Connection]:
     return list(db.session.scalars(query.order_by(Connection.id.desc())))
 
 
-def connection_counts() -> dict[str, dict[str, int]]:
-    """{"status": {status: n}, "stage": {stage: n (accepted or closed connections)}}."""
+def connection_counts() -> dict:
+    """{"status": {status: n}, "stage": {stage: n (accepted or closed connections)}, "invited": n (invitations
+    awaiting a company's answer, counted among the requested too)}."""
     by_status = dict(
         db.session.execute(select(Connection.status, func.count()).group_by(Connection.status)).all()
     )
@@ -316,9 +317,12 @@ def connection_counts() -> dict[str, dict[str, int]]:
             .group_by(Connection.stage)
         ).all()
     )
+    invited = db.session.scalar(select(func.count()).select_from(Connection).where(
+        Connection.status == ConnectionStatus.REQUESTED, Connection.invited.is_(True))) or 0
     return {
         "status": {str(k): v for k, v in by_status.items()},
         "stage": {str(k): v for k, v in by_stage.items()},
+        "invited": invited,
     }
 
 
