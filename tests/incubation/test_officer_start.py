@@ -113,3 +113,13 @@ def test_others_may_not_use_the_officers_start(client, login_as, make_project):
         client.post("/account/logout")
         login_as(role)
         assert client.post(f"/incubation/mine/start/{project_id}").status_code == 403, role
+
+
+def test_the_officers_workspace_says_how_many_projects_await_start(client, make_user, make_project):
+    officer = make_user(Role.OFFICER, province="广东省")
+    make_project(owner=make_user(Role.CLINICIAN, province="广东省"))
+    make_project(owner=make_user(Role.CLINICIAN, province="广东省"), title="眼底影像辅助诊断软件")
+    make_project(owner=make_user(Role.CLINICIAN, province="四川省"), title="呼吸康复训练器")
+    login(client, officer.email)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "您负责范围内有 2 个入选项目等待启动培育" in page and "/incubation/mine#waiting-title" in page

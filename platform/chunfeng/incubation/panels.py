@@ -14,6 +14,7 @@ def officer_panel(user) -> dict:
     return {
         "rows": rows[:PANEL_ROWS], "more": max(len(rows) - PANEL_ROWS, 0),
         "overdue": sum(len(r.overdue) for r in rows), "unanswered": sum(r.unanswered for r in rows),
+        "waiting": len(eligible_projects(user)),
     }
 
 
