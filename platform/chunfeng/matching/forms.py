@@ -215,7 +215,7 @@ class InvitationAnswerForm(FlaskForm):
 class MessageForm(FlaskForm):
     body = TextAreaField(
         _l("Message"),
-        validators=[DataRequired(_l("Please write a message.")), Length(max=MESSAGE_MAX_LENGTH)],
+        validators=[DataRequired(_l("Please write your message.")), Length(max=MESSAGE_MAX_LENGTH)],
     )
 
 

@@ -57,7 +57,7 @@ def post_message(connection: Connection, user, body: str) -> ConnectionMessage:
         raise MatchingError(why)
     body = body.strip()
     if not body:
-        raise MatchingError(_("Please write a message."))
+        raise MatchingError(_("Please write your message."))
     if len(body) > MESSAGE_MAX_LENGTH:
         raise MatchingError(_("A message can have at most %(num)d characters.", num=MESSAGE_MAX_LENGTH))
     message = ConnectionMessage(author_id=user.id, side=side, body=body)
