@@ -3,16 +3,20 @@ becomes its officer; any other project answers 404."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from chunfeng.accounts.models import Role
 from chunfeng.core.models import Notification
 from chunfeng.db import db
+from chunfeng.incubation import starting
 from chunfeng.incubation.models import Incubation, MilestoneStatus
 from chunfeng.submissions.models import Pathway, Project
 from chunfeng.submissions.status import Status
+from tests.concurrency import in_parallel
 from tests.conftest import login
 from tests.incubation.conftest import MONDAY, at
 
@@ -123,3 +127,35 @@ def test_the_officers_workspace_says_how_many_projects_await_start(client, make_
     login(client, officer.email)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "您负责范围内有 2 个入选项目等待启动培育" in page and "/incubation/mine#waiting-title" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="real concurrency needs PostgreSQL")
+def test_two_officers_starting_one_project_at_once_make_one_incubation(app, make_user, make_project):
+    project_id = make_project()
+    clients = []
+    for n in range(2):
+        officer = make_user(Role.OFFICER, name=f"专员{n}")
+        client = app.test_client()
+        login(client, officer.email)
+        clients.append(client)
+    codes = in_parallel([lambda c=c: c.post(f"/incubation/mine/start/{project_id}",
+                                            data={f"p{project_id}-pathway": Pathway.PRE_REVIEW.value})
+                         for c in clients])
+    assert sorted(codes)[0] == 302 and sorted(codes)[1] in (400, 404), codes
+    with app.app_context():
+        assert len(db.session.scalars(select(Incubation).where(Incubation.project_id == project_id)).all()) == 1
+
+
+def test_a_start_that_loses_the_race_is_refused_not_a_server_error(app, client, make_user, start, monkeypatch):
+    """What the second of two simultaneous starts meets: the check passed, but the incubation now exists."""
+    started = start()
+    monkeypatch.setattr(starting, "awaiting_incubation", lambda project: True)
+    login(client, started.admin.email)
+    answer = client.post(f"/incubation/admin/start/{started.project_id}", data={
+        f"p{started.project_id}-officer": str(started.officer.id),
+        f"p{started.project_id}-pathway": Pathway.PRE_REVIEW.value})
+    assert answer.status_code == 400 and "该项目不在待培育状态" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.scalars(select(Incubation)).all()) == 1

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organization, Role, User
 from ..core.clock import local_today
@@ -24,6 +26,7 @@ from .plan import PLAN_DAYS, PLAN_KEYS, plan_class
 from .targets import TargetBook
 
 INCUBATABLE = SELECTED_STATES | {Status.MATCHING}
+NOT_AWAITING = _l("This project is not awaiting incubation: it is not selected, or already started.")
 
 
 def incubation_for(project: Project | int) -> Incubation | None:
@@ -93,7 +96,7 @@ def start_incubation(project: Project, officer_id: int | None, pathway: Pathway 
     today = local_today()
     start = start or today
     if not awaiting_incubation(project):
-        raise IncubationError(_("This project is not awaiting incubation: it is not selected, or already started."))
+        raise IncubationError(str(NOT_AWAITING))
     if start > today:
         raise IncubationError(_("The date cannot be in the future."), "start")
     chosen = officer(officer_id)
@@ -101,6 +104,10 @@ def start_incubation(project: Project, officer_id: int | None, pathway: Pathway 
         project=project, officer_id=chosen.id, pathway=Pathway(pathway), started_on=start,
         started_by_id=getattr(actor, "id", None)))
     db.session.add(incubation)
+    try:
+        db.session.flush()  # one incubation per project: of two starts at the same moment, the second stops here
+    except IntegrityError as error:
+        raise IncubationError(str(NOT_AWAITING)) from error
     generate_plan(incubation, start)
     project_status.apply(project, Event.START_INCUBATION, actor, note=chosen.name)
     db.session.flush()
