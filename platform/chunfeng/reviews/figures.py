@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from ..db import db, utcnow
 from ..submissions.models import Project, ProjectVersion
@@ -126,9 +126,13 @@ class OverviewRow:
 
 def round_overview(round_: ReviewRound) -> list[OverviewRow]:
     """One row per project of the round, from the stored figures, in a constant number of queries."""
-    entries = list(db.session.scalars(
-        select(RoundEntry).join(RoundEntry.project).where(RoundEntry.round_id == round_.id)
-        .options(contains_eager(RoundEntry.project)).order_by(RoundEntry.id)))
+    # entries and their projects in one query: entry.project is then found in the session (the projects are
+    # held in `loaded` meanwhile, the session keeps only weak references)
+    loaded = db.session.execute(select(RoundEntry, Project).join(Project, Project.id == RoundEntry.project_id)
+                                .where(RoundEntry.round_id == round_.id).order_by(RoundEntry.id)
+                                .options(load_only(Project.title, Project.specialty, Project.device_class,
+                                                   Project.status))).all()
+    entries = [entry for entry, _project in loaded]
     stored = {(f.project_id, f.version_id): f for f in db.session.scalars(
         select(PanelFigures).where(PanelFigures.round_id == round_.id))}
     counts: dict[tuple, dict[AssignmentStatus, int]] = defaultdict(dict)
@@ -137,8 +141,8 @@ def round_overview(round_: ReviewRound) -> list[OverviewRow]:
             .where(Assignment.round_id == round_.id)
             .group_by(Assignment.project_id, Assignment.version_id, Assignment.status)):
         counts[(project_id, version_id)][status] = count
-    numbers = dict(db.session.execute(select(ProjectVersion.id, ProjectVersion.number).where(
-        ProjectVersion.id.in_([e.version_id for e in entries if e.version_id]))).all()) if entries else {}
+    numbers = dict(db.session.execute(select(ProjectVersion.id, ProjectVersion.number).join(
+        RoundEntry, RoundEntry.version_id == ProjectVersion.id).where(RoundEntry.round_id == round_.id)).all())
     latest = dict(db.session.execute(
         select(ProjectVersion.project_id, func.max(ProjectVersion.number))
         .join(RoundEntry, RoundEntry.project_id == ProjectVersion.project_id)

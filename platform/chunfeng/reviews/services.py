@@ -366,7 +366,8 @@ def publishable(round_: ReviewRound) -> list[Decision]:
         return []
     latest: dict[int, int] = {}
     for decision_id, project_id in db.session.execute(
-            select(Decision.id, Decision.project_id).where(Decision.project_id.in_({d.project_id for d in pending}))
+            select(Decision.id, Decision.project_id).where(Decision.project_id.in_(
+                select(Decision.project_id).where(Decision.round_id == round_.id)))
             .order_by(Decision.decided_at, Decision.id)):
         latest[project_id] = decision_id
     return [d for d in pending if latest.get(d.project_id) == d.id]
