@@ -3,8 +3,9 @@
 Administrators run rubrics, rounds, the formal check, assignments, decisions and publication. An expert sees only
 the assignments sent to them (any other answers 404) and never the applicant's identity; the review form opens once
 they declared no conflict of interest, the other reviews of the project once their own is submitted; the conflicts
-they declared are theirs alone. The clinician sees the outcome of their own project. Published results are public
-(routes use @public).
+they declared are theirs alone. The discussion of a project is its submitted reviewers' and the administrators';
+a reviewer may revise a submitted review until the decision. The clinician sees the outcome of their own project.
+Published results are public (routes use @public).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ..accounts.models import Role
 from ..policy import rule
 from ..submissions.access import owns, staff_sees
 from .conflicts import conflict_reason
+from .deliberation import takes_part
 from .models import AssignmentStatus, RoundStatus
 
 
@@ -77,3 +79,22 @@ def _expert_submitted_own(user, assignment) -> bool:
 @rule("review.outcome")
 def _clinician_or_admin_reads_outcome(user, project) -> bool:
     return project is None or owns(user, project) or staff_sees(user, project, Role.ADMIN)
+
+
+@rule("review.revise")
+def _expert_may_revise(user, assignment) -> bool:
+    """A submitted review may be revised during the panel's discussion, until the decision is recorded."""
+    return (assignment is not None and _expert_owns(user, assignment)
+            and assignment.status == AssignmentStatus.SUBMITTED and assignment.project_under_review
+            and _no_conflict(user, assignment))
+
+
+@rule("review.discuss")
+def _discussion_participant(user, entry) -> bool:
+    """Without an entry (route guard): administrators and experts; with one: administrators, and the experts who
+    submitted a review of the project in that round."""
+    if is_admin(user):
+        return True
+    if not user.has_role(Role.EXPERT):
+        return False
+    return entry is None or takes_part(user, entry)

@@ -122,8 +122,9 @@ class DeclineForm(FlaskForm):
                          description=_l("Required for a conflict of interest or another reason."))
 
 
-def review_form(rubric: Rubric, final: bool, **kwargs) -> FlaskForm:
-    """The review form for a rubric version; `final` (submitting) makes every answer required."""
+def review_form(rubric: Rubric, final: bool, revising: bool = False, **kwargs) -> FlaskForm:
+    """The review form for a rubric version; `final` (submitting) makes every answer required; `revising` (a
+    submitted review changed during the discussion) adds what changed and why."""
 
     def needed(message):
         return [InputRequired(message)] if final else [Optional()]
@@ -152,7 +153,37 @@ def review_form(rubric: Rubric, final: bool, **kwargs) -> FlaskForm:
         setattr(ReviewForm, f"g_{gate.key}", RadioField(
             gate.text("name"), choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
             validators=needed(_l("Please answer yes or no."))))
+    if revising:
+        ReviewForm.reason = TextAreaField(
+            _l("What changed and why"), validators=[Optional(), Length(max=2000)],
+            description=_l("Shown with your earlier scores to the panel, e.g. a point raised in the discussion."))
     return ReviewForm(**kwargs)
+
+
+# --- the panel's deliberation ------------------------------------------------------------------------------
+
+class DiscussionForm(FlaskForm):
+    body = TextAreaField(_l("Your message"), validators=[DataRequired(_l("Please write a message.")),
+                                                         Length(max=4000)])
+
+
+class LeadForm(FlaskForm):
+    expert_id = SelectField(_l("Lead reviewer (主审)"), coerce=int,
+                            validators=[InputRequired(_l("Choose one of the experts assigned to this project."))])
+
+
+class MetaReviewForm(FlaskForm):
+    summary = TextAreaField(_l("Meta-review"), validators=[DataRequired(_l("Please write the meta-review.")),
+                                                           Length(max=8000)],
+                            description=_l("Sum up the panel: where the reviews agree, where they differ and why, "
+                                           "and what you recommend."))
+
+
+class MetaAnswerForm(FlaskForm):
+    agrees = RadioField(_l("Your answer"), choices=choices([("yes", _l("I confirm the meta-review")),
+                                                            ("no", _l("I disagree"))]),
+                        validators=[InputRequired(_l("Please confirm or disagree."))])
+    note = TextAreaField(_l("What you disagree with"), validators=[Optional(), Length(max=2000)])
 
 
 # --- decisions ---------------------------------------------------------------------------------------------

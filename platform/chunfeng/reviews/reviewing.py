@@ -45,7 +45,7 @@ def save(assignment: Assignment, data: ReviewInput, expert, submit: bool = False
     if assignment.status != AssignmentStatus.ACCEPTED or assignment.review is None:
         raise ReviewError(_("This review is locked and can no longer be changed."))
     review = assignment.review
-    _write(review, data)
+    write_answers(review, data)
     if submit:
         if missing := missing_answers(review):
             raise ReviewError(_("Please complete before submitting: %(items)s", items=", ".join(missing)))
@@ -64,7 +64,8 @@ def reopen(assignment: Assignment, actor) -> None:
     figures.refresh_for(assignment)
 
 
-def _write(review: Review, data: ReviewInput) -> None:
+def write_answers(review: Review, data: ReviewInput) -> None:
+    """Put the answers into the review (a missing answer removes a stored one)."""
     rubric = review.rubric
     existing = {s.criterion.id: s for s in review.scores}
     for criterion in rubric.criteria:
@@ -110,6 +111,26 @@ def missing_answers(review: Review) -> list[str]:
 
 def total_of(review: Review) -> float | None:
     return weighted_total(review.score_by_key(), review.rubric.weights)
+
+
+def form_values(review: Review | None) -> dict:
+    """The review's answers as the review form's field values."""
+    data = as_input(review)
+    values = {"overall": data.overall, "confidence": data.confidence, "comment_panel": data.comment_panel,
+              "comment_submitter": data.comment_submitter}
+    values |= {f"c_{key}": value for key, value in data.scores.items()}
+    values |= {f"g_{key}": "yes" if passed else "no" for key, passed in data.gates.items()}
+    return values
+
+
+def form_input(form, rubric) -> ReviewInput:
+    """The review form's answers (see form_values for the other way)."""
+    return ReviewInput(
+        scores={c.key: form[f"c_{c.key}"].data for c in rubric.criteria},
+        gates={g.key: {"yes": True, "no": False}.get(form[f"g_{g.key}"].data) for g in rubric.gates},
+        overall=form.overall.data, confidence=form.confidence.data,
+        comment_panel=form.comment_panel.data or "", comment_submitter=form.comment_submitter.data or "",
+    )
 
 
 def as_input(review: Review | None) -> ReviewInput:

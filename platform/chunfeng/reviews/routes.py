@@ -11,7 +11,15 @@ from ..core.clock import local_today
 from ..core.shell import NavItem, Offer, Panel
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
 from ..submissions.status import STATUS_LABELS, Status
-from . import reminders, services, views_expert, views_public, views_rounds, views_setup  # noqa: F401 - attach the views to bp
+from . import (  # noqa: F401 - attach the views to bp
+    reminders,
+    services,
+    views_deliberation,
+    views_expert,
+    views_public,
+    views_rounds,
+    views_setup,
+)
 from .blueprint import bp
 from .forms import CONFIDENCE_LABELS, OVERALL_LABELS
 from .models import OUTCOME_LABELS

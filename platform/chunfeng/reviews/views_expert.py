@@ -24,6 +24,7 @@ from .errors import ReviewError
 from .forms import AcceptForm, ConflictForm, DeclineForm, ExpertProfileForm, review_form
 from .models import Assignment, AssignmentStatus, DeclaredConflict, DeclineReason
 from .panel import sheet, thresholds
+from .views_deliberation import expert_context
 
 
 @bp.route("/reviews/mine")
@@ -54,12 +55,7 @@ def _invitation(assignment: Assignment, accept_form: AcceptForm, decline_form: D
 
 
 def _filled_form(assignment: Assignment):
-    data = reviewing.as_input(assignment.review)
-    values = {"overall": data.overall, "confidence": data.confidence, "comment_panel": data.comment_panel,
-              "comment_submitter": data.comment_submitter}
-    values |= {f"c_{key}": value for key, value in data.scores.items()}
-    values |= {f"g_{key}": "yes" if passed else "no" for key, passed in data.gates.items()}
-    return review_form(assignment.round.rubric, final=False, data=values)
+    return review_form(assignment.round.rubric, final=False, data=reviewing.form_values(assignment.review))
 
 
 def _form_page(assignment: Assignment, form, status: int = 200):
@@ -75,10 +71,11 @@ def _read_only(assignment: Assignment):
         labels = reviewing.letters(reviewing.reviews_of_same_version(assignment))
         aggregate = combine([sheet(a) for a in peers], assignment.round.rubric.weights, thresholds(assignment.round))
     materials = policy.can(current_user, "review.materials", assignment)
+    deliberating = expert_context(assignment) if assignment.status == AssignmentStatus.SUBMITTED else {}
     return render_template("reviews/review_done.html", assignment=assignment, rubric=assignment.round.rubric,
                            view=blind_view(assignment) if materials else None, peers=peers, labels=labels,
                            aggregate=aggregate, total=reviewing.total_of(assignment.review)
-                           if assignment.review else None)
+                           if assignment.review else None, **deliberating)
 
 
 @bp.route("/reviews/assignments/<int:assignment_id>/accept", methods=["POST"])
@@ -155,13 +152,7 @@ def _save_once_more_on_a_clash(assignment: Assignment, answers: reviewing.Review
 
 
 def _input(form, assignment: Assignment) -> reviewing.ReviewInput:
-    rubric = assignment.round.rubric
-    return reviewing.ReviewInput(
-        scores={c.key: form[f"c_{c.key}"].data for c in rubric.criteria},
-        gates={g.key: {"yes": True, "no": False}.get(form[f"g_{g.key}"].data) for g in rubric.gates},
-        overall=form.overall.data, confidence=form.confidence.data,
-        comment_panel=form.comment_panel.data or "", comment_submitter=form.comment_submitter.data or "",
-    )
+    return reviewing.form_input(form, assignment.round.rubric)
 
 
 @bp.route("/reviews/assignments/<int:assignment_id>/materials/<int:number>")

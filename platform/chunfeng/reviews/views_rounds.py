@@ -21,6 +21,7 @@ from .errors import ReviewError
 from .forms import AddExpertForm, AddProjectsForm, DecisionForm, RoundForm
 from .models import Assignment, AssignmentStatus, Outcome, ReviewRound, RoundEntry
 from .panel import project_panel, reviewer_offsets, round_panel
+from .views_deliberation import admin_context
 
 
 def _round_entry(round_id: int, project_id: int) -> tuple[ReviewRound, RoundEntry]:
@@ -324,7 +325,8 @@ def panel_project(round_id: int, project_id: int):
                            suggested=services.describe_choice(panel.suggestion.outcome, panel.suggestion.pathways,
                                                               alternatives=True),
                            offsets=reviewer_offsets(round_), similar=services.similar_to(entry.project),
-                           totals={a.id: reviewing.total_of(a.review) for a in panel.submitted})
+                           totals={a.id: reviewing.total_of(a.review) for a in panel.submitted},
+                           **admin_context(entry, panel.submitted))
 
 
 def _reopen(round_: ReviewRound, entry: RoundEntry):
