@@ -31,3 +31,16 @@ def test_demo_has_a_published_round_and_one_in_progress(app, client):
             Decision.round_id == spring_id, Decision.published_at.is_not(None)))]
     page = client.get(f"/results/{spring_id}").get_data(as_text=True)
     assert published and all(title in page for title in published)
+
+
+def test_demo_shows_the_panels_deliberation(app):
+    from chunfeng.reviews.models import DiscussionMessage, LeadReview, PanelFigures, ReviewRevision
+
+    with app.app_context():
+        assert seed.run()
+        assert db.session.scalar(select(func.count()).select_from(DiscussionMessage)) == 2
+        assert db.session.scalar(select(func.count()).select_from(ReviewRevision)) == 1
+        leads = db.session.scalars(select(LeadReview)).all()
+        assert len(leads) == 2 and sum(1 for lead in leads if lead.summary_at) == 1
+        assert all(r.agrees for lead in leads for r in lead.responses)
+        assert db.session.scalar(select(func.count()).select_from(PanelFigures)) >= 3, "figures stored as reviewed"

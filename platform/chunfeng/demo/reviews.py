@@ -1,6 +1,7 @@
-"""Demo data for expert review: the reference rubric, expert profiles, a published spring round (reviews,
-decisions, public results) and an autumn round in progress (formal check passed, invitations, drafts, a decline,
-one submitted review). With extra projects (load tests): a round of ~200 projects with synthetic experts."""
+"""Demo data for expert review: the reference rubric, expert profiles, a published spring round (reviews, the
+panel's discussion with a lead reviewer's meta-review and a revised review, decisions, public results) and an
+autumn round in progress (formal check passed, invitations, drafts, a decline, one submitted review whose expert
+is the lead reviewer). With extra projects (load tests): a round of ~200 projects with synthetic experts."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from ..accounts.models import AccountStatus, OrgKind, Role, User
 from ..accounts.services import find_or_create_org, hash_password
 from ..db import db, utcnow
 from ..reviews import assignment as assigning
-from ..reviews import services
+from ..reviews import deliberation, lead, services
 from ..reviews.models import Assignment, AssignmentStatus, DeclineReason, ExpertProfile, Outcome, ReviewRound
 from ..reviews.panel import project_panel
-from ..reviews.reviewing import ReviewInput, save
+from ..reviews.reviewing import ReviewInput, as_input, save
 from ..reviews.rubrics import ensure_default_rubric
 from ..submissions.models import Project
 from ..submissions.status import Status
@@ -110,6 +111,8 @@ def _spring_round(admin: User, projects: list[Project]) -> None:
         scores, overall, confidence, panel, to_clinician = next(sheets, SPRING_REVIEWS[-1])
         _review(assignment, scores, overall, confidence, panel, to_clinician)
     services.change_round_status(round_, "close_intake", admin)
+    if round_.entries:
+        _deliberate(round_.entries[0], admin)
     outcomes = [Outcome.SELECTED_PRIORITY, Outcome.SELECTED]
     for entry, outcome in zip(round_.entries, outcomes, strict=False):
         _decide(round_, entry, outcome, admin)
@@ -134,6 +137,30 @@ def _autumn_round(admin: User, projects: list[Project], people: DemoPeople) -> N
         save(sent[1], ReviewInput({"need": 4, "benefit": 4}, {}, None, None, "", ""), sent[1].expert)
     if len(sent) > 2:
         assigning.decline(sent[2], sent[2].expert, DeclineReason.UNAVAILABLE, "本月出国开会，无法按期完成。")
+    if sent:
+        lead.designate(services.entry_for(round_, sent[0].project), sent[0].expert, admin)
+
+
+def _deliberate(entry, admin: User) -> None:
+    """Before deciding, the panel discusses the project: a lead reviewer, two messages, a review revised after the
+    discussion (its earlier scores kept), the meta-review and the others' answers."""
+    submitted = [a for a in assigning.round_assignments(entry.round)
+                 if a.project_id == entry.project_id and a.status == AssignmentStatus.SUBMITTED]
+    if len(submitted) < 2:
+        return
+    chief, second = submitted[0], submitted[1]
+    lead.designate(entry, chief.expert, admin)
+    deliberation.post(entry, second.expert, "远端保护伞的回收路径是否会增加血管痉挛风险？体外模型没有覆盖迂曲血管。")
+    deliberation.post(entry, chief.expert, "同意需要补充迂曲血管模型；但远端栓塞减少约60%的数据足以支持重点培育。")
+    answers = as_input(second.review)
+    scores = {**answers.scores, "feasibility": max(1, answers.scores.get("feasibility", 4) - 1)}
+    deliberation.revise(second, ReviewInput(scores, answers.gates, answers.overall, answers.confidence,
+                                            answers.comment_panel, answers.comment_submitter), second.expert,
+                        "讨论后认为迂曲血管中的回收可靠性尚未验证，下调技术可行性一分。")
+    lead.write_summary(entry, chief.expert, "三位专家一致认可临床需求和远端保护设计的创新性；分歧在于技术成熟度："
+                       "迂曲血管中的回收可靠性需补充验证。综合建议：推荐重点培育，并在动物实验中专项评估。")
+    for other in submitted[1:]:
+        lead.respond(entry, other.expert, True)
 
 
 def _sent(round_: ReviewRound) -> list[Assignment]:
