@@ -1,11 +1,12 @@
-"""reviews: stored panel figures, the panel's discussion, revised scores, the lead reviewer and the meta-review
+"""reviews: stored panel figures, the panel's discussion, revised scores, the lead reviewer, the meta-review, bids
 
 - review_figures: each project version's aggregate in a round (n, mean, median, SD, range, failed gates,
   disagreement), written when a review is submitted, reopened or revised; the round page reads one row per project;
 - reviews.total: a review's weighted total, stored when submitted or revised (the calibration reads it);
 - review_revisions: a review as it stood before its expert revised it during the discussion;
 - review_discussion: the discussion of a project among its reviewers and the administrators;
-- review_leads, review_lead_responses: the lead reviewer (主审) with the meta-review, and the others' answers.
+- review_leads, review_lead_responses: the lead reviewer (主审) with the meta-review, and the others' answers;
+- review_bids: experts' bids (想评/可以/不能) on a round's projects before assignment.
 
 Revision ID: 0006
 Revises: 0005
@@ -111,6 +112,22 @@ def upgrade():
     )
     op.create_index(op.f('ix_review_revisions_review_id'), 'review_revisions', ['review_id'], unique=False)
 
+    op.create_table('review_bids',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('bid', sa.String(length=10), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['expert_id'], ['users.id'], name=op.f('fk_review_bids_expert_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_review_bids_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['review_rounds.id'], name=op.f('fk_review_bids_round_id_review_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_bids')),
+    sa.UniqueConstraint('round_id', 'project_id', 'expert_id', name=op.f('uq_review_bids_round_id'))
+    )
+    op.create_index(op.f('ix_review_bids_expert_id'), 'review_bids', ['expert_id'], unique=False)
+    op.create_index(op.f('ix_review_bids_project_id'), 'review_bids', ['project_id'], unique=False)
+    op.create_index(op.f('ix_review_bids_round_id'), 'review_bids', ['round_id'], unique=False)
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.add_column(sa.Column('total', sa.Float(), nullable=True))
 
@@ -118,6 +135,10 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_column('total')
+    op.drop_index(op.f('ix_review_bids_round_id'), table_name='review_bids')
+    op.drop_index(op.f('ix_review_bids_project_id'), table_name='review_bids')
+    op.drop_index(op.f('ix_review_bids_expert_id'), table_name='review_bids')
+    op.drop_table('review_bids')
     op.drop_index(op.f('ix_review_revisions_review_id'), table_name='review_revisions')
     op.drop_table('review_revisions')
     op.drop_index(op.f('ix_review_lead_responses_lead_id'), table_name='review_lead_responses')

@@ -14,6 +14,7 @@ from ..accounts.access import is_admin
 from ..accounts.models import Role
 from ..policy import rule
 from ..submissions.access import owns, staff_sees
+from .bids import bidding_open
 from .conflicts import conflict_reason
 from .deliberation import takes_part
 from .models import AssignmentStatus, RoundStatus
@@ -98,3 +99,9 @@ def _discussion_participant(user, entry) -> bool:
     if not user.has_role(Role.EXPERT):
         return False
     return entry is None or takes_part(user, entry)
+
+
+@rule("review.bid")
+def _expert_bids(user, round_) -> bool:
+    """Experts bid on the projects of a round open or reviewing (before assignment); other rounds answer 404."""
+    return user.has_role(Role.EXPERT) and (round_ is None or bidding_open(round_))

@@ -21,6 +21,7 @@ from ..db import db, utcnow
 from ..submissions.models import Project
 from ..submissions.status import Status
 from .affinity import Expertise, expertise
+from .bids import CANNOT, EAGER, round_bids
 from .conflicts import conflict_reason, declare_project, declared_by_expert
 from .errors import ReviewError
 from .lifecycles import AssignmentEvent, assignment_lifecycle, step
@@ -126,7 +127,8 @@ def plan(round_: ReviewRound, per_project: int | None = None) -> Plan:
     """The assignment problem of the round's projects under review that lack experts (reads, writes nothing).
 
     Allowed pairs only: never a conflicted expert, never an expert who was already asked about the project in this
-    round (e.g. declined it); places and load count what is already proposed, invited, accepted or submitted."""
+    round (e.g. declined it), never an expert who bid 不能 on it; a 想评 bid marks the pair eager (a bonus in the
+    solver); places and load count what is already proposed, invited, accepted or submitted."""
     per_project = per_project or round_.experts_per_project
     entries = {e.project_id: e for e in entries_needing_review(round_)}
     asked: dict[int, set[int]] = defaultdict(set)
@@ -142,10 +144,12 @@ def plan(round_: ReviewRound, per_project: int | None = None) -> Plan:
     declared = declared_by_expert([e.id for e in experts])
     fit = expertise([entries[pid].project for pid in need], profiles,
                     reviewed_texts([e.id for e in experts], exclude=set(entries)))
+    bids = round_bids(round_)
     candidates = [
-        Candidate(pid, e.id, fit.of(pid, e.id), fit.inside(pid, e.id))
+        Candidate(pid, e.id, fit.of(pid, e.id), fit.inside(pid, e.id), eager=bids.get((pid, e.id)) == EAGER)
         for pid in need for e in experts
-        if e.id not in asked[pid] and conflict_reason(e, entries[pid].project, declared[e.id]) is None
+        if e.id not in asked[pid] and bids.get((pid, e.id)) != CANNOT
+        and conflict_reason(e, entries[pid].project, declared[e.id]) is None
     ]
     problem = Problem(need=need, have=dict(active), load=dict(round_loads(round_)),
                       max_load={e.id: profiles[e.id].max_load_per_round for e in experts}, candidates=candidates)
@@ -178,9 +182,10 @@ def propose(round_: ReviewRound, actor: User, per_project: int | None = None) ->
     result = ProposalResult()
     for choice in sorted(solve(planned.problem), key=lambda c: (c.project_id, -c.affinity, c.expert_id)):
         entry = planned.entries[choice.project_id]
+        reasons = planned.expertise.reasons(choice.project_id, choice.expert_id)
         result.created.append(_new_assignment(
             round_, entry, planned.experts[choice.expert_id], choice.affinity,
-            planned.expertise.reasons(choice.project_id, choice.expert_id), actor))
+            [*reasons, {"bid": EAGER}] if choice.eager else reasons, actor))
         result.outside += not choice.inside
     filled = Counter(a.project_id for a in result.created)
     result.short = {pid: n - filled[pid] for pid, n in planned.problem.need.items() if filled[pid] < n}

@@ -448,5 +448,6 @@ from .models_panel import (  # noqa: E402, F401
     LeadResponse,
     LeadReview,
     PanelFigures,
+    ReviewBid,
     ReviewRevision,
 )

@@ -1,12 +1,13 @@
 """The panel's stored figures and its deliberation: each project version's aggregate as of the last review change,
 earlier scores of a review revised during the discussion, the discussion thread per project, the lead reviewer
-(主审) with the meta-review and the other reviewers' answers to it. Imported by models.py (the domain's models)."""
+(主审) with the meta-review and the other reviewers' answers to it; and the experts' bids on a round's projects
+before assignment. Imported by models.py (the domain's models)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -105,3 +106,18 @@ class LeadResponse(db.Model):
     responded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     lead: Mapped[LeadReview] = relationship(back_populates="responses")
+
+
+class ReviewBid(db.Model):
+    """An expert's wish about reviewing one project of a round, given on its blind summary before assignment:
+    reviews.bids.BIDS (eager 想评, willing 可以, cannot 不能)."""
+
+    __tablename__ = "review_bids"
+    __table_args__ = (UniqueConstraint("round_id", "project_id", "expert_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    bid: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

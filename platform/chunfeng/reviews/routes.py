@@ -14,6 +14,7 @@ from ..submissions.status import STATUS_LABELS, Status
 from . import (  # noqa: F401 - attach the views to bp
     reminders,
     services,
+    views_bids,
     views_deliberation,
     views_expert,
     views_public,

@@ -11,8 +11,9 @@ Costs, in order of priority (each weight outranks what can be gained below it):
    ones of another (SPREAD per rank): no project goes without its first expert while another gets its third;
 2. an expert inside the project's specialty (their main one or one they declare) before anyone outside it
    (OUTSIDE per pair outside): outside experts fill only the places no inside expert is free for;
-3. the closest expertise (the pair's affinity), less a growing cost for the load an expert already carries
-   (LOAD_PENALTY x load / maximum load for each further unit), so that equally close experts share the work.
+3. the closest expertise (the pair's affinity) plus EAGER_BONUS where the expert bid 想评 on the project, less a
+   growing cost for the load an expert already carries (LOAD_PENALTY x load / maximum load for each further
+   unit), so that equally close experts share the work. (A "cannot" bid is no allowed pair: see assignment.plan.)
 
 Hard limits are in the network itself: an expert's maximum load (one arc per unit of load left), one place per
 (project, expert) pair, only the pairs the caller allows (no conflict of interest, never asked before).
@@ -35,6 +36,10 @@ SPREAD = 50.0  # x (MAX_PLACES - 1) stays below COVER
 OUTSIDE = 10.0
 # An expert's next unit of load costs this much x load / maximum load. Affinities run about 0-1.
 LOAD_PENALTY = 0.15
+# An expert who bid 想评 on a project counts as this much closer to it: the whole range of affinities, so among
+# the experts inside the project's specialty those who asked for it come first (then the closest expertise), and
+# never enough to prefer someone outside the specialty (OUTSIDE).
+EAGER_BONUS = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,12 @@ class Candidate:
     expert_id: int
     affinity: float
     inside: bool
+    eager: bool = False  # the expert bid 想评 on the project
+
+    @property
+    def value(self) -> float:
+        """What the pair is worth beside its specialty fit: its affinity, with the bonus of an eager bid."""
+        return self.affinity + EAGER_BONUS * self.eager
 
 
 @dataclass
@@ -104,7 +115,7 @@ def solve(problem: Problem) -> list[Candidate]:
             arc(-(COVER + SPREAD * max(0, MAX_PLACES - 1 - have - k)), (p_row[p], 1.0))
     first_pair = len(costs)
     for c in pairs:  # the project passes each place on to one expert
-        arc(OUTSIDE * (not c.inside) - c.affinity, (p_row[c.project_id], -1.0), (e_row[c.expert_id], 1.0))
+        arc(OUTSIDE * (not c.inside) - c.value, (p_row[c.project_id], -1.0), (e_row[c.expert_id], 1.0))
     for e in experts:  # the expert takes it on one of their units of load left, the cheaper ones first
         load, most = problem.load.get(e, 0), max(problem.max_load.get(e, 0), 1)
         for used in range(load, load + problem.room(e)):
@@ -143,7 +154,7 @@ def greedy(problem: Problem) -> list[Candidate]:
 
     def value(c: Candidate) -> tuple[float, int]:
         used = load[c.expert_id] / max(problem.max_load.get(c.expert_id, 0), 1)
-        return (c.affinity - LOAD_PENALTY * used, -c.expert_id)
+        return (c.value - LOAD_PENALTY * used, -c.expert_id)
 
     for _pass in range(max(need.values(), default=0)):
         for p in sorted((p for p in need if need[p] > 0), key=lambda p: (len(free(p)), p)):

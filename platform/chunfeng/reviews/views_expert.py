@@ -16,7 +16,7 @@ from ..core.web import current_actor
 from ..extensions import db
 from ..submissions.services import attachment_path
 from . import assignment as assigning
-from . import conflicts, reminders, reviewing
+from . import bids, conflicts, reminders, reviewing
 from .aggregation import aggregate as combine
 from .blind import attachment_for, blind_view
 from .blueprint import bp
@@ -31,7 +31,7 @@ from .views_deliberation import expert_context
 @policy.guard("review.expert")
 def mine():
     return render_template("reviews/mine.html", assignments=reminders.my_assignments(current_actor()),
-                           today=local_today())
+                           today=local_today(), bidding=bids.bidding_rounds())
 
 
 # --- one assignment ----------------------------------------------------------------------------------------
