@@ -58,7 +58,7 @@ def best_owners(
 
 
 def rare_first_top_k(
-    queries: sp.csr_matrix, s: DocumentSide, width: int, config: EngineConfig, n_threads: int
+    queries: sp.csr_matrix, s: DocumentSide, width: int, config: EngineConfig, n_threads: int, rows: int = 8192
 ) -> TopK:
     """Top ``width`` documents per query row, scored exactly, with most of the product's work skipped.
 
@@ -66,15 +66,41 @@ def rare_first_top_k(
     (their posting lists are long) but rarely decide which documents are candidates. So: (1) one sparse
     multiply-and-top-k with the rarer terms only gives ``all_pairs_candidates`` candidates per row; (2) each
     candidate gets the weights of the query's common terms added from a dense block of those columns,
-    which makes its score exact; (3) rows left with too few candidates are computed in full."""
+    which makes its score exact; (3) rows left with too few candidates are computed in full. Queries go
+    ``rows`` at a time, so that memory beyond the index does not grow with their number."""
     m = s.main_rows
     targets_t = s.main_t
     df = np.diff(targets_t.indptr)
     common = df > config.all_pairs_common_df * m
     if m < config.all_pairs_exact_below or not common.any() or queries.shape[0] == 0:
         return sparse_top_k(queries, targets_t, width, n_threads=n_threads)
+    # the common columns as a dense (documents x common terms + 1) block; the last column is zero padding
+    cols = np.flatnonzero(common)
+    block = np.zeros((m, len(cols) + 1), dtype=np.float32)
+    for j in range(0, len(cols), 64):  # a few columns at a time: no second dense copy of the block
+        block[:, j : j + 64] = targets_t[cols[j : j + 64]].toarray().T
+    slot = np.full(len(common), len(cols), dtype=np.int32)
+    slot[cols] = np.arange(len(cols), dtype=np.int32)
     queries = sp.csr_matrix(queries, dtype=np.float32)
     queries.sort_indices()
+    parts = [
+        _rare_first_rows(queries[a : a + rows], targets_t, common, block, slot, width, config, n_threads)
+        for a in range(0, queries.shape[0], rows)
+    ]
+    return TopK(np.concatenate([p.indices for p in parts]), np.concatenate([p.scores for p in parts]))
+
+
+def _rare_first_rows(
+    queries: sp.csr_matrix,
+    targets_t: sp.csr_matrix,
+    common: np.ndarray,
+    block: np.ndarray,
+    slot: np.ndarray,
+    width: int,
+    config: EngineConfig,
+    n_threads: int,
+) -> TopK:
+    m = block.shape[0]
     in_common = common[queries.indices]
     rare = sp.csr_matrix(
         (np.where(in_common, 0.0, queries.data).astype(np.float32), queries.indices.copy(), queries.indptr.copy()),
@@ -83,19 +109,15 @@ def rare_first_top_k(
     rare.eliminate_zeros()
     wide = max(width, config.all_pairs_candidates)
     top = sparse_top_k(rare, targets_t, wide, n_threads=n_threads)
-    # the common columns as a dense (documents x common terms + 1) block; the last column is zero padding
-    cols = np.flatnonzero(common)
-    block = np.zeros((m, len(cols) + 1), dtype=np.float32)
-    block[:, :-1] = targets_t[cols].toarray().T
-    slot = np.full(len(common), len(cols), dtype=np.int32)
-    slot[cols] = np.arange(len(cols), dtype=np.int32)
+    del rare
     # each query's common terms (as block columns) and their query weights, padded; rows in order of their
     # number of common terms, so that a chunk pads little
     rows_of = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))[in_common]
     per_row = np.bincount(rows_of, minlength=queries.shape[0])
     width_t = max(int(per_row.max()), 1)
     pos = np.arange(len(rows_of)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    terms = np.full((queries.shape[0], width_t), len(cols), dtype=np.int32)
+    pad = block.shape[1] - 1
+    terms = np.full((queries.shape[0], width_t), pad, dtype=np.int32)
     weights = np.zeros((queries.shape[0], width_t), dtype=np.float32)
     terms[rows_of, pos] = slot[queries.indices[in_common]]
     weights[rows_of, pos] = queries.data[in_common]

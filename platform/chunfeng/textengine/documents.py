@@ -41,12 +41,12 @@ class DocumentSide:
     norms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # L2 norm of each row
     main: sp.csr_matrix | None = None
     delta_rows: list[sp.csr_matrix] = field(default_factory=list)
-    emb: np.ndarray | None = None  # (n_docs, dim) float32, L2-normalised rows
+    emb: np.ndarray | None = None  # (n_docs, dim) float16 (half the memory; cosines read as float32), unit rows
     by_owner: dict[Id, list[int]] = field(default_factory=dict)
     owner_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     codes: dict[Id, int] = field(default_factory=dict)
     code_owner: list[Id] = field(default_factory=list)
-    # clauses: binary term rows, those of a document consecutive from cl_start[doc], cl_count[doc] of them
+    # clauses: term sets (boolean rows), those of a document consecutive from cl_start[doc], cl_count[doc] of them
     cl_main: sp.csr_matrix | None = None
     cl_delta_rows: list[sp.csr_matrix] = field(default_factory=list)
     cl_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -95,7 +95,7 @@ class DocumentSide:
         assert self.cl_main is not None
         if not self.cl_delta_rows:
             return self.cl_main
-        return sp.vstack([self.cl_main, *self.cl_delta_rows], format="csr", dtype=np.float32)
+        return sp.vstack([self.cl_main, *self.cl_delta_rows], format="csr", dtype=bool)
 
     def clause_rows(self, positions: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """The clause rows of some documents and, for each row, the index of its document in ``positions``."""
@@ -108,9 +108,9 @@ class DocumentSide:
         if in_main.all():
             return self.cl_main[ids], local
         if self._cl_delta is None:
-            self._cl_delta = sp.vstack(self.cl_delta_rows, format="csr", dtype=np.float32)
+            self._cl_delta = sp.vstack(self.cl_delta_rows, format="csr", dtype=bool)
         parts = [self.cl_main[ids[in_main]], self._cl_delta[ids[~in_main] - n_main]]
-        return sp.vstack(parts, format="csr", dtype=np.float32), np.concatenate([local[in_main], local[~in_main]])
+        return sp.vstack(parts, format="csr", dtype=bool), np.concatenate([local[in_main], local[~in_main]])
 
     def append(self, docs: Sequence[Doc], block: Rows, emb: np.ndarray | None, in_main: bool) -> None:
         rows = block.docs
@@ -136,8 +136,7 @@ class DocumentSide:
                 self.codes[doc.owner] = len(self.code_owner)
                 self.code_owner.append(doc.owner)
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
-        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1), dtype=np.float32).ravel())
-        self.norms = np.concatenate([self.norms, norms.astype(np.float32)])
+        self.norms = np.concatenate([self.norms, row_norms(rows)])
         new_codes = np.fromiter((self.codes[d.owner] for d in docs), dtype=np.int64, count=len(docs))
         self.owner_code = np.concatenate([self.owner_code, new_codes])
         if in_main:
@@ -147,7 +146,7 @@ class DocumentSide:
             self.delta_rows.append(rows)
             self._delta = self._delta_t = None
         if emb is not None:
-            self._grow_emb(np.asarray(emb, dtype=np.float32))
+            self._grow_emb(np.asarray(emb, dtype=np.float16))
 
     def restore(self, docs: Sequence[Doc], block: Rows, emb: np.ndarray | None, alive: np.ndarray) -> None:
         """Load stored documents into the main block, with their stored liveness."""
@@ -173,11 +172,14 @@ class DocumentSide:
 
     def _grow_emb(self, emb: np.ndarray) -> None:
         """Append embeddings into a buffer with spare room: an update does not copy every stored vector."""
-        n_old = 0 if self.emb is None else self.emb.shape[0]
+        if self.emb is None:
+            self.emb = self._emb_buf = emb
+            return
+        n_old = self.emb.shape[0]
         need = n_old + len(emb)
-        if self._emb_buf is None or self._emb_buf.shape[0] < need or self.emb is None:
-            cap = need if self.emb is None else need + need // 4 + 16
-            buf = np.empty((cap, emb.shape[1]), dtype=np.float32)
+        if self._emb_buf is None or self._emb_buf.shape[0] < need:
+            cap = need + need // 4 + 16
+            buf = np.empty((cap, emb.shape[1]), dtype=np.float16)
             if self.emb is not None:
                 buf[:n_old] = self.emb
             self._emb_buf = buf
@@ -194,6 +196,15 @@ class DocumentSide:
             out[:, self.main_rows :] = (query @ delta_t).toarray()
         out[:, ~self.alive] = 0.0
         return out
+
+
+def row_norms(rows: sp.csr_matrix) -> np.ndarray:
+    """The L2 norm of each row, without a copy of the matrix."""
+    out = np.zeros(rows.shape[0], dtype=np.float32)
+    filled = np.diff(rows.indptr) > 0
+    if filled.any():
+        out[filled] = np.add.reduceat(np.square(rows.data, dtype=np.float32), rows.indptr[:-1][filled])
+    return np.sqrt(out)
 
 
 def text_digest(text: str) -> str:

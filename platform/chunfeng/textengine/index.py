@@ -45,7 +45,7 @@ from .embedding import Embedder, default_embedder
 from .persist import FORMAT_VERSION, index_fingerprint, read_index, write_index
 from .scoring import owners_coverage, score_owners
 from .terms import Reason, labelled_reasons
-from .vocabulary import Rows, Vocabulary
+from .vocabulary import Vocabulary
 from .vocabulary import clauses as clauses  # re-exported: part of this module's interface before the split
 
 
@@ -73,6 +73,18 @@ class UpdateResult:
     embed_ms: float
 
 
+def embed_all(embedder: Embedder, texts: Sequence[str], batch: int = 4096) -> np.ndarray:
+    """Passages' embeddings as stored (float16), a batch at a time: a side is never held twice in float32."""
+    out: np.ndarray | None = None
+    for start in range(0, len(texts), batch):
+        part = np.asarray(embedder.embed_passages(texts[start : start + batch]))
+        if out is None:
+            out = np.empty((len(texts), part.shape[1]), dtype=np.float16)
+        out[start : start + len(part)] = part
+    assert out is not None
+    return out
+
+
 class MatchIndex:
     """Both sides over one vocabulary, their embeddings, and the model that made them."""
 
@@ -84,7 +96,7 @@ class MatchIndex:
         self.sides: dict[str, DocumentSide] = {name: DocumentSide() for name in SIDES}
         for side in self.sides.values():
             side.main = sp.csr_matrix((0, len(vocab.terms)), dtype=np.float32)
-            side.cl_main = sp.csr_matrix((0, len(vocab.terms)), dtype=np.float32)
+            side.cl_main = sp.csr_matrix((0, len(vocab.terms)), dtype=bool)
         self._update_tokens = 0
         self._new_tokens = 0
         self._queries: dict[str, tuple[list[Id], sp.csr_matrix]] = {}  # each side's owners as queries
@@ -103,19 +115,13 @@ class MatchIndex:
         if embedder == "default":
             embedder = default_embedder()
         docs = {"profiles": list(profiles), "projects": list(projects)}
-        vocab, rows_all = Vocabulary.fit([d.text for name in SIDES for d in docs[name]], config)
+        vocab, blocks = Vocabulary.fit(
+            [d.text for name in SIDES for d in docs[name]], config, parts=[len(docs[name]) for name in SIDES]
+        )
         index = cls(vocab, embedder)
-        start, clause_start = 0, 0
-        for name in SIDES:
+        for name, rows in zip(SIDES, blocks, strict=True):
             side_docs = docs[name]
-            end = start + len(side_docs)
-            per_doc = rows_all.per_doc[start:end]
-            n_clauses = int(per_doc.sum())
-            rows = Rows(
-                rows_all.docs[start:end], rows_all.clauses[clause_start : clause_start + n_clauses], per_doc
-            )
-            start, clause_start = end, clause_start + n_clauses
-            emb = embedder.embed_passages([d.text for d in side_docs]) if embedder and side_docs else None
+            emb = embed_all(embedder, [d.text for d in side_docs]) if embedder and side_docs else None
             index.sides[name].append(side_docs, rows, emb, in_main=True)
         return index
 
@@ -157,7 +163,7 @@ class MatchIndex:
                 emb = self.embedder.embed_passages([d.text for d in fresh])
                 embed_ms = (time.perf_counter() - t0) * 1000
             elif s.emb is not None:  # a model went missing: keep the shapes, lose semantic ranking
-                emb = np.zeros((len(fresh), s.emb.shape[1]), dtype=np.float32)
+                emb = np.zeros((len(fresh), s.emb.shape[1]), dtype=np.float16)
             s.append(fresh, rows, emb, in_main=False)
         if len(s.delta_rows) > 64:
             self.compact(side)
@@ -229,7 +235,7 @@ class MatchIndex:
         visible = "\n".join(src.texts[i] for i in positions if query_fields is None or src.fields[i] in query_fields)
         emb = None
         if self.has_semantic and src.emb is not None:
-            emb = src.emb[positions].mean(axis=0)
+            emb = src.emb[positions].mean(axis=0, dtype=np.float32)
             emb = emb / (np.linalg.norm(emb) or 1.0)
         exclude = {owner} if from_side == side else set()
         return self._rank(self.vocab.query([text]), emb, visible, side, k, exclude, n_reasons, reason_fields)

@@ -116,10 +116,10 @@ def read_index(blob: bytes, embedder: Embedder | None | Literal["default"] = "de
                 (z[f"{name}.data"], z[f"{name}.indices"], z[f"{name}.indptr"]),
                 shape=(len(docs), len(terms)),
             )
-            emb = z[f"{name}.emb"].astype(np.float32) if f"{name}.emb" in z.files and embedder else None
+            emb = z[f"{name}.emb"] if f"{name}.emb" in z.files and embedder else None
             cl_indices = z[f"{name}.cl_indices"]
             cl = sp.csr_matrix(
-                (np.ones(len(cl_indices), np.float32), cl_indices, z[f"{name}.cl_indptr"]),
+                (np.ones(len(cl_indices), bool), cl_indices, z[f"{name}.cl_indptr"]),
                 shape=(len(z[f"{name}.cl_indptr"]) - 1, len(terms)),
             )
             rows = Rows(m, cl, z[f"{name}.cl_count"].astype(np.int64))

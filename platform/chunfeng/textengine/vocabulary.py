@@ -32,16 +32,18 @@ class Vocabulary:
         self._idf_fallback = float(self.idf.max()) if len(self.idf) else 1.0
 
     @classmethod
-    def fit(cls, texts: Sequence[str], config: EngineConfig) -> tuple[Vocabulary, Rows]:
-        """Fit terms and weights on the texts; their BM25 rows and clause rows."""
+    def fit(
+        cls, texts: Sequence[str], config: EngineConfig, parts: Sequence[int] | None = None
+    ) -> tuple[Vocabulary, list[Rows]]:
+        """Fit terms and weights on the texts; their BM25 rows and clause rows, one block per part (the sizes
+        of consecutive runs of ``texts``, e.g. one per side; default: one block). The blocks share the counting
+        buffers: no second copy of the rows is made."""
         analyzer = Analyzer(config.ngram_max, VectorizerConfig().stop_terms)
         ids: dict[str, int] = {}
         counted = _count_clauses(analyzer, texts, lambda t: ids.setdefault(t, len(ids)))
         terms = list(ids)
         n = len(texts)
-        width = len(terms)
-        docs = counted.doc_counts(width)
-        df = np.bincount(docs.indices, minlength=width)
+        df = counted.doc.column_counts(len(terms))
         keep = df > 0
         if config.prune_char_df and n:
             single = np.array([len(t) == 1 for t in terms], dtype=bool)
@@ -52,8 +54,13 @@ class Vocabulary:
         idf = np.log1p((n - df[kept] + 0.5) / (df[kept] + 0.5)).astype(np.float32)
         lengths = counted.doc_lengths(n)
         vocab = cls([terms[i] for i in kept], idf, config, float(np.mean(lengths)) if n else 1.0)
-        clause_counts = counted.clause_counts(width)[:, kept].tocsr()
-        return vocab, vocab._weigh(counted, clause_counts, lengths)
+        column = np.full(len(terms), -1, dtype=np.int32)
+        column[kept] = np.arange(len(kept), dtype=np.int32)
+        counted.doc.renumber(column)
+        counted.clause.renumber(column)
+        bounds = np.concatenate([[0], np.cumsum(list(parts) if parts is not None else [n])]).astype(np.int64)
+        spans = zip(bounds[:-1], bounds[1:], strict=True)
+        return vocab, [vocab._weigh(counted.part(a, b), lengths[a:b]) for a, b in spans]
 
     def tokens(self, text: str) -> list[str]:
         return self.analyzer(text)
@@ -62,24 +69,23 @@ class Vocabulary:
         tokens = self.analyzer(text)
         return Counter(self.index[t] for t in tokens if t in self.index), len(tokens)
 
-    def _weigh(self, counted: _Counted, clause_counts: sp.csr_matrix, lengths: np.ndarray) -> Rows:
+    def _weigh(self, counted: _Counted, lengths: np.ndarray) -> Rows:
         n = len(lengths)
-        docs = sp.csr_matrix(counted.aggregate(n) @ clause_counts, dtype=np.float32)
-        docs.sum_duplicates()
-        docs.sort_indices()
+        width = len(self.terms)
+        docs = counted.doc.matrix(width, np.float32)
         k1, b = self.config.bm25_k1, self.config.bm25_b
-        row_of = np.repeat(np.arange(n), np.diff(docs.indptr))
-        norm = k1 * (1.0 - b + b * lengths / self.avg_len)
-        docs.data = (docs.data * (k1 + 1.0) / (docs.data + norm[row_of]) * self.idf[docs.indices]).astype(np.float32)
-        clauses = sp.csr_matrix(clause_counts, dtype=np.float32)
-        clauses.sort_indices()
-        clauses.data = np.ones_like(clauses.data)
-        return Rows(docs, clauses, counted.per_doc(n))
+        row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(docs.indptr))
+        norm = (k1 * (1.0 - b + b * lengths / self.avg_len)).astype(np.float32)
+        tf = docs.data
+        tf *= np.float32(k1 + 1.0) / (tf + norm[row_of])
+        tf *= self.idf[docs.indices]
+        del row_of
+        return Rows(docs, counted.clause.matrix(width, bool), counted.per_doc(n))
 
     def transform(self, texts: Sequence[str]) -> Rows:
         """Documents as BM25 rows (the stored side of every comparison) and their clauses' term sets."""
         counted = _count_clauses(self.analyzer, texts, lambda t: self.index.get(t, -1))
-        return self._weigh(counted, counted.clause_counts(len(self.terms)), counted.doc_lengths(len(texts)))
+        return self._weigh(counted, counted.doc_lengths(len(texts)))
 
     def query(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Queries: weight 1 for each term a text names, ``expansion_weight`` for a term only its lay words
@@ -133,37 +139,103 @@ class Rows:
     per_doc: np.ndarray
 
 
-@dataclass
-class _Counted:
-    """Term counts per clause, in compact buffers: what fitting and transforming share."""
+class _Buffers:
+    """Rows of term ids (and counts, unless the rows are sets) growing in compact buffers, without a Python
+    object per entry."""
 
-    indices: array
-    counts: array
-    indptr: list[int]
-    clause_doc: list[int]
-    clause_len: list[int]
+    def __init__(self, counted: bool = True) -> None:
+        self.indices: array | np.ndarray = array("i")
+        self.counts: array | np.ndarray | None = array("f") if counted else None
+        self.indptr: array | np.ndarray = array("q", [0])
 
-    def clause_counts(self, width: int) -> sp.csr_matrix:
-        m = sp.csr_matrix(
-            (
-                np.frombuffer(self.counts, dtype=np.float32) if len(self.counts) else np.zeros(0, np.float32),
-                np.frombuffer(self.indices, dtype=np.int32) if len(self.indices) else np.zeros(0, np.int32),
-                np.asarray(self.indptr, dtype=np.int64),
-            ),
-            shape=(len(self.clause_doc), width),
-        )
+    def add(self, counts: dict[int, int]) -> None:
+        self.indices.extend(counts.keys())  # type: ignore[union-attr]
+        if self.counts is not None:
+            self.counts.extend(counts.values())  # type: ignore[union-attr]
+        self.indptr.append(len(self.indices))  # type: ignore[union-attr]
+
+    def renumber(self, column: np.ndarray, chunk: int = 1 << 20) -> None:
+        """Map term ids to new columns (-1: dropped) in place, a chunk at a time: no copy of the buffers."""
+        indices = np.frombuffer(self.indices, dtype=np.int32) if len(self.indices) else np.zeros(0, np.int32)
+        counts = None
+        if self.counts is not None:
+            counts = np.frombuffer(self.counts, dtype=np.float32) if len(self.counts) else np.zeros(0, np.float32)
+        indptr = np.asarray(self.indptr, dtype=np.int64)
+        new_indptr = np.zeros_like(indptr)
+        kept = 0
+        for start in range(0, len(indices), chunk):
+            mapped = column[indices[start : start + chunk]]
+            keep = mapped >= 0
+            # rows starting inside this chunk start after the entries kept before them
+            inside = slice(*np.searchsorted(indptr, [start, start + len(mapped)]))
+            before = np.concatenate([[0], np.cumsum(keep)])
+            new_indptr[inside] = kept + before[indptr[inside] - start]
+            n = int(before[-1])
+            if counts is not None:
+                counts[kept : kept + n] = counts[start : start + chunk][keep]
+            indices[kept : kept + n] = mapped[keep]
+            kept += n
+        new_indptr[indptr >= len(indices)] = kept
+        self.indptr = new_indptr
+        self.indices = indices[:kept]
+        self.counts = None if counts is None else counts[:kept]
+
+    def column_counts(self, width: int, chunk: int = 1 << 20) -> np.ndarray:
+        """How many rows name each term (a chunk at a time: bincount would copy the ids as int64)."""
+        indices = np.asarray(self.indices, dtype=np.int32)
+        out = np.zeros(width, dtype=np.int64)
+        for start in range(0, len(indices), chunk):
+            out += np.bincount(indices[start : start + chunk], minlength=width)
+        return out
+
+    def part(self, a: int, b: int) -> _Buffers:
+        """Rows a..b (views of these buffers)."""
+        out = _Buffers(counted=self.counts is not None)
+        indptr = np.asarray(self.indptr, dtype=np.int64)
+        lo, hi = int(indptr[a]), int(indptr[b])
+        out.indices = _view(np.asarray(self.indices, dtype=np.int32)[lo:hi])
+        out.counts = None if self.counts is None else _view(np.asarray(self.counts, dtype=np.float32)[lo:hi])
+        out.indptr = indptr[a : b + 1] - lo
+        return out
+
+    def matrix(self, width: int, dtype: type) -> sp.csr_matrix:
+        """The rows as CSR (sorted indices); boolean: term sets without their counts."""
+        n = len(self.indptr) - 1
+        indices = np.asarray(self.indices, dtype=np.int32) if len(self.indices) else np.zeros(0, np.int32)
+        if dtype is bool or self.counts is None:
+            data = np.ones(len(indices), dtype=bool)
+        else:
+            data = np.asarray(self.counts, dtype=np.float32) if len(self.counts) else np.zeros(0, np.float32)
+        # int32 row pointers where they fit: with int64 ones scipy would copy the ids as int64 as well
+        indptr = np.asarray(self.indptr, dtype=np.int32 if len(indices) < 2**31 else np.int64)
+        m = sp.csr_matrix((data, indices, indptr), shape=(n, width), copy=False)
+        m.has_canonical_format = False
+        m.sort_indices()
         return m
 
-    def aggregate(self, n_docs: int) -> sp.csr_matrix:
-        rows = np.asarray(self.clause_doc, dtype=np.int64)
-        return sp.csr_matrix(
-            (np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))), shape=(n_docs, len(rows))
-        )
 
-    def doc_counts(self, width: int) -> sp.csr_matrix:
-        out = sp.csr_matrix(self.aggregate(max(self.clause_doc, default=-1) + 1) @ self.clause_counts(width))
-        out.sum_duplicates()
-        return out
+def _view(part: np.ndarray) -> np.ndarray:
+    """A view of part of a buffer whose base is that part alone: scipy copies a matrix's arrays when they are
+    views of less than half of their base (it takes them for over-allocated buffers)."""
+    return np.frombuffer(memoryview(part), dtype=part.dtype) if part.size else part
+
+
+@dataclass
+class _Counted:
+    """Each clause's set of terms and each document's term counts, counted in one pass: what fitting and
+    transforming share."""
+
+    clause: _Buffers
+    doc: _Buffers
+    clause_doc: array | np.ndarray
+    clause_len: array | np.ndarray
+
+    def part(self, a: int, b: int) -> _Counted:
+        """Documents a..b and their clauses."""
+        first = np.concatenate([[0], np.cumsum(self.per_doc(max(b, len(self.doc.indptr) - 1)))]).astype(np.int64)
+        ca, cb = int(first[a]), int(first[b])
+        clause_doc = np.asarray(self.clause_doc, dtype=np.int32)[ca:cb] - np.int32(a)
+        return _Counted(self.clause.part(ca, cb), self.doc.part(a, b), clause_doc, self.clause_len[ca:cb])
 
     def doc_lengths(self, n_docs: int) -> np.ndarray:
         return np.bincount(
@@ -175,17 +247,18 @@ class _Counted:
 
 
 def _count_clauses(analyzer: Analyzer, texts: Sequence[str], lookup: Callable[[str], int]) -> _Counted:
-    out = _Counted(array("i"), array("f"), [0], [], [])
+    out = _Counted(_Buffers(counted=False), _Buffers(), array("i"), array("i"))
     for d, text in enumerate(texts):
+        in_doc: Counter[int] = Counter()
         for clause in clauses(text):
             tokens = analyzer(clause)
             if not tokens:
                 continue
             counts = Counter(lookup(t) for t in tokens)
             counts.pop(-1, None)
-            out.indices.extend(counts.keys())
-            out.counts.extend(counts.values())
-            out.indptr.append(len(out.indices))
+            in_doc.update(counts)
+            out.clause.add(counts)
             out.clause_doc.append(d)
             out.clause_len.append(len(tokens))
+        out.doc.add(in_doc)
     return out
