@@ -176,14 +176,16 @@ def test_the_timeline_says_connecting_while_a_connection_is_open(app, client, st
         db.session.commit()
         connection_id = connection.id
     login(client, started.clinician.email)
-    step = _matching_step(client.get(f"/incubation/project/{started.project_id}").get_data(as_text=True))
-    assert step.startswith("current") and "对接中" in step and "已完成" not in step
+    for page in (f"/incubation/project/{started.project_id}", f"/projects/{started.project_id}"):
+        step = _matching_step(client.get(page).get_data(as_text=True))
+        assert step.startswith("current") and "对接中" in step and "已完成" not in step, page
     with app.app_context():
         connection_lifecycle.apply(db.session.get(Connection, connection_id), ConnectionStep.CLOSE,
                                    db.session.get(User, company.id))
         db.session.commit()
-    step = _matching_step(client.get(f"/incubation/project/{started.project_id}").get_data(as_text=True))
-    assert step.startswith("done") and "已完成" in step and "对接中" not in step
+    for page in (f"/incubation/project/{started.project_id}", f"/projects/{started.project_id}"):
+        step = _matching_step(client.get(page).get_data(as_text=True))
+        assert step.startswith("done") and "已完成" in step and "对接中" not in step, page
 
 
 def test_on_phones_the_plan_stacks_each_cell_under_its_column_name(app, client, start):

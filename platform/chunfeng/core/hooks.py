@@ -31,6 +31,9 @@ similar_projects = signals.signal("similar-projects")
 # the link to their own review page (answered by reviews; intake asks it for supplements and clarification
 # questions, never importing reviews).
 project_experts = signals.signal("project-experts")
+# receivers(project) return (stage key, note) pairs: stages of the project's timeline under way beside its status
+# (matching, while a company's connection is open: 对接中 rather than done).
+stages_under_way = signals.signal("stages-under-way")
 
 # Published results: receivers(user, project) return (template, context) pairs that the public page of a selected
 # project includes (matching: a verified company asks to connect from there). `user` may be anonymous.

@@ -17,7 +17,7 @@ from ..accounts.services import active_admins
 from ..core.services import notify
 from ..core.web import path_for
 from ..db import db
-from ..matching.models import OPEN_CONNECTION, Connection, ShareGrant
+from ..matching.models import ShareGrant
 from ..submissions.models import Project
 from .errors import IncubationError
 from .models import Audience, Incubation, IncubationStatus, ServiceEntry
@@ -41,12 +41,6 @@ def granted_organization_ids(project: Project) -> set[int]:
     """Organisations holding the clinician's active share grant for the project."""
     return set(db.session.scalars(select(ShareGrant.organization_id).where(
         ShareGrant.project_id == project.id, ShareGrant.revoked_at.is_(None))))
-
-
-def connection_open(project: Project) -> bool:
-    """Whether a company's connection (对接) with the project is open: requested or accepted, not yet closed."""
-    return db.session.scalar(select(Connection.id).where(
-        Connection.project_id == project.id, Connection.status.in_(OPEN_CONNECTION)).limit(1)) is not None
 
 
 def granted_organizations(project: Project) -> list[Organization]:

@@ -4,10 +4,9 @@ attention first), overdue reminders, and the clinician's progress."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,9 +15,10 @@ from ..core.clock import local_today
 from ..core.services import N_
 from ..db import db
 from ..submissions.models import Project
-from ..submissions.status import TIMELINE, Status, timeline_position
+from ..submissions.services import TimelineStep, timeline
+from ..submissions.status import Status
 from . import timers
-from .involvement import active_officers, connection_open, notify_staff, project_link
+from .involvement import active_officers, notify_staff, project_link
 from .models import Incubation, IncubationStatus, Milestone, MilestoneKey, MilestoneStatus
 from .plan import guidance, plan_class
 from .starting import incubation_for
@@ -52,30 +52,12 @@ def plan(incubation: Incubation, on: date | None = None, book: TargetBook | None
     ]
 
 
-CONNECTING = _l("Connection open")  # 对接中
-
-
-@dataclass(frozen=True)
-class TimelineStep:
-    key: str
-    label: object
-    state: str  # done | current | todo
-    note: object = ""
-
-
 def project_timeline(project: Project) -> list[TimelineStep]:
-    """The project's way from idea to approval. Matching runs beside incubation: while a company's connection is
-    open the matching step is under way (对接中), not done."""
-    position = timeline_position(project.status)
-    approved = project.status == Status.APPROVED
-    connecting = connection_open(project)
-    steps = []
-    for index, (key, label, _states) in enumerate(TIMELINE):
-        state = "done" if index < position or approved else "current" if index == position else "todo"
-        note = ""
-        if key == "matching" and connecting:
-            state, note = "current", CONNECTING
-        steps.append(TimelineStep(key, label, state, note))
+    """The project's way from idea to approval (the intake's timeline, with matching under way while a connection
+    is open); an approved project has gone every step."""
+    steps = timeline(project)
+    if project.status == Status.APPROVED:
+        return [step if step.note else replace(step, state="done") for step in steps]
     return steps
 
 

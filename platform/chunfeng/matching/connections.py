@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -63,6 +64,18 @@ def open_connection(project_id: int, organization_id: int) -> Connection | None:
             Connection.status.in_(OPEN_CONNECTION),
         )
     )
+
+
+#: the note of the timeline's matching stage while a connection is open
+UNDER_WAY = _l("Connection open")  # 对接中
+
+
+def stages_under_way(_sender, project: Project) -> list[tuple[str, object]]:
+    """The timeline's matching stage is under way while a company's connection (对接) with the project is open:
+    requested, invited or accepted, not yet closed."""
+    found = db.session.scalar(select(Connection.id).where(
+        Connection.project_id == project.id, Connection.status.in_(OPEN_CONNECTION)).limit(1))
+    return [("matching", UNDER_WAY)] if found is not None else []
 
 
 def latest_connection(project_id: int, organization_id: int) -> Connection | None:

@@ -486,17 +486,25 @@ class TimelineStep:
     key: str
     label: Any
     state: str  # 'done' | 'current' | 'todo'
+    note: Any = ""
 
 
 def timeline(project: Project) -> list[TimelineStep]:
-    """The TIMELINE stages with done/current marks; a withdrawn project shows where it stopped."""
+    """The TIMELINE stages with done/current marks; a withdrawn project shows where it stopped. A stage that other
+    domains say is under way beside the status (matching while a connection is open) is current, with their note."""
     current = Status(project.status)
     if current == Status.WITHDRAWN:
         last = project.events[-1] if project.events else None
         current = Status(last.from_status) if last is not None else Status.DRAFT
     position = machine.timeline_position(current)
-    return [TimelineStep(key, label, "done" if i < position else "current" if i == position else "todo")
-            for i, (key, label, _states) in enumerate(machine.TIMELINE)]
+    under_way = dict(hooks.collect(hooks.stages_under_way, project=project)) if position >= 0 else {}
+    steps = []
+    for i, (key, label, _states) in enumerate(machine.TIMELINE):
+        state = "done" if i < position else "current" if i == position else "todo"
+        if key in under_way and state != "todo":
+            state = "current"
+        steps.append(TimelineStep(key, label, state, under_way.get(key, "")))
+    return steps
 
 
 def history(project: Project) -> list[tuple[Any, ProjectVersion | None]]:
