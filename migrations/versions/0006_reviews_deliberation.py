@@ -1,4 +1,5 @@
-"""reviews: stored panel figures, the panel's discussion, revised scores, the lead reviewer, the meta-review, bids
+"""reviews: stored panel figures, the panel's discussion, revised scores, the lead reviewer, the meta-review, bids,
+review quality
 
 - review_figures: each project version's aggregate in a round (n, mean, median, SD, range, failed gates,
   disagreement), written when a review is submitted, reopened or revised; the round page reads one row per project;
@@ -6,7 +7,8 @@
 - review_revisions: a review as it stood before its expert revised it during the discussion;
 - review_discussion: the discussion of a project among its reviewers and the administrators;
 - review_leads, review_lead_responses: the lead reviewer (主审) with the meta-review, and the others' answers;
-- review_bids: experts' bids (想评/可以/不能) on a round's projects before assignment.
+- review_bids: experts' bids (想评/可以/不能) on a round's projects before assignment;
+- review_quality: the administrators' rating of a submitted review's quality.
 
 Revision ID: 0006
 Revises: 0005
@@ -128,11 +130,24 @@ def upgrade():
     op.create_index(op.f('ix_review_bids_expert_id'), 'review_bids', ['expert_id'], unique=False)
     op.create_index(op.f('ix_review_bids_project_id'), 'review_bids', ['project_id'], unique=False)
     op.create_index(op.f('ix_review_bids_round_id'), 'review_bids', ['round_id'], unique=False)
+    op.create_table('review_quality',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('rating', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('rated_by_id', sa.Integer(), nullable=True),
+    sa.Column('rated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['rated_by_id'], ['users.id'], name=op.f('fk_review_quality_rated_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_quality_review_id_reviews'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_quality')),
+    sa.UniqueConstraint('review_id', name=op.f('uq_review_quality_review_id'))
+    )
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.add_column(sa.Column('total', sa.Float(), nullable=True))
 
 
 def downgrade():
+    op.drop_table('review_quality')
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_column('total')
     op.drop_index(op.f('ix_review_bids_round_id'), table_name='review_bids')

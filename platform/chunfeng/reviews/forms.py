@@ -232,3 +232,9 @@ class RubricForm(FlaskForm):
     note = TextAreaField(_l("What changed in this version"), validators=[Optional(), Length(max=2000)])
     criteria = FieldList(FormField(CriterionForm), min_entries=1)
     gates = FieldList(FormField(GateForm), min_entries=1)
+
+
+class QualityForm(FlaskForm):
+    rating = RadioField(_l("Quality of this review"), coerce=int,
+                        validators=[InputRequired(_l("Choose one of the ratings offered."))])
+    note = TextAreaField(_l("Note (administrators only)"), validators=[Optional(), Length(max=1000)])

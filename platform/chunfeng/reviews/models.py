@@ -449,5 +449,6 @@ from .models_panel import (  # noqa: E402, F401
     LeadReview,
     PanelFigures,
     ReviewBid,
+    ReviewQuality,
     ReviewRevision,
 )

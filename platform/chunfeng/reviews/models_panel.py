@@ -1,7 +1,7 @@
 """The panel's stored figures and its deliberation: each project version's aggregate as of the last review change,
 earlier scores of a review revised during the discussion, the discussion thread per project, the lead reviewer
 (主审) with the meta-review and the other reviewers' answers to it; and the experts' bids on a round's projects
-before assignment. Imported by models.py (the domain's models)."""
+before assignment, and the administrators' ratings of reviews' quality. Imported by models.py."""
 
 from __future__ import annotations
 
@@ -121,3 +121,16 @@ class ReviewBid(db.Model):
     expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     bid: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ReviewQuality(db.Model):
+    """An administrator's rating of a submitted review's quality (reviews/quality.py), seen by administrators."""
+
+    __tablename__ = "review_quality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), unique=True)
+    rating: Mapped[int] = mapped_column(Integer)  # 1 insufficient .. 3 helpful
+    note: Mapped[str] = mapped_column(Text, default="")
+    rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

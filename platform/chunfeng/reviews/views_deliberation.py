@@ -15,12 +15,12 @@ from ..core.web import current_actor, next_from_request
 from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
-from . import deliberation, lead, reviewing, services
+from . import deliberation, lead, quality, reviewing, services
 from .blind import blind_view
 from .blueprint import bp
 from .errors import ReviewError
-from .forms import DeclineForm, DiscussionForm, LeadForm, MetaAnswerForm, MetaReviewForm, review_form
-from .models import Assignment, ReviewRound, RoundEntry
+from .forms import DeclineForm, DiscussionForm, LeadForm, MetaAnswerForm, MetaReviewForm, QualityForm, review_form
+from .models import Assignment, Review, ReviewRound, RoundEntry
 
 
 def expert_context(assignment: Assignment) -> dict:
@@ -52,7 +52,8 @@ def admin_context(entry: RoundEntry, submitted: list[Assignment]) -> dict:
     return {"entry": entry, "thread": deliberation.thread(entry, current_user), "discussion_open":
             deliberation.is_open(entry), "discussion_form": DiscussionForm(), "meta": meta, "lead_form": form,
             "letters": labels, "histories": deliberation.histories([a.review for a in submitted]),
-            "names": meta.expert_names}
+            "names": meta.expert_names, "ratings": quality.ratings_of([a.review for a in submitted]),
+            "quality_labels": quality.QUALITY_LABELS, "quality_form": QualityForm()}
 
 
 def _back(entry: RoundEntry):
@@ -178,3 +179,27 @@ def meta_answer(assignment_id: int):
         db.session.commit()
         flash(_("Your answer to the meta-review was recorded."), "success")
     return _to_review(assignment)
+
+
+# --- the quality of a review ---------------------------------------------------------------------------------
+
+@bp.route("/reviews/reviews/<int:review_id>/quality", methods=["POST"])
+@policy.guard("reviews.admin")
+def review_quality(review_id: int):
+    review = policy.load(Review, review_id)
+    form = QualityForm()
+    form.rating.choices = choices(quality.QUALITY_LABELS.items())
+    assignment = review.assignment
+    try:
+        if not form.validate_on_submit():
+            raise ReviewError(" ".join(form.note.errors) if form.note.errors and not form.rating.errors
+                              else _("Choose one of the ratings offered."))
+        quality.rate(review, form.rating.data, form.note.data or "", current_actor())
+    except ReviewError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The review's quality was rated."), "success")
+    return redirect(url_for("reviews.panel_project", round_id=assignment.round_id, project_id=assignment.project_id)
+                    + f"#review-{review_id}")

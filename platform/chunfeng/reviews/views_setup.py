@@ -16,7 +16,7 @@ from ..submissions.sections import display_sections
 from ..submissions.services import project_fields
 from ..submissions.status import Status
 from . import assignment as assigning
-from . import rubrics, services
+from . import quality, rubrics, services
 from .blind import blind_team
 from .blueprint import bp
 from .conflicts import declared_conflicts
@@ -189,7 +189,7 @@ def rubric_discard(rubric_id: int):
 def experts():
     pool = assigning.expert_pool()
     return render_template("reviews/experts.html", experts=pool, profiles=assigning.profiles_by_expert(pool),
-                           loads=assigning.open_loads())
+                           loads=assigning.open_loads(), quality=quality.by_expert())
 
 
 @bp.route("/reviews/experts/<int:user_id>", methods=["GET", "POST"])
