@@ -258,6 +258,13 @@ def test_all_pairs_from_rarer_terms_first_scores_candidates_exactly() -> None:
     assert np.allclose(fast[2], np.where(fast[1] >= 0, full[rows, np.maximum(fast[1], 0)], 0.0), atol=1e-4)
     overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(fast[1].tolist(), exact[1].tolist(), strict=True)])
     assert overlap >= 0.9
+    # queries taken a block at a time give the same candidates and scores as all at once
+    from chunfeng.textengine.allpairs import rare_first_top_k
+
+    side = index.sides["profiles"]
+    whole = rare_first_top_k(queries, side, 15, index.config, 1)
+    blocks = rare_first_top_k(queries, side, 15, index.config, 1, rows=37)
+    assert np.array_equal(whole.indices, blocks.indices) and np.allclose(whole.scores, blocks.scores)
 
 
 def test_updated_index_round_trips_with_its_clauses_and_embeddings() -> None:

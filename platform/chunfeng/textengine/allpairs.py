@@ -78,7 +78,8 @@ def rare_first_top_k(
     cols = np.flatnonzero(common)
     block = np.zeros((m, len(cols) + 1), dtype=np.float32)
     for j in range(0, len(cols), 64):  # a few columns at a time: no second dense copy of the block
-        block[:, j : j + 64] = targets_t[cols[j : j + 64]].toarray().T
+        part = cols[j : j + 64]
+        block[:, j : j + len(part)] = targets_t[part].toarray().T
     slot = np.full(len(common), len(cols), dtype=np.int32)
     slot[cols] = np.arange(len(cols), dtype=np.int32)
     queries = sp.csr_matrix(queries, dtype=np.float32)
