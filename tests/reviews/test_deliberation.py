@@ -41,6 +41,9 @@ def test_the_discussion_opens_to_each_reviewer_after_their_review_and_names_nobo
         "not before their own review is submitted"
     said = {"body": "双层网格的通过性需要讨论。", "next": f"/reviews/assignments/{first}"}
     assert neuro.post(f"/reviews/discussion/{entry_id}", data=said).status_code == 302
+    neuro.post(f"/reviews/discussion/{entry_id}", data=said)
+    with app.app_context():
+        assert len(db.session.scalars(select(DiscussionMessage)).all()) == 1, "a message sent twice is kept once"
     assert "专家 A 在“可回收取栓支架”的评审讨论中留言" in notes_of(app, people["admin"])
     assert "评审讨论中留言" not in notes_of(app, people["bme"]), "not yet a participant"
     with app.app_context():

@@ -12,6 +12,7 @@ Every change notifies the other participants in the app. Callers commit; every f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from .models import (
 from .reviewing import ReviewInput, letters, missing_answers, total_of, write_answers
 
 MAX_MESSAGE = 4000
+REPEAT_WINDOW = timedelta(minutes=2)
 NOT_ANYMORE = N_("The panel's discussion of this project has ended: the decision was recorded.")
 
 
@@ -138,6 +140,11 @@ def post(entry: RoundEntry, author: User, body: str) -> DiscussionMessage:
     if len(body) > MAX_MESSAGE:
         raise ReviewError(_("Please shorten the message to at most %(max)d characters.", max=MAX_MESSAGE), "body")
     require_open(entry)
+    last = db.session.scalar(select(DiscussionMessage).where(
+        DiscussionMessage.round_id == entry.round_id, DiscussionMessage.project_id == entry.project_id,
+        DiscussionMessage.author_id == author.id).order_by(DiscussionMessage.id.desc()).limit(1))
+    if last is not None and last.body == body and utcnow() - last.created_at < REPEAT_WINDOW:
+        return last  # the same message sent twice (a double click, a resent form): kept once
     message = DiscussionMessage(round_id=entry.round_id, project_id=entry.project_id, author_id=author.id,
                                 body=body)
     db.session.add(message)
