@@ -126,3 +126,18 @@ def test_the_lead_reviewer_writes_the_meta_review_and_the_others_confirm_or_disp
     with app.app_context():
         from chunfeng.reviews.models import LeadResponse
         assert len(db.session.scalars(select(LeadResponse)).all()) == 1, "answering again replaces the answer"
+
+
+def test_a_review_of_a_replaced_version_is_not_revised(app, people, ids):
+    from tests.reviews.conftest import add_version
+
+    _round_id, project_id, first, _second, entry_id = panel_of_two(app, ids, submit_second=True)
+    neuro = client_for(app, people["neuro"])
+    assert neuro.get(f"/reviews/assignments/{first}/revise").status_code == 200
+    with app.app_context():
+        from chunfeng.submissions.models import Project
+
+        project = db.session.get(Project, project_id)
+        db.session.get(RoundEntry, entry_id).version_id = add_version(project, project.owner).id
+        db.session.commit()
+    assert neuro.get(f"/reviews/assignments/{first}/revise").status_code == 404, "the panel reviews version 2 now"

@@ -16,7 +16,7 @@ from ..policy import rule
 from ..submissions.access import owns, staff_sees
 from .bids import bidding_open
 from .conflicts import conflict_reason
-from .deliberation import takes_part
+from .deliberation import takes_part, under_review_version
 from .models import AssignmentStatus, RoundStatus
 
 
@@ -87,7 +87,7 @@ def _expert_may_revise(user, assignment) -> bool:
     """A submitted review may be revised during the panel's discussion, until the decision is recorded."""
     return (assignment is not None and _expert_owns(user, assignment)
             and assignment.status == AssignmentStatus.SUBMITTED and assignment.project_under_review
-            and _no_conflict(user, assignment))
+            and under_review_version(assignment) and _no_conflict(user, assignment))
 
 
 @rule("review.discuss")

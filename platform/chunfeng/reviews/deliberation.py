@@ -85,6 +85,12 @@ def require_open(entry: RoundEntry) -> None:
         raise ReviewError(_(NOT_ANYMORE))
 
 
+def under_review_version(assignment: Assignment) -> bool:
+    """The assignment is of the version the round reviews now (not of one a revision replaced)."""
+    entry = entry_of(assignment)
+    return entry is not None and entry.version_id == assignment.version_id
+
+
 def entry_of(assignment: Assignment) -> RoundEntry:
     return db.session.scalar(select(RoundEntry).where(RoundEntry.round_id == assignment.round_id,
                                                       RoundEntry.project_id == assignment.project_id))
@@ -167,6 +173,8 @@ def revise(assignment: Assignment, data: ReviewInput, expert: User, reason: str 
         raise ReviewError(_("Only a submitted review can be revised."))
     entry = entry_of(assignment)
     require_open(entry)
+    if not under_review_version(assignment):
+        raise ReviewError(_("Only a review of the version under review can be revised."))
     before = ReviewRevision(
         review_id=review.id, scores=review.score_by_key(), gates=review.gates_by_key(), overall=review.overall,
         confidence=review.confidence, total=review.total, comment_panel=review.comment_panel,
