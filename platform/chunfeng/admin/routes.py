@@ -15,8 +15,8 @@ from ..core.shell import NavItem, Offer, Panel
 from ..core.web import current_actor, next_from_request
 from ..db import db, utcnow
 from ..exports import csv_response
+from . import activity, dashboard_page, privacy, services
 from . import audit as audit_words
-from . import dashboard_page, privacy, services
 from .forms import (
     ORG_KIND_LABELS,
     ROLE_LABELS,
@@ -36,7 +36,7 @@ bp = Blueprint("admin", __name__)
 
 
 def _panel_context(user) -> dict:
-    return {"pending": services.pending_count(), "recent": services.recent_audit(6)}
+    return {"pending": services.pending_count(), "recent": activity.recent_activity(6)}
 
 
 
