@@ -95,9 +95,9 @@ def _store(figures: PanelFigures, aggregate: agg.Aggregate) -> None:
     figures.updated_at = utcnow()
 
 
-def as_aggregate(figures: PanelFigures | None) -> agg.Aggregate:
-    """The stored figures in the shape the pages read (criteria and the overall judgement are on the project
-    page only)."""
+def as_aggregate(figures) -> agg.Aggregate:
+    """The stored figures (a PanelFigures or a row of its columns) in the shape the pages read (criteria and the
+    overall judgement are on the project page only)."""
     if figures is None:
         return agg.aggregate([], {})
     total = agg.Stats(figures.n, figures.mean, figures.median, figures.sd, figures.low, figures.high)
@@ -133,8 +133,10 @@ def round_overview(round_: ReviewRound) -> list[OverviewRow]:
                                 .options(load_only(Project.title, Project.specialty, Project.device_class,
                                                    Project.status))).all()
     entries = [entry for entry, _project in loaded]
-    stored = {(f.project_id, f.version_id): f for f in db.session.scalars(
-        select(PanelFigures).where(PanelFigures.round_id == round_.id))}
+    stored = {(f.project_id, f.version_id): f for f in db.session.execute(  # plain rows: read, never changed
+        select(PanelFigures.project_id, PanelFigures.version_id, PanelFigures.n, PanelFigures.mean,
+               PanelFigures.median, PanelFigures.sd, PanelFigures.low, PanelFigures.high, PanelFigures.gates_failed,
+               PanelFigures.disagreement).where(PanelFigures.round_id == round_.id))}
     counts: dict[tuple, dict[AssignmentStatus, int]] = defaultdict(dict)
     for project_id, version_id, status, count in db.session.execute(
             select(Assignment.project_id, Assignment.version_id, Assignment.status, func.count())
