@@ -16,3 +16,22 @@ document.addEventListener('submit', function (event) {
 window.addEventListener('pageshow', function () {
   document.querySelectorAll('button[type=submit]:disabled').forEach(function (b) { b.disabled = false; });
 });
+// A table wider than its box scrolls inside it: such a box takes the keyboard focus so that it can be scrolled
+// without a mouse (WCAG 2.1.1), and is named by its table's caption or heading for screen readers.
+function markScrollableTables() {
+  document.querySelectorAll('.table-responsive').forEach(function (box) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute('tabindex')) {
+      box.setAttribute('tabindex', '0');
+      box.setAttribute('role', 'region');
+      const caption = box.querySelector('caption');
+      const label = caption ? caption.textContent.trim() : (document.title || '');
+      if (!box.hasAttribute('aria-label')) { box.setAttribute('aria-label', label); }
+    } else if (!scrolls && box.getAttribute('tabindex') === '0' && box.getAttribute('role') === 'region') {
+      box.removeAttribute('tabindex');
+      box.removeAttribute('role');
+    }
+  });
+}
+document.addEventListener('DOMContentLoaded', markScrollableTables);
+window.addEventListener('resize', markScrollableTables);
