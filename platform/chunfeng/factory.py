@@ -12,7 +12,8 @@ from flask import Flask
 from .config import INSTANCE_PATH, REPO_ROOT, load_config
 
 # In the order they build on each other: a domain imports only domains before it (docs/architecture.md).
-DOMAINS = ("core", "accounts", "main", "submissions", "reviews", "matching", "incubation", "community", "admin")
+DOMAINS = ("core", "accounts", "main", "submissions", "reviews", "matching", "incubation", "providers", "catalogue",
+           "community", "admin")
 
 
 def _domain(name: str):

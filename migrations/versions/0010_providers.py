@@ -1,7 +1,7 @@
-"""incubation and administration
+"""providers (service providers, service requests, matchmaking days)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30 15:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
