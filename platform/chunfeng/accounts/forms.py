@@ -15,6 +15,8 @@ ROLE_CHOICES = choices([
     (Role.EXPERT.value, _l("Review expert")),
     (Role.ENTERPRISE.value, _l("Enterprise (medical device company)")),
     (Role.INVESTOR.value, _l("Investor")),
+    (Role.HOSPITAL.value, _l("Hospital (equipment office or device committee)")),
+    (Role.PROVIDER.value, _l("Service provider (testing lab, trial site, CRO, CDMO)")),
 ])
 
 PROVINCES = [
@@ -109,6 +111,7 @@ def mail_preferences_form(user) -> FlaskForm:
 INVITE_ROLE_CHOICES = choices([
     (Role.OFFICER.value, _l("Officer")),
     (Role.EXPERT.value, _l("Review expert")),
+    (Role.REGULATOR.value, _l("Regulator (health commission, medical insurance)")),
 ])
 
 

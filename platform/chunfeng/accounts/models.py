@@ -20,10 +20,13 @@ class Role(enum.StrEnum):
     INVESTOR = "investor"
     OFFICER = "officer"
     ADMIN = "admin"
+    HOSPITAL = "hospital"  # a hospital's equipment (medical engineering) office or device committee
+    PROVIDER = "provider"  # a testing lab, clinical trial site, CRO or contract manufacturer (CDMO)
+    REGULATOR = "regulator"  # a health commission's or medical-insurance bureau's reader
 
 
-SELF_REGISTER_ROLES = (Role.CLINICIAN, Role.EXPERT, Role.ENTERPRISE, Role.INVESTOR)
-APPROVAL_ALWAYS_REQUIRED = (Role.EXPERT, Role.ENTERPRISE, Role.INVESTOR)
+SELF_REGISTER_ROLES = (Role.CLINICIAN, Role.EXPERT, Role.ENTERPRISE, Role.INVESTOR, Role.HOSPITAL, Role.PROVIDER)
+APPROVAL_ALWAYS_REQUIRED = (Role.EXPERT, Role.ENTERPRISE, Role.INVESTOR, Role.HOSPITAL, Role.PROVIDER)
 
 
 class AccountStatus(enum.StrEnum):
@@ -40,6 +43,7 @@ class OrgKind(enum.StrEnum):
     ENTERPRISE = "enterprise"
     INVESTOR = "investor"
     REGULATOR = "regulator"
+    PROVIDER = "provider"
     OTHER = "other"
 
 
@@ -50,6 +54,9 @@ ROLE_ORG_KIND = {
     Role.INVESTOR: OrgKind.INVESTOR,
     Role.OFFICER: OrgKind.REGULATOR,
     Role.ADMIN: OrgKind.REGULATOR,
+    Role.HOSPITAL: OrgKind.HOSPITAL,
+    Role.PROVIDER: OrgKind.PROVIDER,
+    Role.REGULATOR: OrgKind.REGULATOR,
 }
 
 

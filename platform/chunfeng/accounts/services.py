@@ -374,7 +374,7 @@ def invite_user(email: str, name: str, role: Role, organization: str, inviter: U
     return user, link
 
 
-INVITABLE_ROLES = (Role.OFFICER, Role.EXPERT)
+INVITABLE_ROLES = (Role.OFFICER, Role.EXPERT, Role.REGULATOR)
 
 
 # --- approval --------------------------------------------------------------------------------------

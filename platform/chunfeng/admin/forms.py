@@ -24,6 +24,9 @@ ROLE_LABELS = {
     Role.INVESTOR: _l("Investor"),
     Role.OFFICER: _l("Project officer"),
     Role.ADMIN: _l("Administrator"),
+    Role.HOSPITAL: _l("Hospital staff"),
+    Role.PROVIDER: _l("Service provider"),
+    Role.REGULATOR: _l("Regulator"),
 }
 ORG_KIND_LABELS = {
     OrgKind.HOSPITAL: _l("Hospital"),
@@ -31,6 +34,7 @@ ORG_KIND_LABELS = {
     OrgKind.ENTERPRISE: _l("Enterprise"),
     OrgKind.INVESTOR: _l("Investment institution"),
     OrgKind.REGULATOR: _l("Regulator or platform operator"),
+    OrgKind.PROVIDER: _l("Service provider"),
     OrgKind.OTHER: _l("Other"),
 }
 ANY = ("", _l("All"))
