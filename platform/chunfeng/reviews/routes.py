@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .. import policy
 from ..core.clock import local_today
@@ -38,13 +39,21 @@ def _admin_panel(user) -> dict:
             "rounds": services.active_round_progress()}
 
 
+NONE = Markup('<span class="text-muted">—</span>')
+
+
+def decimal(value: float | None, digits: int = 1) -> Markup | str:
+    """A figure as the review pages show it (what the num macro of reviews/_macros.html does, for long tables)."""
+    return NONE if value is None else f"{value:.{digits}f}"
+
+
 @bp.context_processor
 def review_labels() -> dict:
     return {
         "confidence_labels": CONFIDENCE_LABELS, "overall_labels": OVERALL_LABELS, "pathway_labels": PATHWAY_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "device_class_labels": DEVICE_CLASS_LABELS, "status_labels": STATUS_LABELS, "basis_labels": BASIS_LABELS,
-        "endpoints": current_app.view_functions,
+        "endpoints": current_app.view_functions, "decimal": decimal,
     }
 
 
