@@ -88,6 +88,7 @@ MAIL_KIND_LABELS = {
     mail.MILESTONE_CHANGE: _l("A change to an incubation milestone"),
     mail.CLARIFICATION_QUESTION: _l("A clarification question"),
     mail.CONNECTION_MESSAGE: _l("A message in one of my connections"),
+    mail.ADMISSION_REMINDER: _l("An overdue hospital admission assessment"),
 }
 
 
