@@ -89,6 +89,7 @@ MAIL_KIND_LABELS = {
     mail.CLARIFICATION_QUESTION: _l("A clarification question"),
     mail.CONNECTION_MESSAGE: _l("A message in one of my connections"),
     mail.ADMISSION_REMINDER: _l("An overdue hospital admission assessment"),
+    mail.SERVICE_REQUEST: _l("A service request to or from a service provider"),
 }
 
 

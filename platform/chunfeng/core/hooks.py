@@ -39,6 +39,10 @@ stages_under_way = signals.signal("stages-under-way")
 # project includes (matching: a verified company asks to connect from there). `user` may be anonymous.
 result_offers = signals.signal("result-offers")
 
+# Incubation (the project page): receivers(user, incubation) return (template, context) pairs included after the
+# pathway plan (providers: the service requests sent for the project and the providers suggested per milestone).
+incubation_sections = signals.signal("incubation-sections")
+
 # Personal data (PIPL): receivers(user) return a dict of what their domain holds about the user, and erase it.
 personal_data_export = signals.signal("personal-data-export")
 personal_data_erase = signals.signal("personal-data-erase")

@@ -32,8 +32,9 @@ MILESTONE_CHANGE = "milestone_change"
 CLARIFICATION_QUESTION = "clarification_question"
 CONNECTION_MESSAGE = "connection_message"
 ADMISSION_REMINDER = "admission_reminder"
+SERVICE_REQUEST = "service_request"
 KINDS = (REVIEW_INVITATION, PROJECT_DECISION, CONNECTION_REQUEST, CONNECTION_ANSWER, MILESTONE_CHANGE,
-         CLARIFICATION_QUESTION, CONNECTION_MESSAGE, ADMISSION_REMINDER)
+         CLARIFICATION_QUESTION, CONNECTION_MESSAGE, ADMISSION_REMINDER, SERVICE_REQUEST)
 
 mailman = Mail()
 # Set by the accounts domain in its setup: the footer template of notification mails and where preferences live.
