@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import policy
+from ..core import hooks
 from ..core.clock import local_today
 from ..core.web import current_actor
 from ..db import db
@@ -68,6 +69,7 @@ def _project_page(incubation: Incubation, status: int = 200, **forms):
         consent_form=ConsentForm(formdata=None, consent=incubation.success_story_consent),
         consent_text=stories.CONSENT_TEXT, skippable=SKIPPABLE, exemption_hint=EXEMPTION_HINT,
         can_ask=involvement.can_ask(user, incubation), Audience=Audience, today=local_today(),
+        sections=hooks.collect(hooks.incubation_sections, user=user, incubation=incubation),
     ), status
 
 
