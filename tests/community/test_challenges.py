@@ -35,7 +35,11 @@ def test_suggestions_rank_the_matching_clinician_first_and_say_why(app, make_use
         ranked = services.suggest_clinicians(db.session.get(Challenge, challenge_id))
     assert ranked[0][0].id == nurse.id
     assert "specialty: 重症医学科" in ranked[0][2]
-    assert any(term in ranked[0][2] for term in ("俯卧位", "导联", "夜间", "护士"))
+    shared = [reason for reason in ranked[0][2] if not reason.startswith("specialty: ")]
+    assert any(term in " ".join(shared) for term in ("俯卧", "导联", "夜间", "护士"))
+    # whole terms, each with where in the clinician's words it was found; never a lone character
+    assert all(reason.endswith(("(临床需求)", "(社区讨论)", "(科室)", "(公开项目)")) for reason in shared)
+    assert all(len(reason.split("(")[0]) > 1 for reason in shared)
     assert all(reasons for _user, _score, reasons in ranked)
     assert eye.id not in [user.id for user, _score, _reasons in ranked[:1]]
 

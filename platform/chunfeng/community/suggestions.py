@@ -16,84 +16,90 @@ from sqlalchemy import func, select
 from ..accounts.models import AccountStatus, Role, User
 from ..core.services import N_, notify, record
 from ..db import db, utcnow
+from ..matching.store import cached_embedder
 from ..submissions.models import Project
-from ..textengine.engine import TextIndex
+from ..textengine.index import Doc, MatchIndex
 from .links import challenge_link
 from .models import Challenge, ChallengeResponse, ChallengeStatus, ChallengeSuggestion, ClinicalNeed, Comment
 from .text import same_specialty
 
 SUGGESTION_LIMIT = 10
-SPECIALTY_BONUS = 0.25  # relative: a matching department lifts the text score by a quarter
+SPECIALTY_BONUS = 0.5  # added to the combined (z-scored) score of a clinician of the challenge's specialty
 SPECIALTY_REASON = "specialty: "
-GENERIC_REASONS = frozenset({"医学", "学科", "医学科"})  # shared by department names, says nothing
+# Where a clinician's words were found (the labels of the reasons shown to the company)
+DEPARTMENT, NEED, COMMENT, PROJECT = "科室", "临床需求", "社区讨论", "公开项目"
 
 
-def clinician_documents() -> list[tuple[int, str]]:
-    """(clinician id, text) for every approved clinician: department, their visible community needs and
-    comments, and the title and public summary of their published projects. Never intake's confidential
-    sections, nor hidden content."""
+def clinician_fields() -> list[Doc]:
+    """Every approved clinician's documents, each labelled with where it comes from: department, each visible
+    community need, each visible comment, each published project's title and public summary. Never intake's
+    confidential sections, nor hidden content."""
     clinicians = db.session.scalars(
         select(User).where(User.role == Role.CLINICIAN, User.status == AccountStatus.ACTIVE)).all()
-    parts: dict[int, list[str]] = {c.id: [c.department] for c in clinicians}
-    if not parts:
+    docs = [Doc(c.id, DEPARTMENT, c.department) for c in clinicians]
+    ids = [c.id for c in clinicians]
+    if not ids:
         return []
-    ids = list(parts)
     rows = db.session.execute(
         select(ClinicalNeed.author_id, ClinicalNeed.title, ClinicalNeed.problem, ClinicalNeed.specialty)
         .where(ClinicalNeed.author_id.in_(ids), ClinicalNeed.hidden.is_(False)))
-    for author_id, *texts in rows:
-        parts[author_id].extend(texts)
+    docs += [Doc(author_id, NEED, "\n".join(t for t in texts if t)) for author_id, *texts in rows]
     rows = db.session.execute(
         select(Comment.author_id, Comment.text)
         .outerjoin(ClinicalNeed, Comment.need_id == ClinicalNeed.id)
         .outerjoin(Challenge, Comment.challenge_id == Challenge.id)
         .where(Comment.author_id.in_(ids), Comment.hidden.is_(False),
                func.coalesce(ClinicalNeed.hidden, Challenge.hidden).is_(False)))
-    for author_id, text in rows:
-        parts[author_id].append(text)
+    docs += [Doc(author_id, COMMENT, text) for author_id, text in rows]
     rows = db.session.execute(
         select(Project.owner_id, Project.title, Project.public_summary)
         .where(Project.owner_id.in_(ids), Project.published_at.is_not(None)))
-    for owner_id, *texts in rows:
-        parts[owner_id].extend(texts)
-    return [(uid, "\n".join(t for t in texts if t)) for uid, texts in parts.items()]
+    docs += [Doc(owner_id, PROJECT, "\n".join(t for t in texts if t)) for owner_id, *texts in rows]
+    return [doc for doc in docs if doc.text and doc.text.strip()]
 
 
-def clinician_index() -> TextIndex | None:
-    """The matcher's index over every clinician's community text (None when there is nothing to match on)."""
-    docs = [(uid, text) for uid, text in clinician_documents() if text.strip()]
+def clinician_documents() -> list[tuple[int, str]]:
+    """(clinician id, all their matchable text): what the suggestions may read of each clinician."""
+    texts: dict[int, list[str]] = {}
+    for doc in clinician_fields():
+        texts.setdefault(doc.owner, []).append(doc.text)
+    return [(uid, "\n".join(parts)) for uid, parts in texts.items()]
+
+
+def clinician_index() -> MatchIndex | None:
+    """The matching engine over every clinician's documents (the index's "profiles" side holds the clinicians),
+    with the semantic stage where the model is configured; None when there is nothing to match on."""
+    docs = clinician_fields()
     if not docs:
         return None
-    try:
-        return TextIndex(docs)
-    except ValueError:  # nothing but stop words: no vocabulary to match on
-        return None
+    return MatchIndex.build(docs, embedder=cached_embedder())
 
 
 def suggest_clinicians(challenge: Challenge, limit: int = SUGGESTION_LIMIT,
-                       index: TextIndex | None = None) -> list[tuple[User, float, tuple]]:
-    """Clinicians who may help with a challenge, best first, each with why (shared terms, matching specialty).
+                       index: MatchIndex | None = None) -> list[tuple[User, float, tuple]]:
+    """Clinicians who may help with a challenge, best first, each with why (whole shared terms labelled with where
+    they were found, and a matching specialty).
 
-    Pass `index` (from clinician_index) to rank several challenges against one fitted index."""
+    Pass `index` (from clinician_index) to rank several challenges against one index."""
     index = index or clinician_index()
     if index is None:
         return []
-    matches = index.query([challenge.text()], k=min(limit * 3, len(index)), n_reasons=4)[0]
+    matches = index.match(challenge.text(), "profiles", k=limit * 3, n_reasons=4)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([m.target_id for m in matches])))}
     ranked = []
     for match in matches:
         user = users[match.target_id]
-        score, reasons = match.score, [r for r in match.reasons if len(r) > 1 and r not in GENERIC_REASONS]
+        score, reasons = match.score, [str(reason) for reason in match.reasons]
         if same_specialty(user.department, challenge.specialty):
-            score *= 1 + SPECIALTY_BONUS
+            score += SPECIALTY_BONUS
             reasons.append(SPECIALTY_REASON + user.department)
-        if reasons:  # a suggestion nobody can explain (one shared character) is no suggestion
+        if reasons:  # a suggestion nobody can explain is no suggestion
             ranked.append((user, round(score, 6), tuple(reasons)))
     ranked.sort(key=lambda item: -item[1])
     return ranked[:limit]
 
 
-def refresh_suggestions(challenge: Challenge, index: TextIndex | None = None) -> list[ChallengeSuggestion]:
+def refresh_suggestions(challenge: Challenge, index: MatchIndex | None = None) -> list[ChallengeSuggestion]:
     """Recompute and store the suggestions; clinicians already invited stay on the list."""
     existing = {s.clinician_id: s for s in challenge.suggestions}
     fresh = suggest_clinicians(challenge, index=index)

@@ -101,6 +101,13 @@ def _embedder(model: Embedder | None, with_known: bool) -> _StoredEmbeddings | N
 
 
 
+def cached_embedder() -> Embedder | None:
+    """The configured model (None without one) behind this process's cache of embedded texts: for small indexes
+    built on the spot (community suggestions). In a request a text never embedded before is not embedded (it ranks
+    by its words), as for the stored index."""
+    return _embedder(_model(), with_known=False)
+
+
 def _stored_embeddings(model_name: str, side: str, owners: set[int]) -> dict[str, np.ndarray]:
     if not owners:
         return {}
