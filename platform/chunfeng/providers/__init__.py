@@ -3,4 +3,9 @@ days (对接会)."""
 
 
 def setup(app) -> None:
-    return None
+    from ..core import hooks
+    from . import access, routes  # noqa: F401 - access registers the rules
+
+    app.register_blueprint(routes.bp)
+    hooks.connect(hooks.nav_items, routes.NAV)
+    hooks.connect(hooks.incubation_sections, routes.incubation_section)

@@ -1,0 +1,55 @@
+"""The providers blueprint, the labels its templates use, and what every view shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash
+
+from ..db import db
+from ..incubation.plan import KEY_LABELS
+from ..submissions.models import DEVICE_CLASS_LABELS
+from .errors import ProviderError
+from .labels import (
+    ANSWER_LABELS,
+    FIELD_LABELS,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    PROFILE_STATUS_LABELS,
+    REQUEST_STATUS_LABELS,
+    SIDE_LABELS,
+)
+
+bp = Blueprint("providers", __name__)
+
+LABELS = {
+    "kind": KIND_LABELS, "profile_status": PROFILE_STATUS_LABELS, "request_status": REQUEST_STATUS_LABELS,
+    "side": SIDE_LABELS, "answer": ANSWER_LABELS, "outcome": OUTCOME_LABELS, "field": FIELD_LABELS,
+    "milestone": KEY_LABELS, "device_class": DEVICE_CLASS_LABELS,
+}
+
+
+@bp.app_context_processor
+def provider_labels():
+    return {"provider_labels": LABELS}
+
+
+def failed(error: ProviderError, form=None) -> None:
+    """Show a refusal next to its field when the form has it, else as a message."""
+    if form is not None and error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        flash(str(error), "danger")
+
+
+def saved(change: Callable[[], object], form, message: str) -> bool:
+    """Run a service call: commit and flash `message` when it succeeds; roll back and show the refusal when not."""
+    try:
+        change()
+    except ProviderError as error:
+        db.session.rollback()
+        failed(error, form)
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
