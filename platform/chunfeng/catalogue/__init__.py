@@ -3,4 +3,14 @@ first purchase and use (首购首用), the regulator's view and the open data AP
 
 
 def setup(app) -> None:
-    return None
+    from ..core import hooks
+    from . import access, cli, routes  # noqa: F401 - access registers the domain's rules
+
+    app.config.setdefault("CATALOGUE_ADMISSION_DAYS", 30)
+    app.config.setdefault("CATALOGUE_ADMISSION_DAY_KIND", "calendar")  # or "working"
+    app.register_blueprint(routes.bp)
+    hooks.connect(hooks.nav_items, routes.NAV)
+    hooks.connect(hooks.dashboard_panels, routes.PANELS)
+    hooks.connect(hooks.project_links, routes.incubation_offer)
+    for command in cli.COMMANDS:
+        app.cli.add_command(command)

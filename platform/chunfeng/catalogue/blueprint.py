@@ -1,0 +1,48 @@
+"""The catalogue blueprint, the labels its templates use, and what every view shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash, render_template
+from flask_babel import gettext as _
+
+from ..db import db
+from .criteria import CLASS_LABELS, CRITERIA, FUNCTION_LABELS, PATHWAY_LABELS, VOTE_LABELS
+from .errors import CatalogueError
+from .status import ASSESSMENT_EVENT_LABELS, ASSESSMENT_STATUS_LABELS, LISTING_STATUS_LABELS
+
+bp = Blueprint("catalogue", __name__)
+
+LABELS = {
+    "device_class": CLASS_LABELS, "pathway": PATHWAY_LABELS, "listing_status": LISTING_STATUS_LABELS,
+    "assessment_status": ASSESSMENT_STATUS_LABELS, "event": ASSESSMENT_EVENT_LABELS, "function": FUNCTION_LABELS,
+    "vote": VOTE_LABELS, "criteria": CRITERIA,
+}
+
+
+@bp.app_context_processor
+def catalogue_labels():
+    return {"catalogue_labels": LABELS}
+
+
+def saved(change: Callable[[], object], form, message: str) -> bool:
+    """Run a service call: commit and show `message` when it succeeds; roll back and show the refusal beside its
+    field (or as a message) when it is refused."""
+    try:
+        change()
+    except CatalogueError as error:
+        db.session.rollback()
+        if form is not None and error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            flash(str(error), "danger")
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
+
+
+def refused(message: str, code: int = 400):
+    """A page that says, in the user's language, why a small form posted from elsewhere was refused."""
+    return render_template("errors/error.html", code=code, title=_("Please check your input"), message=message), code

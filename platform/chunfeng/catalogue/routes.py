@@ -1,0 +1,24 @@
+"""Catalogue pages: the blueprint with its views, navigation links and workspace panels."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..core.shell import NavItem, Offer, Panel
+from . import panels, views_hospital, views_listings, views_review  # noqa: F401 - attach the views to bp
+from .blueprint import bp
+from .views_listings import incubation_offer
+
+__all__ = ["NAV", "PANELS", "bp", "incubation_offer"]
+
+NAV = Offer(
+    NavItem("catalogue.index", _l("Innovative products"), "public", order=62),
+    NavItem("catalogue.mine", _l("My products"), "catalogue.apply", order=48),
+    NavItem("catalogue.hospital", _l("Admission assessment"), "catalogue.hospital", order=30),
+    NavItem("catalogue.review_list", _l("Catalogue applications"), "catalogue.review", order=77, group="admin"),
+)
+PANELS = Offer(
+    Panel("catalogue/panel_hospital.html", "catalogue.hospital", panels.hospital_panel, order=15),
+    Panel("catalogue/panel_company.html", "catalogue.apply", panels.company_panel, order=55),
+    Panel("catalogue/panel_admin.html", "catalogue.review", panels.admin_panel, order=65),
+)
