@@ -11,14 +11,16 @@ from chunfeng.providers import profiles
 from chunfeng.providers.models import ProviderProfile
 from tests.incubation.conftest import MONDAY, Started, at, make_project, start  # noqa: F401 - fixtures reused
 
-LAB = dict(kind="lab", summary="有源医疗器械注册检验，电气安全与电磁兼容。", region="上海市", device_classes=["II", "III"],
+LAB = dict(kind="lab", summary="有源医疗器械注册检验，电气安全与电磁兼容。", region="上海市",
+           device_classes=["II", "III"],
            categories="神经介入器械 导管 支架", standards="GB 9706.1 医用电气设备安全；YY/T 0287；导管类产品性能检验",
            turnaround_days=60)
 SITE = dict(kind="trial_site", summary="国家药物临床试验机构，神经内科与神经介入专业备案。", region="北京市",
             device_classes=["II", "III"], categories="神经介入器械", specialties="神经内科 神经介入 取栓",
             ethics_cadence="每月两次伦理会", ethics_days=14, contract_days=30)
 CDMO = dict(kind="cdmo", summary="导管与支架的受托生产。", region="江苏省", device_classes=["II", "III"],
-            categories="导管 支架", capabilities="导管挤出、编织、激光切割支架、环氧乙烷灭菌", clean_room_class="十万级")
+            categories="导管 支架", capabilities="导管挤出、编织、激光切割支架、环氧乙烷灭菌",
+            clean_room_class="十万级")
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ from chunfeng.core.models import Notification
 from chunfeng.db import db
 from chunfeng.matching.models import ProfileStatus
 from chunfeng.providers.models import ProviderProfile
-
 from tests.conftest import login
 
 from .conftest import LAB, SITE
