@@ -170,6 +170,12 @@ EXPECTED: dict[str, dict[str, object]] = {
     "submissions.upload": answers(HIDDEN),
     "submissions.attachment": VERSIONS,
     "submissions.delete_attachment": answers(HIDDEN),
+    # after submitting: supplementary material (the owner), questions of the panel (the reviewer, administrators)
+    # and their answers (the owner; no question is open in the samples), files a supplement added (none here)
+    "submissions.supplement": answers(HIDDEN, owner=OK),
+    "submissions.ask": answers(HIDDEN, reviewer=OK, admin=OK),
+    "submissions.answer": answers(HIDDEN),
+    "submissions.panel_file": answers(HIDDEN),
     # reviews: administrators run everything; the reviewer reaches only their own assignment
     "reviews.formal_check": ADMIN_ONLY,
     "reviews.formal_check_project": ADMIN_ONLY,
@@ -325,6 +331,10 @@ NOT_IN_INCUBATION = {
 # project under review on matching and incubation pages: no company reaches a project that is not released; the
 # partner's grant and the case officer open the released project's confidential files, not its intake page.
 OTHER_PROJECT: dict[str, dict[str, object]] = {
+    "submissions.supplement": answers(HIDDEN, owner=REDIRECT),  # not under review: back to the project page
+    "submissions.ask": answers(HIDDEN, admin=409),  # the administrator sees the project: no question after review
+    "submissions.answer": answers(HIDDEN),
+    "submissions.panel_file": answers(HIDDEN),
     "submissions.project": PROJECT_PAGE,
     "submissions.section": EXPECTED["submissions.section"],
     "submissions.submit": EXPECTED["submissions.submit"],
@@ -349,6 +359,10 @@ OTHER_PROJECT: dict[str, dict[str, object]] = {
 # The owner's draft, with an attachment, never submitted: "nothing is sent to anyone until you submit", so the
 # owner alone sees it, administrators and officers included get 404.
 DRAFT_PROJECT: dict[str, dict[str, object]] = {
+    "submissions.supplement": answers(HIDDEN, owner=REDIRECT),  # not under review: back to the project page
+    "submissions.ask": answers(HIDDEN),  # nobody reviews a draft
+    "submissions.answer": answers(HIDDEN),
+    "submissions.panel_file": answers(HIDDEN),
     "submissions.project": answers(HIDDEN, owner=OK),
     "submissions.section": answers(HIDDEN, owner=OK),
     "submissions.submit": answers(HIDDEN, owner=OK),
@@ -455,6 +469,8 @@ SAMPLES: dict[str, Callable[[Samples, str], object]] = {
     "kind": lambda s, e: "need",
     "target_id": lambda s, e: s.need_id,
     "chart": lambda s, e: "funnel",
+    "clarification_id": lambda s, e: 0,  # none asked in the samples
+    "position": lambda s, e: 1,
 }
 
 
