@@ -65,7 +65,7 @@ def rank(text: str, providers: list[ProviderProfile]) -> list[Suggestion]:
         return []
     index = MatchIndex.build([d for p in providers for d in provider_docs(p)], embedder=None)
     by_id = {p.id: p for p in providers}
-    ranked = [Suggestion(by_id[m.target_id], m.score,
+    ranked = [Suggestion(by_id[m.target_id], m.lexical,  # BM25: the combined score needs embeddings
                          tuple((r.term, str(FIELD_LABELS.get(r.field, r.field))) for r in m.reasons))
               for m in index.match(text, k=len(providers), n_reasons=3) if m.target_id in by_id]
     seen = {s.provider.id for s in ranked}
