@@ -24,6 +24,9 @@ The visitors (columns) and what they are to the sample objects:
     case_officer  the service officer of the released project's incubation, who published the time slot
     admin         an administrator
     pending       an expert whose account is waiting for approval
+    hospital      a member of the equipment office of a hospital assessing the partner's listed product
+    regulator     a health commission's reader, invited by administrators
+    provider      a service provider (testing lab, CRO...) with nothing here
 
 When a domain adds a route: add its line to EXPECTED (and to each project pass if its URL names a project), and,
 if its URL has a new argument name, a builder to SAMPLES that returns a value pointing at one of the sample objects
@@ -47,6 +50,9 @@ from werkzeug.security import generate_password_hash
 
 from chunfeng.accounts import services as accounts
 from chunfeng.accounts.models import AccountStatus, Role, User
+from chunfeng.catalogue import admission as catalogue_admission
+from chunfeng.catalogue import listings as catalogue_listings
+from chunfeng.catalogue.models import HospitalFunction
 from chunfeng.community import services as community
 from chunfeng.community.models import ChallengeSuggestion
 from chunfeng.db import db
@@ -66,7 +72,7 @@ from chunfeng.submissions.sections import SECTIONS
 from tests.conftest import login
 
 ROLES = ("anonymous", "clinician", "owner", "expert", "reviewer", "enterprise", "partner", "investor", "officer",
-         "case_officer", "admin", "pending")
+         "case_officer", "admin", "pending", "hospital", "regulator", "provider")
 OK, LOGIN, REDIRECT, FORBIDDEN, HIDDEN = 200, "login", "redirect", 403, 404
 REFUSED = (LOGIN, FORBIDDEN, HIDDEN)
 
@@ -302,6 +308,27 @@ EXPECTED: dict[str, dict[str, object]] = {
     "community.moderation": ADMIN_ONLY,
     "community.dismiss_report": ADMIN_ONLY,
     "community.set_hidden": ADMIN_ONLY,
+    # catalogue: the partner's listed product, assessed by the hospital's equipment office
+    "catalogue.index": EVERYONE,
+    "catalogue.product": EVERYONE,
+    "catalogue.mine": only("enterprise", "partner"),
+    "catalogue.apply": only("enterprise", "partner"),
+    "catalogue.listing": only("partner", "admin", enterprise=HIDDEN),
+    "catalogue.edit": answers(FORBIDDEN, enterprise=HIDDEN, partner=HIDDEN),  # listed: no longer edited
+    "catalogue.submit": answers(FORBIDDEN, enterprise=HIDDEN, partner=409),  # listed: nothing to send
+    "catalogue.withdraw": only("partner", enterprise=HIDDEN),
+    "catalogue.market": only("partner", enterprise=HIDDEN),
+    "catalogue.review_list": ADMIN_ONLY,
+    "catalogue.review": ADMIN_ONLY,
+    "catalogue.list_product": answers(FORBIDDEN, admin=409),  # already listed
+    "catalogue.hospital": only("hospital"),
+    "catalogue.set_function": only("hospital"),
+    "catalogue.declare": answers(FORBIDDEN, hospital=400),  # the hospital already assesses it
+    "catalogue.assessment": only("partner", "admin", "hospital", "regulator", enterprise=HIDDEN),
+    "catalogue.decide": only("hospital"),
+    "catalogue.opinion": answers(FORBIDDEN, hospital=HIDDEN),  # the equipment office gives no committee opinion
+    "catalogue.order": only("hospital"),
+    "catalogue.first_use": only("hospital"),
 }
 
 # The routes about a project, requested once more with each of the owner's other projects (PROJECT_PASSES).
@@ -417,6 +444,8 @@ class Samples:
     slot_id: int
     booking_id: int
     report_id: int
+    listing_id: int = 0  # the partner's listed product
+    assessment_id: int = 0  # the hospital's assessment of it
 
 
 def _project_for(s: Samples, endpoint: str) -> int:
@@ -471,6 +500,8 @@ SAMPLES: dict[str, Callable[[Samples, str], object]] = {
     "chart": lambda s, e: "funnel",
     "clarification_id": lambda s, e: 0,  # none asked in the samples
     "position": lambda s, e: 1,
+    "listing_id": lambda s, e: s.listing_id,
+    "assessment_id": lambda s, e: s.assessment_id,
 }
 
 
@@ -515,6 +546,9 @@ def _people(make_user) -> dict[str, User]:
         "admin": make_user(Role.ADMIN, name="平台管理员", organization="省药监局创新服务站"),
         "pending": make_user(Role.EXPERT, name="待审专家", organization="矩阵测试医院",
                              status=AccountStatus.PENDING),
+        "hospital": make_user(Role.HOSPITAL, name="设备处刘科长", organization="浙江省人民医院"),
+        "regulator": make_user(Role.REGULATOR, name="卫健委读者", organization="浙江省卫生健康委员会"),
+        "provider": make_user(Role.PROVIDER, name="检测所联络人", organization="浙江省医疗器械检验研究院"),
     }
 
 
@@ -612,12 +646,26 @@ def _community(p: dict[str, User]) -> dict[str, int]:
                 consultation_id=consultation.id, slot_id=slot.id, booking_id=booking.id, report_id=report.id)
 
 
+def _catalogue(p: dict[str, User]) -> dict[str, int]:
+    """The partner's product, listed, and received for assessment by the hospital's equipment office."""
+    listing = catalogue_listings.create_listing(p["partner"], {
+        "name": "可调弯神经介入抽吸导管", "registration_no": "国械注准20263030001", "device_class": "III",
+        "approved_on": date.today() - timedelta(days=30), "pathway": "innovation", "specialty": "神经介入科",
+        "province": "浙江省", "summary": "头端可调弯的抽吸导管。"})
+    catalogue_listings.submit(listing, p["partner"])
+    catalogue_listings.list_product(listing, p["admin"])
+    catalogue_admission.set_function(p["hospital"], HospitalFunction.EQUIPMENT_OFFICE)
+    assessment = catalogue_admission.declare_interest(listing, p["hospital"])
+    db.session.flush()
+    return dict(listing_id=listing.id, assessment_id=assessment.id)
+
+
 @pytest.fixture
 def samples(app, make_user) -> Samples:
     people = _people(make_user)
     with app.test_request_context():
         attached = {role: db.session.get(User, user.id) for role, user in people.items()}
-        ids = {**_under_review(attached), **_released(attached), **_community(attached)}
+        ids = {**_under_review(attached), **_released(attached), **_community(attached), **_catalogue(attached)}
         db.session.commit()
     return Samples(people=people, organization_id=people["owner"].organization_id, **ids)
 
