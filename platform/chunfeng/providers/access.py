@@ -55,3 +55,25 @@ def _request_sender(user, obj) -> bool:
     if obj is None:
         return has_role(user, Role.OFFICER, Role.ADMIN, Role.CLINICIAN)
     return may_request(user, _incubation_of(obj))
+
+
+EVENT_ROLES = (Role.CLINICIAN, Role.ENTERPRISE, Role.INVESTOR, Role.PROVIDER, Role.ADMIN)
+
+
+@rule("providers.events")
+def _event_goer(user, obj) -> bool:
+    """Matchmaking days: clinicians, companies, investors, providers, and the administrators who run them."""
+    return has_role(user, *EVENT_ROLES)
+
+
+@rule("providers.events.manage")
+def _event_admin(user, obj) -> bool:
+    return is_admin(user)
+
+
+@rule("providers.meeting")
+def _meeting_party(user, obj) -> bool:
+    """A meeting is answered (and its outcome recorded) by its two participants; administrators see every one."""
+    if obj is None:
+        return has_role(user, *EVENT_ROLES)
+    return is_admin(user) or user.id in (obj.first.user_id, obj.second.user_id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import MultiCheckboxField, choices
 from ..submissions.models import DEVICE_CLASS_LABELS, DeviceClass
-from .labels import KIND_LABELS
-from .models import ProviderKind
+from .labels import KIND_LABELS, OUTCOME_LABELS
+from .models import MeetingOutcome, ProviderKind
 
 KIND_CHOICES = choices((k.value, KIND_LABELS[k]) for k in ProviderKind)
 CLASS_CHOICES = choices((c.value, DEVICE_CLASS_LABELS[c]) for c in DeviceClass if c != DeviceClass.UNKNOWN)
@@ -81,3 +81,35 @@ class FilterForm(FlaskForm):
     region = StringField(_l("Region (province)"), validators=[Optional(), Length(max=40)])
     specialty = StringField(_l("Specialty"), validators=[Optional(), Length(max=60)])
     category = StringField(_l("Device category"), validators=[Optional(), Length(max=60)])
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give the title.")), Length(max=200)])
+    held_on = DateField(_l("Date"), validators=[DataRequired(_l("Please give the date."))])
+    starts_at = TimeField(_l("First slot starts at"), validators=[DataRequired(_l("Please give the start time."))])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    online = BooleanField(_l("Online"))
+    tables = IntegerField(_l("Tables"), default=10, validators=[
+        InputRequired(_l("Please give the number of tables.")), NumberRange(min=1, max=100,
+                                                                          message=_l("Between 1 and 100 tables."))])
+    slot_minutes = IntegerField(_l("Slot length (minutes)"), default=20, validators=[
+        InputRequired(_l("Please give the slot length.")), NumberRange(min=5, max=240,
+                                                                     message=_l("Between 5 and 240 minutes."))])
+    slots = IntegerField(_l("Number of slots"), default=8, validators=[
+        InputRequired(_l("Please give the number of slots.")), NumberRange(min=1, max=48,
+                                                                         message=_l("Between 1 and 48 slots."))])
+
+
+class RegisterForm(FlaskForm):
+    free_slots = MultiCheckboxField(_l("Slots you are free in"))
+    project = SelectField(_l("The project you present"), validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    answer = StringField()  # the button pressed: accept or decline
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=choices((o.value, OUTCOME_LABELS[o]) for o in MeetingOutcome),
+                          validators=[DataRequired(_l("Please choose an outcome."))])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])

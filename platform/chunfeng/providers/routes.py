@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from .. import policy
 from ..core.clock import local_today
 from ..core.shell import NavItem, Offer
-from . import suggestions, timers, views_profiles, views_requests  # noqa: F401 - attach the views to bp
+from . import suggestions, timers, views_events, views_profiles, views_requests  # noqa: F401 - attach views
 from .access import may_request
 from .blueprint import bp
 from .requests import requests_for_incubation
@@ -32,5 +32,6 @@ def incubation_section(_sender, user, incubation) -> list[tuple[str, dict]]:
 NAV = Offer(
     NavItem("providers.profile", _l("Provider profile"), "providers.staff", order=30),
     NavItem("providers.my_requests", _l("Service requests"), "providers.staff", order=31),
+    NavItem("providers.events_list", _l("Matchmaking days"), "providers.events", order=47),
     NavItem("providers.admin_profiles", _l("Service providers"), "providers.admin", order=76, group="admin"),
 )
