@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..core.shell import NavItem, Offer, Panel
-from . import panels, views_hospital, views_listings, views_review  # noqa: F401 - attach the views to bp
+from . import panels, views_api, views_hospital, views_listings, views_review  # noqa: F401 - attach the views
 from .blueprint import bp
 from .views_listings import incubation_offer
 

@@ -20,7 +20,7 @@ from .models import Listing, ListingPathway, ListingStatus, ProductClass
 from .status import EDITABLE_LISTINGS
 
 
-def _filters() -> tuple[browse.Filters, bool]:
+def catalogue_filters() -> tuple[browse.Filters, bool]:
     """The filters of the query string; False when one of them is not valid (the page then answers 400)."""
     args = request.args
     ok = True
@@ -62,7 +62,7 @@ def _page_number() -> int:
 @bp.route("/catalogue")
 @policy.public
 def index():
-    filters, ok = _filters()
+    filters, ok = catalogue_filters()
     if not ok:
         message = _("Please check the filters: dates are written YYYY-MM-DD.")
         return render_template("catalogue/index.html", page=browse.Page(), filters=filters, facets=browse.facets(),
