@@ -329,6 +329,11 @@ EXPECTED: dict[str, dict[str, object]] = {
     "catalogue.opinion": answers(FORBIDDEN, hospital=HIDDEN),  # the equipment office gives no committee opinion
     "catalogue.order": only("hospital"),
     "catalogue.first_use": only("hospital"),
+    "catalogue.api_catalogue": EVERYONE,  # the open data API
+    "catalogue.api_product": EVERYONE,
+    "catalogue.api_results": EVERYONE,
+    "catalogue.api_stories": EVERYONE,
+    "catalogue.api_openapi": EVERYONE,
 }
 
 # The routes about a project, requested once more with each of the owner's other projects (PROJECT_PASSES).
