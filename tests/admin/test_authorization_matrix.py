@@ -39,7 +39,7 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import product
 
 import pytest
@@ -59,9 +59,13 @@ from chunfeng.db import db
 from chunfeng.incubation import documents as incubation_documents
 from chunfeng.incubation import service_record as incubation_record
 from chunfeng.incubation import starting as incubation
+from chunfeng.incubation.models import Incubation
 from chunfeng.matching import connections as matching
 from chunfeng.matching.grants import active_grant
 from chunfeng.matching.models import OrgProfile, ProfileKind, ProfileStatus
+from chunfeng.providers import events as provider_events
+from chunfeng.providers import profiles as provider_profiles
+from chunfeng.providers import requests as provider_requests
 from chunfeng.reviews import assignment as assigning
 from chunfeng.reviews import conflicts
 from chunfeng.reviews import services as reviews
@@ -123,6 +127,12 @@ CHALLENGE_COMPANY = only("partner", enterprise=HIDDEN)
 # The owner's consultation: its asker and those who answer consultations.
 CONSULTATION = only("owner", "expert", "reviewer", "officer", "case_officer", "admin", clinician=HIDDEN,
                     enterprise=HIDDEN, partner=HIDDEN, investor=HIDDEN)
+
+# Matchmaking days: clinicians, companies, investors, providers and administrators; the owner's meeting with the
+# partner is answered by the two of them (administrators see every meeting).
+EVENT_GOERS = only("clinician", "owner", "enterprise", "partner", "investor", "admin", "provider")
+MEETING_PARTIES = only("owner", "partner", "admin", clinician=HIDDEN, enterprise=HIDDEN, investor=HIDDEN,
+                       provider=HIDDEN)
 
 EXPECTED: dict[str, dict[str, object]] = {
     # main
@@ -329,6 +339,26 @@ EXPECTED: dict[str, dict[str, object]] = {
     "catalogue.opinion": answers(FORBIDDEN, hospital=HIDDEN),  # the equipment office gives no committee opinion
     "catalogue.order": only("hospital"),
     "catalogue.first_use": only("hospital"),
+    # providers: the provider's approved profile, the case officer's request to it on the released project, and a
+    # matchmaking day where the owner (with the released project) meets the partner
+    "providers.profile": only("provider"),
+    "providers.my_requests": only("provider"),
+    "providers.admin_profiles": ADMIN_ONLY,
+    "providers.admin_profile": ADMIN_ONLY,
+    "providers.request": answers(HIDDEN, owner=OK, case_officer=OK, admin=OK, provider=OK, pending=FORBIDDEN),
+    "providers.accept": only("provider"),
+    "providers.decline": only("provider"),
+    "providers.step": only("provider"),
+    "providers.withdraw": only("owner", "case_officer", "admin", clinician=HIDDEN, officer=HIDDEN),
+    "providers.find": only("owner", "case_officer", "admin", clinician=HIDDEN, officer=HIDDEN),
+    "providers.send": only("owner", "case_officer", "admin", clinician=HIDDEN, officer=HIDDEN),
+    "providers.events_list": EVENT_GOERS,
+    "providers.event_new": ADMIN_ONLY,
+    "providers.event": EVENT_GOERS,
+    "providers.schedule": ADMIN_ONLY,
+    "providers.agenda": EVENT_GOERS,
+    "providers.answer_meeting": MEETING_PARTIES,
+    "providers.meeting_outcome": MEETING_PARTIES,
     "catalogue.api_catalogue": EVERYONE,  # the open data API
     "catalogue.api_product": EVERYONE,
     "catalogue.api_results": EVERYONE,
@@ -357,6 +387,10 @@ NOT_IN_INCUBATION = {
     "incubation.add_entry": answers(FORBIDDEN, officer=HIDDEN, case_officer=HIDDEN, admin=HIDDEN),
     "incubation.ask": answers(HIDDEN, pending=FORBIDDEN),
     "incubation.consent": answers(FORBIDDEN, clinician=HIDDEN, owner=HIDDEN),
+    "providers.find": answers(FORBIDDEN, clinician=HIDDEN, owner=HIDDEN, officer=HIDDEN, case_officer=HIDDEN,
+                              admin=HIDDEN),  # no incubation: nothing to send a request for
+    "providers.send": answers(FORBIDDEN, clinician=HIDDEN, owner=HIDDEN, officer=HIDDEN, case_officer=HIDDEN,
+                              admin=HIDDEN),
 }
 
 # The released project (selected, connected with the partner, in incubation) on intake and review pages, and the
@@ -451,12 +485,17 @@ class Samples:
     report_id: int
     listing_id: int = 0  # the partner's listed product
     assessment_id: int = 0  # the hospital's assessment of it
+    provider_id: int = 0  # the provider's approved profile
+    service_request_id: int = 0  # the case officer's request to it
+    event_id: int = 0  # a matchmaking day
+    meeting_id: int = 0  # the owner's meeting with the partner there
 
 
 def _project_for(s: Samples, endpoint: str) -> int:
     """Matching, incubation and public result pages are about the released project; the others about the one
     under review."""
-    released = endpoint.split(".")[0] in ("matching", "incubation") or endpoint == "reviews.public_project"
+    released = (endpoint.split(".")[0] in ("matching", "incubation", "providers")
+                or endpoint == "reviews.public_project")
     return s.released_id if released else s.project_id
 
 
@@ -507,6 +546,11 @@ SAMPLES: dict[str, Callable[[Samples, str], object]] = {
     "position": lambda s, e: 1,
     "listing_id": lambda s, e: s.listing_id,
     "assessment_id": lambda s, e: s.assessment_id,
+    "provider_id": lambda s, e: s.provider_id,
+    "service_request_id": lambda s, e: s.service_request_id,
+    "step": lambda s, e: "start",
+    "event_id": lambda s, e: s.event_id,
+    "meeting_id": lambda s, e: s.meeting_id,
 }
 
 
@@ -665,12 +709,34 @@ def _catalogue(p: dict[str, User]) -> dict[str, int]:
     return dict(listing_id=listing.id, assessment_id=assessment.id)
 
 
+def _providers(p: dict[str, User], incubation_id: int) -> dict[str, int]:
+    """The provider's approved lab profile, the case officer's request to it, and a matchmaking day where the owner
+    (with the released project) and the partner meet."""
+    lab = provider_profiles.save_profile(provider_profiles.new_profile(p["provider"]), {
+        "kind": "lab", "summary": "注册检验：神经介入导管性能与生物相容性。", "device_classes": ["II", "III"],
+        "standards": "YY 0285 血管内导管", "turnaround_days": 45}, p["provider"])
+    provider_profiles.decide_profile(lab, True, p["admin"])
+    started = db.session.get(Incubation, incubation_id)
+    request = provider_requests.send_request(started, lab, p["case_officer"], scope="抽吸导管注册检验",
+                                             milestone_key="registration_testing")
+    event = provider_events.create_event(
+        p["admin"], title="医工对接会", held_on=date.today() + timedelta(days=7), starts_at=time(9), place="杭州",
+        online=False, tables=2, slot_minutes=20, slots=2)
+    released = db.session.scalar(select(Incubation.project_id).where(Incubation.id == incubation_id))
+    provider_events.register(event, p["owner"], [0, 1], released)
+    provider_events.register(event, p["partner"], [0, 1])
+    meetings = provider_events.propose_schedule(event, p["admin"])
+    db.session.flush()
+    return dict(provider_id=lab.id, service_request_id=request.id, event_id=event.id, meeting_id=meetings[0].id)
+
+
 @pytest.fixture
 def samples(app, make_user) -> Samples:
     people = _people(make_user)
     with app.test_request_context():
         attached = {role: db.session.get(User, user.id) for role, user in people.items()}
         ids = {**_under_review(attached), **_released(attached), **_community(attached), **_catalogue(attached)}
+        ids.update(_providers(attached, ids["incubation_id"]))
         db.session.commit()
     return Samples(people=people, organization_id=people["owner"].organization_id, **ids)
 
