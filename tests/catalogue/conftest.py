@@ -83,9 +83,9 @@ class Admission:
 @pytest.fixture
 def receive(app, make_listing, company, hospital_staff):
     """A listed product received by a hospital's equipment office on `on`."""
-    def do(on: date = MONDAY, office: User | None = None, owner: User | None = None) -> Admission:
+    def do(on: date = MONDAY, office: User | None = None, owner: User | None = None, **product) -> Admission:
         owner = owner or company()
-        listing_id = make_listing(owner=owner)
+        listing_id = make_listing(owner=owner, **product)
         office = office or hospital_staff()
         with at(on), app.app_context():
             assessment = admission.declare_interest(db.session.get(Listing, listing_id),
