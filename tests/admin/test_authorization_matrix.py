@@ -364,6 +364,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "catalogue.api_results": EVERYONE,
     "catalogue.api_stories": EVERYONE,
     "catalogue.api_openapi": EVERYONE,
+    "catalogue.regulator": only("admin", "regulator"),
+    "catalogue.regulator_csv": only("admin", "regulator"),
 }
 
 # The routes about a project, requested once more with each of the owner's other projects (PROJECT_PASSES).
