@@ -211,3 +211,19 @@ def test_one_form_sent_from_several_tabs_at_once_makes_one_version(app, login_as
     assert set(codes) == {302}, codes
     with app.app_context():
         assert [v.number for v in _project(app, project_id).versions] == [1, 2]
+
+
+def test_a_supplement_joins_the_version_under_review_and_asks_for_no_re_review(app, under_review):
+    """The round page does not take supplementary material for a resubmission: the experts go on reviewing the
+    version they were given, with the supplement beside it."""
+    people, project_id = under_review.people, under_review.project_id
+    response = _post(client_as(app, people.clinician), project_id, lock_of(app, project_id), evidence=NEW_EVIDENCE)
+    assert response.status_code == 302
+    round_page = client_as(app, people.admin).get(f"/reviews/rounds/{under_review.round_id}").get_data(as_text=True)
+    assert "项目" in round_page and "已提交修改稿，需再次评审" not in round_page
+    with app.app_context():
+        from chunfeng.reviews.assignment import needs_re_review
+        from chunfeng.reviews.models import RoundEntry
+
+        entry = db.session.scalar(select(RoundEntry).where(RoundEntry.project_id == project_id))
+        assert not needs_re_review(entry) and entry.version.number == 1

@@ -339,8 +339,9 @@ def decline(assignment: Assignment, expert: User, reason: DeclineReason, note: s
 # --- re-review after a revision ---------------------------------------------------------------------------
 
 def needs_re_review(entry: RoundEntry) -> bool:
-    """The clinician resubmitted after a revision request: a newer version than the one reviewed is waiting."""
-    latest = entry.project.latest_version
+    """The clinician resubmitted after a revision request: a newer version than the one reviewed is waiting
+    (supplementary material joins the version under review: no re-review)."""
+    latest = entry.project.latest_submission
     return entry.project.status == Status.UNDER_REVIEW and latest is not None and latest.id != entry.version_id
 
 
@@ -349,7 +350,7 @@ def invite_re_review(round_: ReviewRound, entry: RoundEntry, actor: User, today:
     if not needs_re_review(entry):
         raise ReviewError(_("There is no new version to review."))
     previous = [a for a in current_assignments(round_, entry) if a.status == A.SUBMITTED]
-    entry.version_id = entry.project.latest_version.id
+    entry.version_id = entry.project.latest_submission.id
     due = max(round_.review_deadline, today + timedelta(days=RE_REVIEW_DAYS))
     invited = []
     for old in previous:

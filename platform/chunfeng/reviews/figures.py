@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from ..db import db, utcnow
-from ..submissions.models import Project, ProjectVersion
+from ..submissions.models import Project, ProjectVersion, VersionKind
 from ..submissions.status import Status
 from . import aggregation as agg
 from .models import (
@@ -148,7 +148,8 @@ def round_overview(round_: ReviewRound) -> list[OverviewRow]:
     latest = dict(db.session.execute(
         select(ProjectVersion.project_id, func.max(ProjectVersion.number))
         .join(RoundEntry, RoundEntry.project_id == ProjectVersion.project_id)
-        .where(RoundEntry.round_id == round_.id).group_by(ProjectVersion.project_id)).all())
+        .where(RoundEntry.round_id == round_.id, ProjectVersion.kind != VersionKind.SUPPLEMENT)  # not resubmitted
+        .group_by(ProjectVersion.project_id)).all())
     decisions = latest_decisions(round_)
     fitted = calibration(round_)
     rows = []

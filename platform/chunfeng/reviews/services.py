@@ -244,7 +244,7 @@ def enter_round(round_: ReviewRound, project: Project, actor: User) -> RoundEntr
         raise ReviewError(_("Only projects that passed the formal check can enter a round."))
     apply(project, Event.START_REVIEW, actor, note=round_.name)
     entry = RoundEntry(round=round_, project=project, entered_by_id=actor.id,
-                       version_id=project.latest_version.id if project.latest_version else None)
+                       version_id=project.latest_submission.id if project.latest_submission else None)
     db.session.add(entry)
     db.session.flush()
     record("round.project_entered", round_, actor=actor, project_id=project.id, version_id=entry.version_id)
