@@ -3,8 +3,10 @@ class, region, specialty and category, and shown at the milestone they serve."""
 
 from __future__ import annotations
 
+from chunfeng.accounts.models import Role
 from chunfeng.db import db
 from chunfeng.incubation.models import Incubation, MilestoneKey
+from chunfeng.matching.models import OrgProfile, ProfileKind, ProfileStatus, ShareGrant
 from chunfeng.providers import suggestions
 from tests.conftest import login
 
@@ -60,11 +62,19 @@ def test_trial_sites_serve_clinical_evaluation_and_cdmos_the_submission(app, cli
         assert f'data-provider="{site_id}"' in found
 
 
-def test_no_cdmo_is_suggested_when_a_connected_company_manufactures(app, start, make_provider, monkeypatch):
+def test_no_cdmo_is_suggested_when_a_connected_company_manufactures(app, start, make_provider, make_user):
     started = start()
     make_provider(CDMO, organization="苏州精工医疗器械", admin=started.admin)
+    company = make_user(Role.ENTERPRISE, organization="神经介入器械有限公司")
     with app.test_request_context():
         incubation = db.session.get(Incubation, started.incubation_id)
-        assert suggestions.kinds_for(incubation, MilestoneKey.REGISTRATION_SUBMISSION)
-        monkeypatch.setattr(suggestions, "has_manufacturer", lambda _incubation: True)
-        assert suggestions.suggestions_by_milestone(incubation).get(MilestoneKey.REGISTRATION_SUBMISSION) == []
+        assert [s.provider.name for s in suggestions.suggestions_by_milestone(incubation)[
+            MilestoneKey.REGISTRATION_SUBMISSION]] == ["苏州精工医疗器械"]
+        db.session.add(OrgProfile(organization_id=company.organization_id, kind=ProfileKind.ENTERPRISE,
+                                  status=ProfileStatus.APPROVED, business_scope="神经介入器械",
+                                  manufacturing_capability="取栓支架生产线，十万级洁净车间",
+                                  registration_experience=[], cooperation_modes=[], stages=[]))
+        db.session.add(ShareGrant(project_id=started.project_id, organization_id=company.organization_id))
+        db.session.commit()
+        assert suggestions.has_manufacturer(incubation)
+        assert MilestoneKey.REGISTRATION_SUBMISSION not in suggestions.suggestions_by_milestone(incubation)

@@ -100,10 +100,11 @@ def suggest(incubation: Incubation, key: MilestoneKey, filters: Filters | None =
 
 
 def suggestions_by_milestone(incubation: Incubation) -> dict[MilestoneKey, list[Suggestion]]:
-    """For each open milestone a provider serves: the best few providers."""
+    """For each open milestone a provider serves (the submission only when no connected company manufactures): the
+    best few providers."""
     found = {}
     for milestone in incubation.milestones:
-        if milestone.closed or milestone.key not in MILESTONE_KINDS:
+        if milestone.closed or not kinds_for(incubation, milestone.key):
             continue
         found[milestone.key] = suggest(incubation, milestone.key)
     return found
