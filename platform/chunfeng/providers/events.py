@@ -158,7 +158,11 @@ def propose_schedule(event: MatchmakingEvent, admin) -> list[Meeting]:
                                       second_id=item.second, score=round(item.score, 4),
                                       reasons=list(scores[(item.first, item.second)][1])))
     event.scheduled_at = utcnow()
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # proposed twice at the same moment: the first schedule stands
+        db.session.rollback()
+        raise ProviderError(_("The schedule was just proposed by someone else: reload the page.")) from None
     record("matchmaking.scheduled", event, actor=admin, meetings=len(placed))
     for p in participants:
         notify(p.user, N_("The schedule of “%(title)s” is ready: please accept or decline your meetings."),
