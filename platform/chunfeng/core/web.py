@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def current_actor():
     """The signed-in user as a plain model object (not the request-local proxy), for services and audit."""
     return current_user._get_current_object()
+
+
+def once_per_page(fn: Callable[P, R]) -> Callable[P, R]:
+    """Compute a read once per GET request, however many panels, links and counts of the page ask for it (a GET
+    never writes, so the answer cannot change while the page is built). Arguments are keyed by identity of their
+    id, so pass model objects or plain values; outside a GET the function simply runs."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not has_request_context() or request.method not in ("GET", "HEAD"):
+            return fn(*args, **kwargs)
+        memo = g.setdefault("_once_per_page", {})
+        key = (fn.__module__, fn.__qualname__, *(getattr(a, "id", a) for a in args), *sorted(kwargs.items()))
+        if key not in memo:
+            memo[key] = fn(*args, **kwargs)
+        return memo[key]
+
+    return wrapper
 
 
 def safe_next(target: str | None, default: str) -> str:

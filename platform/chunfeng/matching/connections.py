@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import Organization
 from ..core import mail
 from ..core.services import N_, notify, person, record
-from ..core.web import path_for
+from ..core.web import once_per_page, path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
 from .common import (
@@ -271,6 +271,7 @@ def connections_for_org(organization_id: int) -> list[Connection]:
     )
 
 
+@once_per_page
 def connections_for_owner(user) -> list[Connection]:
     return list(
         db.session.scalars(

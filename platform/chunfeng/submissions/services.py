@@ -25,6 +25,7 @@ from ..accounts.models import User
 from ..accounts.services import active_admins
 from ..core import hooks
 from ..core.services import N_, notify, record
+from ..core.web import once_per_page
 from ..db import db, utcnow
 from . import status as machine
 from .access import withdrawn_unsent
@@ -76,6 +77,7 @@ class AttachmentRefused(SubmissionError):
 
 # --- drafts ------------------------------------------------------------------------------------------------
 
+@once_per_page
 def projects_of(user: User) -> list[Project]:
     return list(db.session.scalars(
         select(Project).options(selectinload(Project.versions)).where(Project.owner_id == user.id)
