@@ -12,7 +12,7 @@ from ..extensions import db
 from .people import DEMO_PEOPLE, DemoPeople, already_seeded, write_logins
 
 # In the order the domains build on each other.
-PARTS = ("submissions", "reviews", "matching", "incubation", "providers", "community")
+PARTS = ("submissions", "reviews", "matching", "incubation", "providers", "catalogue", "community")
 
 
 def run(extra_projects: int = 0, extra_companies: int = 0) -> bool:
