@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+GUNICORN_CONF = Path(__file__).with_name("gunicorn.conf.py")
 LOOPBACK = "127.0.0.1"
 LOGIN_PAGES = ("log in", "log-in form")
 
@@ -182,8 +183,9 @@ def _run_load(env: dict[str, str], instance: Path, args: argparse.Namespace) -> 
     env = {**env, "CHUNFENG_LOAD_TIMES": str(times_file)}
     print(f"==> gunicorn with {args.workers} workers on {host}", flush=True)
     server = subprocess.Popen(  # its own process group, so stopping it stops its workers too
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"{LOOPBACK}:{port}",
-         "--access-logfile", "-", "--error-logfile", str(instance / "gunicorn-errors.log"), "chunfeng:create_app()"],
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--workers", str(args.workers),
+         "--bind", f"{LOOPBACK}:{port}", "--access-logfile", "-",
+         "--error-logfile", str(instance / "gunicorn-errors.log"), "chunfeng:create_app()"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_until_up(host + "/", server)

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+GUNICORN_CONF = Path(__file__).with_name("gunicorn.conf.py")
+
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
 DEFAULT_SERVER = "postgresql+psycopg://chunfeng:chunfeng-ci@127.0.0.1:5432"
@@ -244,8 +246,9 @@ class Deployment:
     def start(self, node: str) -> str:
         port = _free_port()
         log = (self.folder / f"gunicorn-{node}.log").open("wb")
-        command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"{LOOPBACK}:{port}",
-                   "--timeout", "120", *_control_socket(self.folder / f"gunicorn-{node}.ctl"), "chunfeng:create_app()"]
+        command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--workers", "1",
+                   "--bind", f"{LOOPBACK}:{port}", "--timeout", "120",
+                   *_control_socket(self.folder / f"gunicorn-{node}.ctl"), "chunfeng:create_app()"]
         self.nodes[node] = subprocess.Popen(  # its own process group: stopping it stops its worker too
             command,
             env=self.env(node), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
