@@ -11,9 +11,11 @@ from chunfeng.accounts.models import Role, User
 from chunfeng.catalogue import listings
 from chunfeng.catalogue.errors import CatalogueError
 from chunfeng.catalogue.models import Listing, ListingStatus
+from chunfeng.catalogue.views_listings import result_offer
 from chunfeng.core.models import AuditEntry
 from chunfeng.db import db
 from chunfeng.matching.models import ShareGrant
+from chunfeng.submissions.models import Project
 from tests.catalogue.conftest import PRODUCT
 from tests.conftest import login
 from tests.incubation.conftest import MONDAY, at
@@ -126,6 +128,11 @@ def test_an_approved_incubation_prefills_the_application_and_tells_its_story(app
     with app.app_context():
         db.session.add(ShareGrant(project_id=started.project_id, organization_id=owner.organization_id))
         db.session.commit()
+    with app.test_request_context():  # the offer on the project's public result page
+        project = db.session.get(Project, started.project_id)
+        offers = result_offer(None, user=db.session.get(User, owner.id), project=project)
+        assert offers[0][1]["incubation"].id == started.incubation_id and offers[0][1]["listing"] is None
+        assert result_offer(None, user=db.session.get(User, stranger.id), project=project) == []
     login(client, stranger.email)
     assert client.get(f"/catalogue/apply?incubation={started.incubation_id}").status_code == 404
     client.post("/account/logout")
@@ -148,6 +155,9 @@ def test_an_approved_incubation_prefills_the_application_and_tells_its_story(app
     _consent(client, started, True)
     body = client.get("/catalogue").get_data(as_text=True)
     assert "可调节直径的颅内取栓支架" in body  # the origin story, shown with the clinician's consent
+    login(client, started.clinician.email)  # the clinician's project page links to the listed product
+    page = client.get(f"/projects/{started.project_id}").get_data(as_text=True)
+    assert "已列入新优药械目录" in page and "/catalogue/product/" in page
 
 
 def test_a_second_application_from_the_same_incubation_is_refused(app, start, company):

@@ -11,6 +11,7 @@ def setup(app) -> None:
     app.register_blueprint(routes.bp)
     hooks.connect(hooks.nav_items, routes.NAV)
     hooks.connect(hooks.dashboard_panels, routes.PANELS)
-    hooks.connect(hooks.project_links, routes.incubation_offer)
+    hooks.connect(hooks.project_links, routes.project_link)
+    hooks.connect(hooks.result_offers, routes.result_offer)
     for command in cli.COMMANDS:
         app.cli.add_command(command)

@@ -159,6 +159,12 @@ def set_market_access(listing: Listing, user, insurance_code: str, coded_on: dat
            price_listed=price_listed_on is not None)
 
 
+def listed_from(project) -> Listing | None:
+    """The listed product born from the project's incubation, if there is one."""
+    return db.session.scalar(select(Listing).join(Incubation, Incubation.id == Listing.incubation_id).where(
+        Incubation.project_id == project.id, Listing.status == ListingStatus.LISTED))
+
+
 @dataclass(frozen=True)
 class Story:
     """The origin of a listed product: the clinician's idea, shown only where the clinician consented."""

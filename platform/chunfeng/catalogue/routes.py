@@ -14,9 +14,9 @@ from . import (  # noqa: F401 - attach the views to bp
     views_review,
 )
 from .blueprint import bp
-from .views_listings import incubation_offer
+from .views_listings import project_link, result_offer
 
-__all__ = ["NAV", "PANELS", "bp", "incubation_offer"]
+__all__ = ["NAV", "PANELS", "bp", "project_link", "result_offer"]
 
 NAV = Offer(
     NavItem("catalogue.index", _l("Innovative products"), "public", order=62),

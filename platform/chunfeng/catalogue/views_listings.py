@@ -182,12 +182,24 @@ def market(listing_id: int):
     return redirect(url_for("catalogue.listing", listing_id=item.id))
 
 
-def incubation_offer(_sender, user, project) -> list[tuple[str, str]]:
-    """Answers `hooks.project_links`: a company that may list the approved project's product applies from here."""
+def _offer_for(user, project) -> Incubation | None:
+    """The approved incubation of `project` the user's company may apply with, if any."""
     if not policy.can(user, "catalogue.apply"):
+        return None
+    return next((i for i in listings.eligible_incubations(user) if i.project_id == project.id), None)
+
+
+def project_link(_sender, user, project) -> list[tuple[str, str]]:
+    """Answers `hooks.project_links`: the catalogue page of the product born from the project, once listed."""
+    listed = listings.listed_from(project)
+    return [(_("Listed in the innovative-product catalogue"), url_for("catalogue.product", listing_id=listed.id))] \
+        if listed is not None else []
+
+
+def result_offer(_sender, user, project) -> list[tuple[str, dict]]:
+    """Answers `hooks.result_offers`: on a selected project's public page, its listed product, and for a company
+    holding the clinician's grant on the approved project, the way to apply for the catalogue."""
+    listed, incubation = listings.listed_from(project), _offer_for(user, project)
+    if listed is None and incubation is None:
         return []
-    for incubation in listings.eligible_incubations(user):
-        if isinstance(incubation, Incubation) and incubation.project_id == project.id:
-            return [(_("Apply for the innovative-product catalogue"),
-                     url_for("catalogue.apply", incubation=incubation.id))]
-    return []
+    return [("catalogue/result_offer.html", {"project": project, "listing": listed, "incubation": incubation})]
