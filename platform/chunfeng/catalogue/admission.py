@@ -178,10 +178,15 @@ def record_opinion(assessment: Assessment, user, vote: str, comment: str = "") -
                                                       Opinion.member_id == user.id))
     if opinion is None:
         opinion = Opinion(assessment_id=assessment.id, member_id=user.id, vote=vote, comment=comment.strip())
-        db.session.add(opinion)
+        try:
+            with db.session.begin_nested():  # the same member's second tab, sent at the same moment: one row
+                db.session.add(opinion)
+                db.session.flush()
+        except IntegrityError:
+            raise CatalogueError(_("Your opinion was just recorded from elsewhere: please reload the page.")) from None
     else:
         opinion.vote, opinion.comment = vote, comment.strip()
-    db.session.flush()
+        db.session.flush()
     record("assessment.opinion", assessment, actor=user, vote=vote.value)
     return opinion
 

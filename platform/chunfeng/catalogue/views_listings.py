@@ -12,8 +12,7 @@ from .. import policy
 from ..core.web import current_actor
 from ..db import db
 from ..incubation.models import Incubation
-from . import admission, browse, listings, purchases
-from .access import amounts_view_is_audited
+from . import admission, browse, listings
 from .blueprint import bp, saved
 from .forms import ListingForm, MarketForm
 from .models import Listing, ListingPathway, ListingStatus, ProductClass
@@ -118,11 +117,6 @@ def apply():
 
 def _listing_page(item: Listing, market_form: MarketForm | None = None, status: int = 200):
     user = current_actor()
-    audited = [a for a in item.assessments if a.orders and amounts_view_is_audited(user, a)]
-    for assessment in audited:
-        purchases.record_amounts_view(assessment, user)
-    if audited:
-        db.session.commit()
     market_form = market_form or MarketForm(formdata=None, obj=item)
     return render_template("catalogue/listing.html", listing=item, market_form=market_form, timer=admission.timer,
                            story=listings.origin_story(item), editable=item.status in EDITABLE_LISTINGS,
