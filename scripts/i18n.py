@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "platform" / "chunfeng"
 TEMPLATES = ROOT / "templates"
 LOCALE = "zh_Hans_CN"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None, "Nn_": (1, 2)}
 SHELL_PARTS = ("main", "core")
 
 

@@ -19,3 +19,23 @@ def test_user_setting_beats_accept_language(app, make_user):
     login(client, user.email)
     page = client.get("/dashboard", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "My workspace" in page
+
+
+def test_notifications_with_a_count_agree_with_their_number(app, make_user):
+    """A notification's count reads "1 overdue step" / "2 overdue steps" in English, in Chinese without plural."""
+    from flask_babel import force_locale
+
+    from chunfeng.accounts.models import Role
+    from chunfeng.core.services import Nn_, notification_texts, notify
+    from chunfeng.db import db
+
+    officer = make_user(Role.OFFICER)
+    message = Nn_("%(title)s has %(num)d overdue step.", "%(title)s has %(num)d overdue steps.")
+    with app.test_request_context():
+        notes = [notify(officer, message, title="取栓支架", num=n) for n in (1, 2)]
+        db.session.flush()
+        with force_locale("en"):
+            assert notification_texts(notes) == ["取栓支架 has 1 overdue step.", "取栓支架 has 2 overdue steps."]
+        with force_locale("zh_Hans_CN"):
+            assert notification_texts(notes) == ["“取栓支架”有 1 个节点已逾期。", "“取栓支架”有 2 个节点已逾期。"]
+        db.session.rollback()

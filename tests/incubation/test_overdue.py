@@ -86,7 +86,7 @@ def test_daily_reminder_tells_the_officer_once_a_week_per_overdue_step(app, runn
         with app.app_context():
             return db.session.scalar(select(func.count()).select_from(Notification).where(
                 Notification.user_id == started.officer.id,
-                Notification.message == "%(title)s has %(count)s overdue step(s)."))
+                Notification.message == "%(title)s has %(num)d overdue step."))
 
     with at(late - timedelta(days=1)):
         assert "0 reminder(s)" in runner.invoke(args=["incubation-remind"]).output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import event, select
 
 from ..db import db, utcnow
@@ -14,6 +14,15 @@ from .models import AuditEntry, Notification
 def N_(message: str) -> str:
     """Marks a message for extraction; it is translated when shown (see Notification.text)."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - named like the gettext markers
+    """Marks a message with a count for extraction (singular and plural); `notify` it with `num=`: it is shown in
+    the form the reader's language uses for that number."""
+    return singular, plural
+
+
+PLURAL = "_plural"  # the plural msgid of a notification, kept with its parameters
 
 
 def record(action: str, obj: Any = None, *, actor: Any = None, **detail: Any) -> AuditEntry:
@@ -38,9 +47,11 @@ def person(user: Any) -> dict:
     return {PERSON: user.id}
 
 
-def notify(user: Any, message: str, link: str = "", **params: Any) -> Notification:
-    """Tell a user something in the app; `message` is an N_() msgid with %(name)s placeholders. Pass people as
-    `person(user)`, never as their name."""
+def notify(user: Any, message: str | tuple[str, str], link: str = "", **params: Any) -> Notification:
+    """Tell a user something in the app; `message` is an N_() msgid with %(name)s placeholders, or an Nn_() pair
+    with a `num` parameter. Pass people as `person(user)`, never as their name."""
+    if isinstance(message, tuple):
+        message, params[PLURAL] = message
     note = Notification(user_id=user.id, message=message, params=params, link=link)
     db.session.add(note)
     return note
@@ -60,8 +71,14 @@ def _names(user_ids: set[int]) -> dict[int, str]:
 def notification_texts(notes: list[Notification]) -> list[str]:
     """The notes' texts in the current language, with the people they name looked up in one query."""
     names = _names({value[PERSON] for note in notes for value in (note.params or {}).values() if _is_person(value)})
-    return [gettext(note.message, **{key: names.get(value[PERSON], "") if _is_person(value) else value
-                                     for key, value in (note.params or {}).items()}) for note in notes]
+    texts = []
+    for note in notes:
+        values = {key: names.get(value[PERSON], "") if _is_person(value) else value
+                  for key, value in (note.params or {}).items()}
+        plural = values.pop(PLURAL, None)
+        texts.append(gettext(note.message, **values) if plural is None else
+                     ngettext(note.message, plural, values.pop("num"), **values))
+    return texts
 
 
 def notification_text(note: Notification) -> str:

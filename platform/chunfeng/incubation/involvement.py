@@ -106,7 +106,7 @@ def officer(user_id: int | None) -> User:
     return found
 
 
-def notify_staff(incubation: Incubation, message: str, **values) -> int:
+def notify_staff(incubation: Incubation, message: str | tuple[str, str], **values) -> int:
     """Tell the assigned officer (or, while there is none, every administrator) about the incubation; returns how
     many were told."""
     staff = [incubation.officer] if incubation.officer else active_admins()

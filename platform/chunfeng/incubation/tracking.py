@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core.clock import local_today
-from ..core.services import N_
+from ..core.services import Nn_
 from ..db import db
 from ..submissions.models import Project
 from ..submissions.services import TimelineStep, timeline
@@ -135,7 +135,8 @@ def remind_overdue(on: date | None = None) -> int:
                if not v.milestone.reminded_on or (on - v.milestone.reminded_on).days >= REMIND_EVERY_DAYS]
         if incubation.status != IncubationStatus.ACTIVE or not due:
             continue
-        sent += notify_staff(incubation, N_("%(title)s has %(count)s overdue step(s)."), count=len(row.overdue))
+        overdue = Nn_("%(title)s has %(num)d overdue step.", "%(title)s has %(num)d overdue steps.")
+        sent += notify_staff(incubation, overdue, num=len(row.overdue))
         for step in due:
             step.reminded_on = on
     return sent

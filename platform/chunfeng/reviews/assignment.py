@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import AccountStatus, Role, User
 from ..accounts.services import active_admins
 from ..core import mail
-from ..core.services import N_, notify, person, record
+from ..core.services import N_, Nn_, notify, person, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
@@ -278,8 +278,9 @@ def send_proposals(round_: ReviewRound, actor: User) -> int:
 
 def _tell_invited(expert: User, round_: ReviewRound, items: list[Assignment]) -> None:
     """One notification naming the projects, and an e-mail unless the expert switched invitations off."""
-    notify(expert, N_("You are invited to review %(count)s projects in %(round)s: %(titles)s; due %(date)s."),
-           path_for("reviews.mine"), count=len(items), round=round_.name, titles=project_titles(items),
+    notify(expert, Nn_("You are invited to review %(num)d project in %(round)s: %(titles)s; due %(date)s.",
+                       "You are invited to review %(num)d projects in %(round)s: %(titles)s; due %(date)s."),
+           path_for("reviews.mine"), num=len(items), round=round_.name, titles=project_titles(items),
            date=round_.review_deadline.isoformat())
     mail.notify_by_mail(expert, mail.REVIEW_INVITATION, N_("Invitation to review in %(round)s"),
                         "reviews/mail/invitation.html", subject_params={"round": round_.name}, round=round_,

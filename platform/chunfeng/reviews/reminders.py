@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core import mail
-from ..core.services import N_, notify, record
+from ..core.services import N_, Nn_, notify, record
 from ..core.web import path_for
 from ..db import db
 from .assignment import project_titles
@@ -59,8 +59,9 @@ def send_reminders(today: date, days_before: int = 3) -> ReminderRun:
     for items in by_expert.values():
         expert = items[0].expert
         soonest = min(a.due_date for a in items)
-        notify(expert, N_("Reminder: %(count)s reviews are due, the first on %(date)s: %(titles)s."),
-               path_for("reviews.mine"), count=len(items), date=soonest.isoformat(),
+        notify(expert, Nn_("Reminder: %(num)d review is due on %(date)s: %(titles)s.",
+                           "Reminder: %(num)d reviews are due, the first on %(date)s: %(titles)s."),
+               path_for("reviews.mine"), num=len(items), date=soonest.isoformat(),
                titles=project_titles(sorted(items, key=lambda a: a.due_date)))
         if _send_mail(expert, items, today):
             run.emails += 1
