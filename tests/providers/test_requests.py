@@ -215,3 +215,24 @@ def test_the_sender_withdraws_with_a_reason_and_the_provider_is_told(app, client
         assert _request(request_id).status == RequestStatus.WITHDRAWN
         texts = db.session.scalars(select(Notification.message).where(Notification.user_id == staff.id)).all()
         assert any("withdrawn" in t for t in texts)
+
+
+def test_an_answer_with_a_malformed_date_or_days_is_refused_in_chinese(app, client, start, make_provider):
+    started = start()
+    staff, lab_id = make_provider(LAB, admin=started.admin)
+    with at(MONDAY), app.test_request_context():
+        made = service.send_request(db.session.get(Incubation, started.incubation_id),
+                                    db.session.get(service.ProviderProfile, lab_id),
+                                    db.session.get(User, started.officer.id), scope="注册检验",
+                                    milestone_key="registration_testing")
+        db.session.commit()
+        request_id = made.id
+    with at(MONDAY):
+        login(client, staff.email)
+        bad = client.post(f"/providers/requests/{request_id}/accept",
+                          data={"quote": "8 万元", "agreed_date": "下周一", "turnaround_days": "六十"})
+        text = bad.get_data(as_text=True)
+        assert bad.status_code == 400 and "Not a valid" not in text
+        assert "日期" in text and "整数" in text
+    with app.app_context():
+        assert _request(request_id).status == RequestStatus.SENT
