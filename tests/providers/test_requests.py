@@ -236,3 +236,16 @@ def test_an_answer_with_a_malformed_date_or_days_is_refused_in_chinese(app, clie
         assert "日期" in text and "整数" in text
     with app.app_context():
         assert _request(request_id).status == RequestStatus.SENT
+
+
+def test_the_provider_workspace_counts_requests_awaiting_an_answer(app, client, start, make_provider):
+    started = start()
+    staff, lab_id = make_provider(LAB, admin=started.admin)
+    with at(MONDAY):
+        login(client, started.officer.email)
+        _send(client, started.project_id, lab_id)
+        _send(client, started.project_id, lab_id, scope="补充检验：生物相容性")
+        client.post("/account/logout")
+        login(client, staff.email)
+        page = client.get("/dashboard").get_data(as_text=True)
+        assert 'data-count="waiting">2 个委托等待您答复' in page and 'data-count="overdue"' not in page

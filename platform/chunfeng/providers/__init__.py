@@ -8,4 +8,5 @@ def setup(app) -> None:
 
     app.register_blueprint(routes.bp)
     hooks.connect(hooks.nav_items, routes.NAV)
+    hooks.connect(hooks.dashboard_panels, routes.PANELS)
     hooks.connect(hooks.incubation_sections, routes.incubation_section)
