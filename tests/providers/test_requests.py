@@ -249,3 +249,18 @@ def test_the_provider_workspace_counts_requests_awaiting_an_answer(app, client, 
         login(client, staff.email)
         page = client.get("/dashboard").get_data(as_text=True)
         assert 'data-count="waiting">2 个委托等待您答复' in page and 'data-count="overdue"' not in page
+
+
+def test_staff_who_switched_off_service_request_mail_are_told_in_the_platform_only(app, client, start,
+                                                                                   make_provider, smtp):
+    started = start()
+    staff, lab_id = make_provider(LAB, admin=started.admin)
+    with app.app_context():
+        db.session.get(User, staff.id).mail_preferences = {"service_request": False}
+        db.session.commit()
+    with at(MONDAY):
+        login(client, started.officer.email)
+        assert _send(client, started.project_id, lab_id).status_code == 302
+    assert smtp.to(staff.email) == []
+    with app.app_context():
+        assert db.session.scalars(select(Notification).where(Notification.user_id == staff.id)).all()
