@@ -83,11 +83,8 @@ def decline(service_request_id: int):
     return _request_page(item, 400, decline_form=form)
 
 
-STEPS = {
-    "ethics": (service.record_ethics, "providers.request.answer"),
-    "start": (service.start, "providers.request.answer"),
-    "deliver": (service.deliver, "providers.request.answer"),
-}
+# The provider's progress steps: ethics approval recorded (trial sites, CROs), started, delivered.
+STEPS = {"ethics": service.record_ethics, "start": service.start, "deliver": service.deliver}
 
 
 @bp.route("/providers/requests/<int:service_request_id>/step/<step>", methods=["POST"])
@@ -97,7 +94,7 @@ def step(service_request_id: int, step: str):
     if step not in STEPS:
         abort(404)
     form = DayForm()
-    if form.validate_on_submit() and saved(lambda: STEPS[step][0](item, current_actor(), form.on.data), form,
+    if form.validate_on_submit() and saved(lambda: STEPS[step](item, current_actor(), form.on.data), form,
                                            _("The request has been updated.")):
         return _back(item)
     return _request_page(item, 400, day_form=form)
