@@ -159,3 +159,15 @@ def test_declaring_interest_on_the_product_page(app, client, make_listing, hospi
     assert client.post(f"/catalogue/product/{listing_id}/interest").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Assessment)).hospital_id == office.organization_id
+
+
+def test_without_an_equipment_office_the_reminder_reaches_the_hospitals_staff(app, receive, runner, make_user):
+    got = receive(on=MONDAY)
+    unsure = make_user(Role.HOSPITAL, organization="浙江大学医学院附属第二医院")  # has not said which office
+    with app.app_context():
+        db.session.delete(db.session.get(User, got.office.id))
+        db.session.commit()
+    with at(MONDAY + timedelta(days=31)):
+        assert "1 reminder(s)" in runner.invoke(args=["catalogue-reminders"]).output
+    with app.app_context():
+        assert db.session.scalars(select(Notification).where(Notification.user_id == unsure.id)).all()

@@ -31,3 +31,9 @@ def test_a_bad_filter_answers_400_in_chinese(client):
     response = client.get("/catalogue?approved_from=2026-13-40")
     assert response.status_code == 400 and "日期格式为 YYYY-MM-DD" in response.get_data(as_text=True)
     assert client.get("/catalogue?device_class=IV").status_code == 400
+
+
+def test_search_words_are_not_patterns(client, make_listing):
+    make_listing(name="取栓支架", registration_no="A1")
+    assert _names(client, "?q=%25") == set()  # "%" matches only a product whose text holds a "%"
+    assert _names(client, "?q=支架") == {"取栓支架"}

@@ -45,9 +45,9 @@ class Page:
 def _listed(filters: Filters):
     query = select(Listing).where(Listing.status == ListingStatus.LISTED)
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        query = query.where(or_(Listing.name.ilike(like), Listing.registration_no.ilike(like),
-                                Listing.summary.ilike(like)))
+        words = filters.q.strip()
+        query = query.where(or_(*(column.icontains(words, autoescape=True)
+                                  for column in (Listing.name, Listing.registration_no, Listing.summary))))
     if filters.specialty:
         query = query.where(Listing.specialty == filters.specialty)
     if filters.device_class:
