@@ -13,10 +13,11 @@ from chunfeng.catalogue import admission
 from chunfeng.catalogue.errors import CatalogueError
 from chunfeng.catalogue.models import Assessment, AssessmentStatus, HospitalFunction, Listing
 from chunfeng.core.models import Notification
+from chunfeng.core.services import notification_text
 from chunfeng.db import db
 from tests.conftest import login
 from tests.incubation.conftest import MONDAY, at
-from tests.smtp_server import subject
+from tests.smtp_server import body, subject
 
 
 def _timer(app, assessment_id: int, today: date):
@@ -63,10 +64,12 @@ def test_reminder_command_tells_the_equipment_office_in_app_and_by_mail_once_a_w
         assert "0 reminder(s)" in runner.invoke(args=["catalogue-reminders"]).output  # reminded this week
     with app.app_context():
         notes = db.session.scalars(select(Notification).where(Notification.user_id == got.office.id)).all()
-        assert len(notes) == 1 and notes[0].params["days"] == 1
+        assert len(notes) == 1 and notes[0].params["num"] == 1
+        assert notification_text(notes[0]) == "可调节直径颅内取栓支架 的入院评估已逾期 1 天。"
         assert not db.session.scalars(select(Notification).where(Notification.user_id == committee.id)).all()
     mails = smtp.to(got.office.email)
     assert len(mails) == 1 and "入院评估逾期" in subject(mails[0])
+    assert "已逾期 1 天" in body(mails[0])
 
 
 def test_reminders_respect_the_mail_preference(app, receive, runner, smtp):

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import OrgKind, Role, User
 from ..core import mail
 from ..core.clock import local_today
-from ..core.services import N_, notify, record
+from ..core.services import N_, Nn_, notify, record
 from ..core.web import path_for
 from ..db import db
 from ..incubation.timers import add_working_days, working_days_between
@@ -36,6 +36,8 @@ from .models import (
 from .status import OPEN_ASSESSMENTS, AssessmentEvent, assessment_lifecycle
 
 REMIND_EVERY_DAYS = 7
+OVERDUE = Nn_("The admission assessment of %(name)s is overdue by %(num)d day.",
+              "The admission assessment of %(name)s is overdue by %(num)d days.")
 WORKING = "working"
 
 
@@ -232,14 +234,12 @@ def remind_overdue(today: date | None = None) -> int:
         for person in equipment_office(assessment.hospital_id):
             if not person.is_approved:
                 continue
-            params = {"name": assessment.listing.name, "days": clock.elapsed - clock.limit}
-            notify(person, N_("The admission assessment of %(name)s is overdue by %(days)s day(s)."), link=link,
-                   **params)
+            name, days = assessment.listing.name, clock.elapsed - clock.limit
+            notify(person, OVERDUE, link=link, name=name, num=days)
             mail.notify_by_mail(person, mail.ADMISSION_REMINDER, N_("Overdue admission assessment: %(name)s"),
-                                "catalogue/mail/overdue.html", subject_params={"name": params["name"]},
-                                message=N_("The admission assessment of %(name)s is overdue by %(days)s day(s)."),
-                                params=params, link=mail.site_url("catalogue.assessment",
-                                                                  assessment_id=assessment.id))
+                                "catalogue/mail/overdue.html", subject_params={"name": name}, message=OVERDUE,
+                                name=name, days=days,
+                                link=mail.site_url("catalogue.assessment", assessment_id=assessment.id))
             sent += 1
         assessment.reminded_on = today
     return sent
