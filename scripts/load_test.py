@@ -8,8 +8,10 @@
 Steps: a fresh instance folder (SQLite there, or DATABASE_URL if --use-database-url), `flask db upgrade` (or, while
 the migrations lag behind the models, the schema from the models: see --schema), `flask seed-demo --projects N
 --companies M`, `flask refresh-matches` when the matching domain provides it; gunicorn on 127.0.0.1 and a free
-port; Locust headless (scripts/locustfile.py) for a fixed time; gunicorn stopped. Prints requests per second,
-p50/p95 per page and overall, and errors. Exits 1 if any request failed or the pages' p95 is above the target
+port; Locust headless (scripts/locustfile.py) for a fixed time; then the saturation phase: each of a few pages
+fetched by --saturation-users closed-loop clients for --saturation (scripts/saturation.py), then a bare Flask page
+(scripts/bare_app.py) under the same gunicorn set-up, each page's requests per second given as a share of the bare
+page's; gunicorn stopped. Prints requests per second, p50/p95 per page and overall, and errors. Exits 1 if any request failed or the pages' p95 is above the target
 (log-in is reported but not held to the target: its password hashing is slow on purpose), unless --no-fail.
 Every step has a time limit; nothing listens beyond the loopback interface.
 """
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from csv import DictReader as csv_reader
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,10 +51,11 @@ def main() -> int:
         else:
             print(f"==> reusing the seeded instance in {instance}")
         env["CHUNFENG_DEMO_PASSWORD"] = _demo_password(instance)
-        times = _run_load(env, instance, args)
+        times, rates = _run_load(env, instance, args)
     finally:
         if not args.instance and not args.keep:
             shutil.rmtree(instance, ignore_errors=True)
+    _report_saturation(rates)
     return _report(times, args)
 
 
@@ -72,6 +76,10 @@ def _arguments() -> argparse.Namespace:
                         help="migrate: flask db upgrade only; create-all: from the models; auto (default): "
                              "migrations, or the models when the migrations do not match them yet")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when errors or p95 miss the target")
+    parser.add_argument("--saturation", default="15s",
+                        help="per page: closed-loop clients for this long, then a bare Flask page the same way; "
+                             "requests per second as a share of the bare page's (default 15s; 0 skips)")
+    parser.add_argument("--saturation-users", type=int, default=20, help="closed-loop clients (default 20)")
     return parser.parse_args()
 
 
@@ -176,32 +184,92 @@ def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> N
     raise SystemExit(f"gunicorn did not answer on {url} within {timeout:.0f} s")
 
 
-def _run_load(env: dict[str, str], instance: Path, args: argparse.Namespace) -> list:
+def _serve(app: str, env: dict[str, str], instance: Path, args: argparse.Namespace) -> tuple[str, subprocess.Popen]:
+    """gunicorn with the platform's settings and --workers on a free loopback port; (its address, its process)."""
     port = _free_port()
     host = f"http://{LOOPBACK}:{port}"
-    times_file = instance / "load-times.json"
-    env = {**env, "CHUNFENG_LOAD_TIMES": str(times_file)}
-    print(f"==> gunicorn with {args.workers} workers on {host}", flush=True)
+    print(f"==> gunicorn with {args.workers} workers on {host}: {app}", flush=True)
     server = subprocess.Popen(  # its own process group, so stopping it stops its workers too
         [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--workers", str(args.workers),
-         "--bind", f"{LOOPBACK}:{port}", "--access-logfile", "-",
-         "--error-logfile", str(instance / "gunicorn-errors.log"), "chunfeng:create_app()"],
+         "--bind", f"{LOOPBACK}:{port}", "--pythonpath", str(ROOT / "scripts"), "--access-logfile", "-",
+         "--error-logfile", str(instance / "gunicorn-errors.log"), app],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+    _wait_until_up(host + "/", server)
+    return host, server
+
+
+def _stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
     try:
-        _wait_until_up(host + "/", server)
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+# Saturation: (page, path, the demo person who asks for it; "" = not signed in)
+SATURATION_PAGES = (
+    ("public results", "/results", ""),
+    ("company's matched projects", "/matching/projects", "company@demo.chunfeng.cn"),
+    ("clinician's workspace", "/dashboard", "doctor@demo.chunfeng.cn"),
+    ("administrator's workspace", "/dashboard", "admin@demo.chunfeng.cn"),
+    ("admin dashboard", "/admin", "admin@demo.chunfeng.cn"),
+)
+BARE = "bare Flask page"
+
+
+def _saturate(host: str, path: str, email: str, env: dict[str, str], instance: Path,
+              args: argparse.Namespace) -> float:
+    """Requests per second of one page under closed-loop clients (Locust's FastHttpUser, no waiting)."""
+    csv = instance / "saturation"
+    command = [str(BIN / "locust"), "-f", str(ROOT / "scripts" / "saturation.py"), "--headless", "--only-summary",
+               "-u", str(args.saturation_users), "-r", str(args.saturation_users), "-t", args.saturation,
+               "--host", host, "--stop-timeout", "5", "--csv", str(csv)]
+    env = {**env, "CHUNFENG_SATURATION_PATH": path, "CHUNFENG_SATURATION_EMAIL": email}
+    _step(f"saturation: {path} as {email or 'a visitor'}", command, env, _seconds(args.saturation) + 120, check=False)
+    with (instance / "saturation_stats.csv").open(encoding="utf-8") as stats:
+        row = next(r for r in csv_reader(stats) if r["Name"] == "page")
+    return float(row["Requests/s"])
+
+
+def _run_saturation(host: str, env: dict[str, str], instance: Path, args: argparse.Namespace) -> dict[str, float]:
+    rates = {name: _saturate(host, path, email, env, instance, args) for name, path, email in SATURATION_PAGES}
+    bare_host, bare = _serve("bare_app:create_bare_app()", env, instance, args)
+    try:
+        rates[BARE] = _saturate(bare_host, "/", "", env, instance, args)
+    finally:
+        _stop(bare)
+    return rates
+
+
+def _report_saturation(rates: dict[str, float]) -> None:
+    if not rates:
+        return
+    bare = rates[BARE]
+    print(f"\nsaturation ({BARE}: {bare:.0f} req/s under the same gunicorn set-up)")
+    print(f"{'page':<28}{'req/s':>8}{'of bare':>9}")
+    for name, rate in rates.items():
+        if name != BARE:
+            print(f"{name:<28}{rate:>8.0f}{rate / bare:>9.0%}" if bare else f"{name:<28}{rate:>8.0f}{'-':>9}")
+
+
+def _run_load(env: dict[str, str], instance: Path, args: argparse.Namespace) -> tuple[list, dict[str, float]]:
+    times_file = instance / "load-times.json"
+    env = {**env, "CHUNFENG_LOAD_TIMES": str(times_file)}
+    host, server = _serve("chunfeng:create_app()", env, instance, args)
+    rates: dict[str, float] = {}
+    try:
         locust = [str(BIN / "locust"), "-f", str(ROOT / "scripts" / "locustfile.py"), "--headless", "--only-summary",
                   "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.duration, "--host", host,
                   "--stop-timeout", "10", "--csv", str(instance / "locust")]
         # Locust exits 1 when a request failed; the report below counts failures itself.
         _step(f"Locust: {args.users} users for {args.duration}", locust, env, _seconds(args.duration) + 120,
               check=False)
+        times = json.loads(times_file.read_text(encoding="utf-8"))
+        if _seconds(args.saturation) > 0:
+            rates = _run_saturation(host, env, instance, args)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-    return json.loads(times_file.read_text(encoding="utf-8"))
+        _stop(server)
+    return times, rates
 
 
 def _seconds(duration: str) -> float:
