@@ -235,6 +235,16 @@ EXPECTED: dict[str, dict[str, object]] = {
     "reviews.review_save": ASSIGNMENT,
     "reviews.material": ASSIGNMENT,
     "reviews.outcome": answers(HIDDEN, owner=OK, admin=OK),
+    # deliberation: bids on the open round (experts), the panel's discussion and the lead reviewer's meta-review
+    # (the project's reviewers), revising a submitted review (its reviewer), designating the lead and rating reviews
+    # (administrators)
+    "reviews.round_bids": EXPERTS,
+    "reviews.discussion_post": only("reviewer", "admin", expert=HIDDEN),
+    "reviews.review_revise": answers(FORBIDDEN, expert=HIDDEN, reviewer=HIDDEN),  # no submitted review to revise
+    "reviews.meta_write": ASSIGNMENT,
+    "reviews.meta_answer": ASSIGNMENT,
+    "reviews.lead_designate": ADMIN_ONLY,
+    "reviews.review_quality": ADMIN_ONLY,
     "reviews.public_results": EVERYONE,
     "reviews.public_round": EVERYONE,  # a published round
     "reviews.public_project": EVERYONE,  # the released project, as its round published it
@@ -370,6 +380,7 @@ EXPECTED: dict[str, dict[str, object]] = {
 
 # The routes about a project, requested once more with each of the owner's other projects (PROJECT_PASSES).
 REVIEWS_OF_ANOTHER_PROJECT = {
+    "reviews.lead_designate": answers(FORBIDDEN, admin=HIDDEN),  # not in the open round
     "reviews.formal_check_project": ADMIN_ONLY,
     "reviews.formal_pass": ADMIN_ONLY,
     "reviews.formal_return": ADMIN_ONLY,
@@ -545,6 +556,7 @@ SAMPLES: dict[str, Callable[[Samples, str], object]] = {
     "target_id": lambda s, e: s.need_id,
     "chart": lambda s, e: "funnel",
     "clarification_id": lambda s, e: 0,  # none asked in the samples
+    "review_id": lambda s, e: 0,  # none submitted in the samples
     "position": lambda s, e: 1,
     "listing_id": lambda s, e: s.listing_id,
     "assessment_id": lambda s, e: s.assessment_id,
