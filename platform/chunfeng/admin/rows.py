@@ -5,20 +5,20 @@ from __future__ import annotations
 import base64
 import enum
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, LargeBinary, Numeric, Table
+from sqlalchemy import Column, Date, DateTime, LargeBinary, Numeric, Table, Time
 
 from ..db import db
 
 
 def to_json(value: Any) -> Any:
-    """A column value as JSON: dates in ISO 8601, enums by value, bytes in base64."""
+    """A column value as JSON: dates and times in ISO 8601, enums by value, bytes in base64."""
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -36,6 +36,8 @@ def from_json(column: Column, value: Any) -> Any:
         return datetime.fromisoformat(value)
     if isinstance(kind, Date):
         return date.fromisoformat(value)
+    if isinstance(kind, Time):
+        return time.fromisoformat(value)
     if isinstance(kind, Numeric) and isinstance(value, str):
         return Decimal(value)
     if isinstance(kind, LargeBinary):
