@@ -11,8 +11,9 @@ the migrations lag behind the models, the schema from the models: see --schema),
 port; Locust headless (scripts/locustfile.py) for a fixed time; then the saturation phase: each of a few pages
 fetched by --saturation-users closed-loop clients for --saturation (scripts/saturation.py), then a bare Flask page
 (scripts/bare_app.py) under the same gunicorn set-up, each page's requests per second given as a share of the bare
-page's; gunicorn stopped. Prints requests per second, p50/p95 per page and overall, and errors. Exits 1 if any request failed or the pages' p95 is above the target
-(log-in is reported but not held to the target: its password hashing is slow on purpose), unless --no-fail.
+page's; gunicorn stopped. Prints requests per second, p50/p95 per page and overall, and errors. Exits 1 if any
+request failed or the pages' p95 is above the target (log-in is reported but not held to the target: its password
+hashing is slow on purpose), unless --no-fail.
 Every step has a time limit; nothing listens beyond the loopback interface.
 """
 
