@@ -6,7 +6,8 @@
 For each size N it generates N company profiles and N clinician ideas (80-200 characters each, see
 match_eval.synth_texts), then measures, in a fresh subprocess per size and method so that peak memory does
 not accumulate:
-  - fit: one vectorizer over both sides, plus the transposed company index;
+  - fit: one vectorizer over both sides, plus what a worker keeps beside it (the transposed index; for the sparse
+    method also the dense block of the common terms);
   - top-k: all pairs, every project -> its k best companies (with its CPU seconds and the load average just
     before it: other work on the machine inflates every wall-clock figure);
   - query: one new project against the fitted company index, median of 50 ('+why': the same call with the
@@ -102,8 +103,7 @@ def run_child(size: int, method: str, k: int, threads: int, n_queries: int, out:
             [Doc(i, "临床问题", t) for i, t in projects],
             embedder=StandInEmbedder(),
         )
-        index.sides["profiles"].main_t  # noqa: B018  (the transposed index, built once per worker)
-        index.sides["projects"].main_t  # noqa: B018
+        index.prepare()  # the transposed index and the common terms' dense block: built once per worker
         vocab, nnz = len(index.vocab.terms), index.sides["profiles"].main.nnz
     else:
         company_index, project_index = TextIndex.pair(companies, projects)

@@ -5,6 +5,8 @@ are then scored exactly (see :func:`rare_first_top_k`); each owner keeps its bes
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -58,7 +60,7 @@ def best_owners(
 
 
 def rare_first_top_k(
-    queries: sp.csr_matrix, s: DocumentSide, width: int, config: EngineConfig, n_threads: int, rows: int = 8192
+    queries: sp.csr_matrix, s: DocumentSide, width: int, config: EngineConfig, n_threads: int, rows: int = 32768
 ) -> TopK:
     """Top ``width`` documents per query row, scored exactly, with most of the product's work skipped.
 
@@ -74,14 +76,7 @@ def rare_first_top_k(
     common = df > config.all_pairs_common_df * m
     if m < config.all_pairs_exact_below or not common.any() or queries.shape[0] == 0:
         return sparse_top_k(queries, targets_t, width, n_threads=n_threads)
-    # the common columns as a dense (documents x common terms + 1) block; the last column is zero padding
-    cols = np.flatnonzero(common)
-    block = np.zeros((m, len(cols) + 1), dtype=np.float32)
-    for j in range(0, len(cols), 64):  # a few columns at a time: no second dense copy of the block
-        part = cols[j : j + 64]
-        block[:, j : j + len(part)] = targets_t[part].toarray().T
-    slot = np.full(len(common), len(cols), dtype=np.int32)
-    slot[cols] = np.arange(len(cols), dtype=np.int32)
+    slot, block = common_terms(s, config)
     queries = sp.csr_matrix(queries, dtype=np.float32)
     queries.sort_indices()
     parts = [
@@ -89,6 +84,35 @@ def rare_first_top_k(
         for a in range(0, queries.shape[0], rows)
     ]
     return TopK(np.concatenate([p.indices for p in parts]), np.concatenate([p.scores for p in parts]))
+
+
+def common_terms(s: DocumentSide, config: EngineConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The terms in more than ``all_pairs_common_df`` of the side's documents: each term's column in the dense
+    block (the others: the padding column) and the block (documents x common terms + 1), kept with the side's
+    index like its transposed index."""
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        targets_t = s.main_t
+        common = np.diff(targets_t.indptr) > config.all_pairs_common_df * s.main_rows
+        cols = np.flatnonzero(common)
+        slot = np.full(len(common), len(cols), dtype=np.int32)
+        slot[cols] = np.arange(len(cols), dtype=np.int32)
+        return slot, _common_block(targets_t, cols)
+
+    return s.derived(f"common-terms:{config.all_pairs_common_df}", build)
+
+
+def _common_block(targets_t: sp.csr_matrix, cols: np.ndarray, budget: int = 1 << 26) -> np.ndarray:
+    """The documents' weights of the common terms as a dense (documents x common terms + 1) block; the last column
+    is zero padding. Filled from dense runs of at most ``budget`` bytes of columns: never a second copy of the
+    whole block."""
+    m = targets_t.shape[1]
+    block = np.zeros((m, len(cols) + 1), dtype=np.float32)
+    per = max(64, budget // (4 * max(m, 1)))
+    for j in range(0, len(cols), per):
+        part = cols[j : j + per]
+        block[:, j : j + len(part)] = targets_t[part].toarray().T
+    return block
 
 
 def _rare_first_rows(
@@ -128,8 +152,9 @@ def _rare_first_rows(
     flat = block.ravel()
     stride = (np.int32 if flat.size < 2**31 else np.int64)(block.shape[1])
     terms = terms.astype(stride.dtype, copy=False)
-    step = max(1, 2_000_000 // (wide * width_t))
-    for a in range(0, queries.shape[0], step):
+    step = max(1, 262_144 // (wide * width_t))  # gathers of about a megabyte: they stay in cache
+
+    def add_common(a: int) -> None:
         rows = by_count[a : a + step]
         t = max(int(per_row[rows].max()), 1)
         cand = np.maximum(top.indices[rows], 0).astype(stride.dtype)
@@ -138,6 +163,10 @@ def _rare_first_rows(
             scores[rows] += gathered.sum(axis=2)
         else:
             scores[rows] += np.einsum("qwt,qt->qw", gathered, weights[rows, :t])
+
+    # numpy lets go of the interpreter lock while it gathers and sums: the runs of rows go to n_threads threads
+    with ThreadPoolExecutor(max_workers=max(1, n_threads)) as pool:
+        list(pool.map(add_common, range(0, queries.shape[0], step)))
     scores[top.indices < 0] = -np.inf
     order = np.argsort(-scores, axis=1, kind="stable")[:, :width]
     indices = np.take_along_axis(top.indices, order, axis=1)

@@ -5,9 +5,9 @@ rows, embeddings, owners), growing by updates without refitting."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,6 +52,7 @@ class DocumentSide:
     cl_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     cl_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _main_t: sp.csr_matrix | None = None
+    _derived: dict[str, Any] = field(default_factory=dict)  # built from the main block, kept until it changes
     _delta: sp.csr_matrix | None = None
     _delta_t: sp.csr_matrix | None = None
     _cl_delta: sp.csr_matrix | None = None
@@ -70,6 +71,13 @@ class DocumentSide:
             assert self.main is not None
             self._main_t = self.main.T.tocsr()
         return self._main_t
+
+    def derived(self, key: str, build: Callable[[], Any]) -> Any:
+        """A structure built from the main block (as the transposed index is): built once per worker, again only
+        when the main block changes."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     def delta(self) -> tuple[sp.csr_matrix | None, sp.csr_matrix | None]:
         if self.delta_rows and self._delta is None:
@@ -142,6 +150,7 @@ class DocumentSide:
         if in_main:
             self.main = rows if self.main is None else sp.vstack([self.main, rows], format="csr")
             self._main_t = None
+            self._derived = {}
         else:
             self.delta_rows.append(rows)
             self._delta = self._delta_t = None
@@ -161,6 +170,7 @@ class DocumentSide:
         if self.delta_rows:
             self.main = self.matrix()
             self._main_t = None
+            self._derived = {}
             self.delta_rows, self._delta, self._delta_t = [], None, None
         if self.cl_delta_rows:
             self.cl_main = self.clause_matrix()

@@ -38,7 +38,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from .allpairs import best_owners, vectors_by_owner
+from .allpairs import best_owners, common_terms, vectors_by_owner
 from .config import EngineConfig
 from .documents import SIDES, Doc, DocumentSide, Id, SideName, text_digest
 from .embedding import Embedder, default_embedder
@@ -358,6 +358,14 @@ class MatchIndex:
         return labelled_reasons(query_text, [(s.fields[i], s.texts[i]) for i in positions], n, self.vocab.idf_of)
 
     # -- all pairs -----------------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Build what a worker keeps beside the stored rows of each side: the transposed index and the dense block
+        of its common terms (all pairs). Each is otherwise built on first use."""
+        for side in self.sides.values():
+            if side.main_rows:
+                side.main_t  # noqa: B018
+                common_terms(side, self.config)
 
     def owner_vectors(self, side: SideName) -> tuple[list[Id], sp.csr_matrix]:
         """One query vector per live owner: the set of terms of its documents (weight 1 each)."""
