@@ -1,6 +1,7 @@
 """The proof journey in real browsers, one per person: a doctor registers, drafts, uploads, submits and sees the
-digest; an administrator passes the formal check, assigns experts and decides; the experts score blind; the
-administrator publishes; a company sees its matched project, asks to connect, the doctor accepts and the company
+digest; an administrator passes the formal check, assigns experts; the experts score blind; an expert asks the
+doctor a question through the platform and writes to the panel, the doctor answers, the lead reviewer writes the
+meta-review and the other confirms it; the administrator decides and publishes a first batch; a company sees its matched project, asks to connect, the doctor accepts and the company
 sees the details. In Chinese (the default), then the doctor's submission again in English.
 
 Only the people the platform cannot make through its own pages are set up through services: the administrator
@@ -351,6 +352,60 @@ def review_blind(page: Page, email: str, title: str, scores: dict[str, int], pee
     assert_blind(page)
 
 
+QUESTION = "动物实验中远端栓塞是如何判定的？请说明观察时间点。"
+ANSWER = "以术后即刻及24小时血管造影判定远端栓塞，两个时间点均由独立影像医师阅片。"
+META = "两位专家均认为临床需求迫切、动物实验数据可信，建议重点培育并尽早开展注册检验。"
+
+
+def deliberate(admin: Page, expert: Page, expert2: Page, doctor: Page, cast: Cast, title: str,
+               round_name: str) -> None:
+    """After both reviews: the first expert asks the applicant a question through the platform (blind both ways)
+    and writes to the panel; the applicant answers from the project page; the administrator designates the first
+    expert lead reviewer (主审), who writes the meta-review; the second expert confirms it."""
+    expert.reload()
+    expert.get_by_role("textbox", name="向申报人提问").fill(QUESTION)
+    expert.get_by_role("button", name="发送问题").click()
+    expect(expert.get_by_text(QUESTION)).to_be_visible()
+    assert_blind(expert)
+    expert.get_by_role("textbox", name="留言内容").fill("我关注远端栓塞的判定标准，已向申报人提问。")
+    expert.get_by_role("button", name="发送给评审组").click()
+    expect(expert.get_by_text("我关注远端栓塞的判定标准")).to_be_visible()
+    shot(expert, "zh-expert-3-discussion")
+
+    menu(doctor, NOTIFICATIONS).click()
+    doctor.get_by_role("link", name=re.compile("评审专家")).first.click()
+    expect(doctor.get_by_text(QUESTION)).to_be_visible()
+    for name, *_rest in cast.experts:
+        expect(doctor.get_by_text(name)).to_have_count(0)  # the applicant never sees who asked
+    doctor.get_by_role("textbox", name="您的答复").fill(ANSWER)
+    doctor.get_by_role("button", name="提交答复").click()
+    expect(doctor.get_by_text(ANSWER).first).to_be_visible()
+    shot(doctor, "zh-doctor-4-answered")
+
+    menu(admin, "评审批次").click()
+    admin.get_by_role("link", name=round_name).click()
+    admin.get_by_role("row", name=re.compile(re.escape(title))).get_by_role("link", name="作出结论").click()
+    expect(admin.get_by_text("我关注远端栓塞的判定标准")).to_be_visible()  # the discussion, beside the figures
+    lead = admin.get_by_label("主审专家")
+    lead.select_option(value=lead.locator("option", has_text=cast.experts[0][1]).get_attribute("value"))
+    admin.get_by_role("button", name="指定", exact=True).click()
+
+    expert.reload()
+    expect(expert.get_by_text(ANSWER).first).to_be_visible()  # the answer joined the material, blind
+    assert_blind(expert)
+    expert.get_by_role("textbox", name="综合意见").fill(META)
+    expert.get_by_role("button", name="保存综合意见").click()
+    expect(expert.get_by_role("blockquote")).to_have_text(META)
+
+    expert2.reload()
+    expect(expert2.get_by_text(META)).to_be_visible()
+    expert2.get_by_label("我确认该综合意见").check()
+    expert2.get_by_role("button", name="提交我的答复").click()
+    meta = expert2.locator("section", has=expert2.get_by_role("heading", name="综合意见"))
+    expect(meta.locator(".badge")).to_have_text("确认")  # the second expert's answer, beside the meta-review
+    shot(expert2, "zh-expert-4-meta-confirmed")
+
+
 def decide_and_publish(page: Page, title: str, round_name: str) -> None:
     """The administrator decides and publishes a first batch while the intake is still open (publication no
     longer waits for it), through a confirmation that states the counts; the round stays open; closing the
@@ -360,6 +415,7 @@ def decide_and_publish(page: Page, title: str, round_name: str) -> None:
     row = page.get_by_role("row", name=re.compile(re.escape(title)))
     expect(row).to_contain_text("2 / 2")
     row.get_by_role("link", name="作出结论").click()
+    expect(page.get_by_text(META)).to_be_visible()  # the lead reviewer's meta-review beside the statistics
     expect(page.get_by_label("推荐重点培育")).to_be_checked()  # the rubric's suggestion, pre-filled
     shot(page, "zh-admin-3-decision")
     page.get_by_role("button", name="记录评审结论").click()
@@ -407,6 +463,7 @@ def test_idea_to_company_connection_in_chinese(cast, doctor, admin, expert, expe
 
     review_blind(expert, cast.experts[0][0], title, ALL_FIVE, peers_before=0)
     review_blind(expert2, cast.experts[1][0], title, MOSTLY_FIVE, peers_before=1)
+    deliberate(admin, expert, expert2, doctor, cast, title, round_name)
 
     decide_and_publish(admin, title, round_name)
 
