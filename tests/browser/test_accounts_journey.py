@@ -71,3 +71,36 @@ def test_forgotten_password_is_reset_from_the_link_in_the_mail(page, make_user, 
     page.get_by_label("密码").fill("a fresh spring passphrase")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
+
+
+def test_an_administrator_invites_an_officer_who_sets_a_password_from_the_mail(
+        page, browser, live_server, make_user, smtp):  # noqa: F811
+    from chunfeng.accounts.models import Role
+    from tests.smtp_server import link_path
+
+    admin = make_user(Role.ADMIN, name="周管理员")
+    page.goto("/account/login")
+    page.get_by_label("邮箱").fill(admin.email)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto("/admin/accounts")
+    page.get_by_role("link", name="邀请工作人员或评审专家").click()
+    page.get_by_label("角色").select_option(label="工作人员")
+    page.get_by_label("姓名").fill("林专员")
+    page.get_by_label("邮箱").fill("lin.officer@gdmpa.gov.cn")
+    page.get_by_label("单位").fill("广东省药品监督管理局医疗器械创新服务站")
+    page.get_by_role("button", name="创建并邀请").click()
+    expect(page.get_by_text("lin.officer@gdmpa.gov.cn").first).to_be_visible()
+
+    [message] = smtp.to("lin.officer@gdmpa.gov.cn")
+    officer = new_page(browser, live_server)
+    officer.goto(link_path(message))
+    officer.get_by_label("新密码", exact=True).fill("an officer's spring passphrase")
+    officer.get_by_label("再次输入新密码").fill("an officer's spring passphrase")
+    officer.get_by_role("button", name="保存密码").click()
+    expect(officer.get_by_text("密码已设置，请登录。")).to_be_visible()
+    officer.get_by_label("邮箱").fill("lin.officer@gdmpa.gov.cn")
+    officer.get_by_label("密码").fill("an officer's spring passphrase")
+    officer.get_by_role("button", name="登录").click()
+    expect(officer.get_by_role("heading", name="我的工作台")).to_be_visible()
+    officer.context.close()

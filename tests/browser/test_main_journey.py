@@ -1,8 +1,9 @@
 """The proof journey in real browsers, one per person: a doctor registers, drafts, uploads, submits and sees the
 digest; an administrator passes the formal check, assigns experts; the experts score blind; an expert asks the
 doctor a question through the platform and writes to the panel, the doctor answers, the lead reviewer writes the
-meta-review and the other confirms it; the administrator decides and publishes a first batch; a company sees its matched project, asks to connect, the doctor accepts and the company
-sees the details. In Chinese (the default), then the doctor's submission again in English.
+meta-review and the other confirms it; the administrator decides and publishes a first batch; a company sees its
+matched project, asks to connect, the doctor accepts, the company sees the details and the two exchange messages.
+In Chinese (the default), then the doctor's submission again in English.
 
 Only the people the platform cannot make through its own pages are set up through services: the administrator
 (created by a command), approved expert and company accounts, the company's approved profile and the rubric.
@@ -472,6 +473,7 @@ def test_idea_to_company_connection_in_chinese(cast, doctor, admin, expert, expe
     company_asks_to_connect(company, cast, title)
     doctor_accepts(doctor, cast, title)
     company_reads_details(company, title)
+    company_and_doctor_exchange_messages(company, doctor, cast, title)
     doctor_revokes(doctor, cast)
     company_lost_access(company, title)
 
@@ -548,6 +550,31 @@ def company_reads_details(page: Page, title: str) -> None:
     expect(page.locator("#contact")).to_contain_text(DOCTOR["email"])
     expect(page.get_by_role("link", name="animal-study.pdf")).to_be_visible()
     shot(page, "zh-company-3-details")
+
+
+COMPANY_MESSAGE = "我们下周可安排注册检验方案讨论，请问您周三下午是否方便？"
+DOCTOR_REPLY = "周三下午两点可以，我会带上动物实验的原始影像。"
+
+
+def company_and_doctor_exchange_messages(company: Page, doctor: Page, cast: Cast, title: str) -> None:
+    """Two-way messages on the accepted connection, each side told; the company ends where it was."""
+    details = company.url
+    company.goto("/matching/connections")
+    company.get_by_role("row", name=re.compile(re.escape(title))).get_by_role("link").last.click()
+    company.get_by_role("textbox", name=re.compile("消息|留言")).fill(COMPANY_MESSAGE)
+    company.get_by_role("button", name="发送消息").click()
+    expect(company.locator("#messages")).to_contain_text(COMPANY_MESSAGE)
+
+    menu(doctor, NOTIFICATIONS).click()
+    doctor.get_by_role("link", name=re.compile(re.escape(cast.company_name))).first.click()
+    expect(doctor.locator("#messages")).to_contain_text(COMPANY_MESSAGE)
+    doctor.get_by_role("textbox", name=re.compile("消息|留言")).fill(DOCTOR_REPLY)
+    doctor.get_by_role("button", name="发送消息").click()
+    expect(doctor.locator("#messages")).to_contain_text(DOCTOR_REPLY)
+    shot(doctor, "zh-doctor-7-messages")
+    company.reload()
+    expect(company.locator("#messages")).to_contain_text(DOCTOR_REPLY)
+    company.goto(details)
 
 
 def company_lost_access(page: Page, title: str) -> None:
