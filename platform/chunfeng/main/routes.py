@@ -23,10 +23,11 @@ bp = Blueprint("main", __name__)
 SHARED_FROM_ORDER = 60
 
 
-def split_nav(items: list[NavItem], signed_in: bool, locale: str) -> tuple[list[NavItem], list[NavItem]]:
-    """(the bar's links, those also offered under "More" at medium widths)."""
+def split_nav(items: list[NavItem], signed_in: bool) -> tuple[list[NavItem], list[NavItem]]:
+    """(the bar's links, those also offered under "More" at medium widths), in every language: a signed-in person's
+    own links stay in the bar, the links every role shares go under "More"."""
     bar = [item for item in items if not item.group]
-    if not signed_in or locale.startswith("zh"):
+    if not signed_in:
         return bar, []
     return bar, [item for item in bar if item.order >= SHARED_FROM_ORDER]
 
@@ -35,7 +36,7 @@ def split_nav(items: list[NavItem], signed_in: bool, locale: str) -> tuple[list[
 def shell_context():
     user = current_user if current_user and current_user.is_authenticated else None
     items = nav_for(user)  # visitors see the public links (results, community)
-    bar, more = split_nav(items, user is not None, str(get_locale()))
+    bar, more = split_nav(items, user is not None)
     return {
         "nav_items": items,
         "nav_bar": bar,

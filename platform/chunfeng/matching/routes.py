@@ -290,7 +290,7 @@ def interest_offer(_sender, user, project) -> list[tuple[str, dict]]:
 NAV = Offer(
     NavItem("matching.browse_projects", _l("Matched projects"), "matching.browse", order=20),
     NavItem("matching.connections", _l("My connections"), "connection.list", order=22),
-    NavItem("matching.profile", _l("Organisation profile"), "matching.profile", order=24),
+    NavItem("matching.profile", _l("Our profile"), "matching.profile", order=24),
     NavItem("matching.requests", _l("Connection requests"), "connection.inbox", order=25),
     NavItem("matching.admin_profiles", _l("Profiles and connections"), "matching.admin", order=3, group="admin"),
 )

@@ -34,7 +34,7 @@ def incubation_section(_sender, user, incubation) -> list[tuple[str, dict]]:
 NAV = Offer(
     NavItem("providers.profile", _l("Provider profile"), "providers.staff", order=30),
     NavItem("providers.my_requests", _l("Service requests"), "providers.staff", order=31),
-    NavItem("providers.events_list", _l("Matchmaking days"), "providers.events", order=47),
+    NavItem("providers.events_list", _l("Matchmaking days"), "providers.events", order=64),  # shared: under More
     NavItem("providers.admin_profiles", _l("Service providers"), "providers.admin", order=76, group="admin"),
 )
 
