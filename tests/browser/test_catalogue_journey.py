@@ -70,7 +70,8 @@ def test_from_application_to_first_purchase(company, admin, hospital, visitor, m
     expect(hospital.get_by_text("请说明不予准入的原因。")).to_be_visible()
     hospital.get_by_role("button", name="准入", exact=True).click()
     expect(hospital.get_by_text("评估已更新。")).to_be_visible()
-    hospital.get_by_label("订单日期").fill(hospital.evaluate("new Date().toISOString().slice(0, 10)"))
+    beijing_today = hospital.evaluate("new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)")
+    hospital.get_by_label("订单日期").fill(beijing_today)  # the admission was dated in Beijing time
     hospital.get_by_label("数量").fill("20")
     hospital.get_by_label("金额（元）").fill("76000")
     hospital.get_by_role("button", name="登记订单").click()
