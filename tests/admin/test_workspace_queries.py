@@ -39,3 +39,25 @@ def test_the_clinicians_workspace_runs_as_many_statements_for_six_projects_as_fo
     # the session and its user (2), then the panels of intake, matching, incubation, community and the shell:
     # the clinician's projects and connections are read once for all of them
     assert six <= 15, f"{six} statements for the clinician's workspace"
+
+
+def test_the_administrators_workspace_runs_as_many_statements_for_three_open_rounds_as_for_one(
+        app, client, login_as, make_user, make_project):
+    from tests.reviews.conftest import enter, open_round
+
+    admin = login_as(Role.ADMIN)
+    owner = make_user(Role.CLINICIAN, name="王医生")
+
+    def a_round_with_a_project(n: int) -> None:
+        project_id = make_project(owner, "accepted", title=f"项目 {n}")
+        with app.app_context():
+            enter(open_round(admin.id, name=f"2026年第{n}批次"), project_id, admin.id)
+            db.session.commit()
+
+    a_round_with_a_project(1)
+    client.get("/dashboard")
+    one = _statements(app, client, "/dashboard")
+    a_round_with_a_project(2)
+    a_round_with_a_project(3)
+    three = _statements(app, client, "/dashboard")
+    assert three == one, f"{one} statements with one open round, {three} with three"

@@ -16,7 +16,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from werkzeug.routing import BuildError
 
 from ..accounts.models import User
@@ -25,12 +25,12 @@ from ..core.services import N_, notify, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from ..submissions import services as intake
-from ..submissions.models import PATHWAY_LABELS, Pathway, Project, ProjectVersion
+from ..submissions.models import PATHWAY_LABELS, Pathway, Project, ProjectVersion, VersionKind
 from ..submissions.status import SELECTED_STATES, Event, Status, allowed, apply
 from ..submissions.status import lifecycle as project_lifecycle
 from . import aggregation as agg
 from . import figures
-from .assignment import cancel, entries_needing_review, needs_re_review, round_entries
+from .assignment import cancel, entries_needing_review
 from .conflicts import conflict_reason
 from .errors import ReviewError
 from .lifecycles import RoundEvent, round_lifecycle, step
@@ -517,16 +517,36 @@ class RoundProgress:
 
 
 def active_round_progress() -> list[RoundProgress]:
-    """Rounds not yet published, with how far their reviews and decisions are."""
-    progress = []
-    for round_ in db.session.scalars(select(ReviewRound).where(ReviewRound.status != RoundStatus.PUBLISHED)
-                                     .order_by(ReviewRound.opens_on)):
-        statuses = list(db.session.scalars(select(Assignment.status).where(Assignment.round_id == round_.id)))
-        sent = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)
-        decided = db.session.scalar(select(func.count(func.distinct(Decision.project_id))).where(
-            Decision.round_id == round_.id))
-        entries = round_entries(round_)
-        progress.append(RoundProgress(round_, len(entries), sum(1 for s in statuses if s in sent),
-                                      statuses.count(AssignmentStatus.SUBMITTED), decided or 0,
-                                      sum(1 for e in entries if needs_re_review(e))))
-    return progress
+    """Rounds not yet published, with how far their reviews and decisions are: a few grouped queries, however many
+    rounds and projects (the administrator's workspace)."""
+    rounds = list(db.session.scalars(select(ReviewRound).where(ReviewRound.status != RoundStatus.PUBLISHED)
+                                     .order_by(ReviewRound.opens_on)))
+    if not rounds:
+        return []
+    ids = [round_.id for round_ in rounds]
+    sent = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)
+    assignments: dict[int, dict[AssignmentStatus, int]] = {round_id: {} for round_id in ids}
+    for round_id, status, count in db.session.execute(
+            select(Assignment.round_id, Assignment.status, func.count()).where(Assignment.round_id.in_(ids))
+            .group_by(Assignment.round_id, Assignment.status)):
+        assignments[round_id][status] = count
+    decided = _count_by_round(select(Decision.round_id, func.count(func.distinct(Decision.project_id)))
+                              .where(Decision.round_id.in_(ids)).group_by(Decision.round_id))
+    projects = _count_by_round(select(RoundEntry.round_id, func.count()).where(RoundEntry.round_id.in_(ids))
+                               .group_by(RoundEntry.round_id))
+    reviewed, newer = aliased(ProjectVersion), aliased(ProjectVersion)
+    resubmitted = _count_by_round(  # as assignment.needs_re_review: a newer submitted version waits
+        select(RoundEntry.round_id, func.count(func.distinct(RoundEntry.id)))
+        .join(Project, Project.id == RoundEntry.project_id)
+        .join(reviewed, reviewed.id == RoundEntry.version_id)
+        .join(newer, (newer.project_id == RoundEntry.project_id) & (newer.number > reviewed.number)
+              & (newer.kind != VersionKind.SUPPLEMENT))
+        .where(RoundEntry.round_id.in_(ids), Project.status == Status.UNDER_REVIEW).group_by(RoundEntry.round_id))
+    return [RoundProgress(round_, projects.get(round_.id, 0),
+                          sum(n for status, n in assignments[round_.id].items() if status in sent),
+                          assignments[round_.id].get(AssignmentStatus.SUBMITTED, 0), decided.get(round_.id, 0),
+                          resubmitted.get(round_.id, 0)) for round_ in rounds]
+
+
+def _count_by_round(query) -> dict[int, int]:
+    return {round_id: count for round_id, count in db.session.execute(query)}
