@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import functools
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -60,7 +63,15 @@ def index():
 @bp.route("/favicon.ico")
 @policy.public
 def favicon():
-    return current_app.send_static_file("favicon.svg")
+    """From memory, not a file: browsers often drop this request when they move on, and an open file would then
+    wait for the garbage collector."""
+    return Response(_favicon_svg(current_app.static_folder), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@functools.cache
+def _favicon_svg(static_folder: str) -> bytes:
+    return (Path(static_folder) / "favicon.svg").read_bytes()
 
 
 @bp.route("/privacy")
