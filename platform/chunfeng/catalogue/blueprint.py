@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, render_template
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
-from ..db import db
+from ..core import web
 from .criteria import CLASS_LABELS, CRITERIA, FUNCTION_LABELS, PATHWAY_LABELS, VOTE_LABELS
 from .errors import CatalogueError
 from .status import ASSESSMENT_EVENT_LABELS, ASSESSMENT_STATUS_LABELS, LISTING_STATUS_LABELS
@@ -27,20 +27,8 @@ def catalogue_labels():
 
 
 def saved(change: Callable[[], object], form, message: str) -> bool:
-    """Run a service call: commit and show `message` when it succeeds; roll back and show the refusal beside its
-    field (or as a message) when it is refused."""
-    try:
-        change()
-    except CatalogueError as error:
-        db.session.rollback()
-        if form is not None and error.field and error.field in form:
-            form[error.field].errors = [*form[error.field].errors, str(error)]
-        else:
-            flash(str(error), "danger")
-        return False
-    db.session.commit()
-    flash(message, "success")
-    return True
+    """`core.web.saved` for the catalogue's refusals."""
+    return web.saved(change, form, message, CatalogueError)
 
 
 def refused(message: str, code: int = 400):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, flash, g, has_request_context, request
 from flask_login import current_user
 
 P = ParamSpec("P")
@@ -60,3 +60,29 @@ def next_from_request(default: str) -> str:
 def path_for(endpoint: str, **values) -> str:
     """A site path for `endpoint`, in requests and CLI commands alike (notification links, e-mails)."""
     return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def show_refusal(error: Exception, form=None) -> None:
+    """A service's refusal beside the form field it names (`error.field`), else as a message."""
+    field = getattr(error, "field", None)
+    if form is not None and field and field in form:
+        form[field].errors = [*form[field].errors, str(error)]
+    else:
+        flash(str(error), "danger")
+
+
+def saved(change: Callable[[], object], form, message: str | Callable[[], str],
+          refusals: type[Exception] | tuple[type[Exception], ...]) -> bool:
+    """Run a service call for a form: commit and show `message` (or what it returns, once the change is made) when
+    it succeeds; roll back and show the refusal (one of `refusals`) beside its field when it is refused."""
+    from ..db import db
+
+    try:
+        change()
+    except refusals as error:
+        db.session.rollback()
+        show_refusal(error, form)
+        return False
+    db.session.commit()
+    flash(message() if callable(message) else message, "success")
+    return True

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash
+from flask import Blueprint
 
-from ..db import db
+from ..core import web
+from ..core.web import show_refusal
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
 from ..submissions.status import STATUS_LABELS
 from .errors import IncubationError
@@ -28,22 +29,9 @@ def incubation_labels():
 
 
 def failed(error: IncubationError, form=None) -> None:
-    """Show a refusal next to its field when the form has it, else as a message."""
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        flash(str(error), "danger")
+    show_refusal(error, form)
 
 
 def saved(change: Callable[[], object], form, message: str | Callable[[], str]) -> bool:
-    """Run a service call: commit and show `message` (or what it returns, once the change is made) when it
-    succeeds; roll back and show the refusal beside its field when it is refused."""
-    try:
-        change()
-    except IncubationError as error:
-        db.session.rollback()
-        failed(error, form)
-        return False
-    db.session.commit()
-    flash(message() if callable(message) else message, "success")
-    return True
+    """`core.web.saved` for incubation's refusals."""
+    return web.saved(change, form, message, IncubationError)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash
+from flask import Blueprint
 
-from ..db import db
+from ..core import web
+from ..core.web import show_refusal
 from ..incubation.plan import KEY_LABELS
 from ..submissions.models import DEVICE_CLASS_LABELS
 from .errors import ProviderError
@@ -35,21 +36,9 @@ def provider_labels():
 
 
 def failed(error: ProviderError, form=None) -> None:
-    """Show a refusal next to its field when the form has it, else as a message."""
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        flash(str(error), "danger")
+    show_refusal(error, form)
 
 
 def saved(change: Callable[[], object], form, message: str) -> bool:
-    """Run a service call: commit and flash `message` when it succeeds; roll back and show the refusal when not."""
-    try:
-        change()
-    except ProviderError as error:
-        db.session.rollback()
-        failed(error, form)
-        return False
-    db.session.commit()
-    flash(message, "success")
-    return True
+    """`core.web.saved` for the providers' refusals."""
+    return web.saved(change, form, message, ProviderError)
