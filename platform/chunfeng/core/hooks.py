@@ -35,6 +35,14 @@ project_experts = signals.signal("project-experts")
 # (matching, while a company's connection is open: 对接中 rather than done).
 stages_under_way = signals.signal("stages-under-way")
 
+# Expert assignment (reviews) asks for the semantic stage of its affinity: receivers(experts, projects) return the
+# stored embeddings it may use, or None without an embedding model. `experts`: {expert id: [(field, text)]}, the
+# documents of each expert's expertise, kept with their embeddings and embedded when their text changes (in a
+# request only with MATCH_EMBED_IN_REQUESTS); `projects`: the projects to rank, represented by their stored section
+# embeddings. The answer has `.passages` ({text: vector}) and `.projects` ({project id: vector}); a text or a
+# project missing from them ranks by its words (answered by matching, which keeps the documents' embeddings).
+expertise_embeddings = signals.signal("expertise-embeddings")
+
 # Published results: receivers(user, project) return (template, context) pairs that the public page of a selected
 # project includes (matching: a verified company asks to connect from there). `user` may be anonymous.
 result_offers = signals.signal("result-offers")
