@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
 from .extensions import db
 
@@ -35,6 +36,8 @@ def rule(*actions: str) -> Callable[[Rule], Rule]:
 def can(user: Any, action: str, obj: Any = None) -> bool:
     if action == PUBLIC:
         return True
+    # `current_user` is a proxy that looks the user up again on every attribute a rule reads: resolve it once
+    user = user._get_current_object() if isinstance(user, LocalProxy) else user
     if user is None or not user.is_authenticated:
         return False
     return bool(_RULES[action](user, obj))

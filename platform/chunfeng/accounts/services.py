@@ -15,6 +15,7 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import mail
@@ -258,7 +259,8 @@ def load_session_user(token: str) -> User | None:
     """The user of a live session. A session idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS ends
     here; `last_seen_at` is written at most once a minute, on a connection of its own (the request's own
     transaction is left alone)."""
-    found = db.session.scalar(select(LoginSession).where(LoginSession.token == token))
+    found = db.session.scalar(select(LoginSession).where(LoginSession.token == token)
+                              .options(joinedload(LoginSession.user, innerjoin=True)))
     if found is None or not found.user.is_active:
         return None
     now = utcnow()

@@ -14,6 +14,7 @@ from .. import policy
 from ..core.models import Notification
 from ..core.services import mark_all_read, notification_texts, unread_count
 from ..core.shell import NavItem, Offer, nav_for, panels_for
+from ..core.web import current_actor
 from ..extensions import db
 from . import lang_marks
 
@@ -37,7 +38,7 @@ def split_nav(items: list[NavItem], signed_in: bool) -> tuple[list[NavItem], lis
 
 @bp.app_context_processor
 def shell_context():
-    user = current_user if current_user and current_user.is_authenticated else None
+    user = current_actor() if current_user and current_user.is_authenticated else None
     items = nav_for(user)  # visitors see the public links (results, community)
     bar, more = split_nav(items, user is not None)
     return {
@@ -83,7 +84,7 @@ def privacy():
 @bp.route("/dashboard")
 @policy.guard("account.self")
 def dashboard():
-    return render_template("main/dashboard.html", panels=panels_for(current_user))
+    return render_template("main/dashboard.html", panels=panels_for(current_actor()))
 
 
 @bp.route("/notifications")
