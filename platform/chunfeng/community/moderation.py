@@ -106,7 +106,3 @@ def hidden_content() -> list[object]:
     for model in TARGET_MODELS.values():
         found.extend(db.session.scalars(select(model).where(model.hidden.is_(True)).order_by(model.id)))
     return found
-
-
-def open_report_count() -> int:
-    return len(report_queue(ReportStatus.OPEN.value))

@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import policy
 from ..accounts.models import Role
 from ..core.shell import NavItem, Offer, Panel
 from ..db import db
-from .consultations import consultation_queue, consultations_of
-from .models import Challenge, ClinicalNeed
-from .moderation import open_report_count
+from .consultations import consultations_of
+from .models import Challenge, ClinicalNeed, Consultation, ConsultStatus, Report, ReportStatus
 from .needs import need_counts
 from .slots import bookings_of
 from .suggestions import invitations_for
@@ -39,11 +38,22 @@ def panel_context(user) -> dict:
     if user.role in (Role.CLINICIAN, Role.ENTERPRISE, Role.INVESTOR):
         ctx["consultations"] = consultations_of(user)[:5]
         ctx["bookings"] = bookings_of(user)[:5]
-    if user.role in (Role.OFFICER, Role.EXPERT, Role.ADMIN):
-        ctx["open_questions"] = len(consultation_queue("open"))
+    if user.role in (Role.OFFICER, Role.EXPERT):
+        ctx["open_questions"], = _open_counts(Consultation)
     if user.role == Role.ADMIN:
-        ctx["open_reports"] = open_report_count()
+        ctx["open_questions"], ctx["open_reports"] = _open_counts(Consultation, Report)
     return ctx
+
+
+def _open_counts(*models) -> tuple[int, ...]:
+    """How many consultations wait for an answer, reports for moderation (each model's open ones): one
+    statement, however many are counted."""
+    counts = (select(func.count()).select_from(model).where(model.status == OPEN[model]).scalar_subquery()
+              for model in models)
+    return tuple(db.session.execute(select(*counts)).one())
+
+
+OPEN = {Consultation: ConsultStatus.OPEN, Report: ReportStatus.OPEN}
 
 
 NAV = Offer(

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..core.clock import local_today
@@ -19,7 +19,15 @@ from ..submissions.services import TimelineStep, timeline
 from ..submissions.status import Status
 from . import timers
 from .involvement import active_officers, notify_staff, project_link
-from .models import Incubation, IncubationStatus, Milestone, MilestoneKey, MilestoneStatus
+from .models import (
+    EntryKind,
+    Incubation,
+    IncubationStatus,
+    Milestone,
+    MilestoneKey,
+    MilestoneStatus,
+    ServiceEntry,
+)
 from .plan import guidance, plan_class
 from .starting import incubation_for
 from .targets import TargetBook
@@ -93,11 +101,15 @@ def rows(query, on: date | None = None) -> list[IncubationRow]:
     """The incubations the query selects with their plans: active ones first, then by overdue steps, unanswered
     questions and the next due date."""
     on, book = on or local_today(), TargetBook()
-    incubations = db.session.scalars(query.options(
-        selectinload(Incubation.milestones), selectinload(Incubation.entries),
-        selectinload(Incubation.project), selectinload(Incubation.officer)))
-    found = [IncubationRow(inc, plan(inc, on, book), sum(e.awaiting_answer for e in inc.entries))
-             for inc in incubations]
+    # the project and the officer in the same statement, the questions awaiting an answer counted there too (what
+    # ServiceEntry.awaiting_answer says of one entry), the milestones in one more
+    unanswered = (select(func.count()).select_from(ServiceEntry)
+                  .where(ServiceEntry.incubation_id == Incubation.id, ServiceEntry.kind == EntryKind.QUESTION,
+                         or_(ServiceEntry.answer.is_(None), ServiceEntry.answer == ""))
+                  .correlate(Incubation).scalar_subquery())
+    incubations = db.session.execute(query.add_columns(unanswered).options(
+        selectinload(Incubation.milestones), joinedload(Incubation.project), joinedload(Incubation.officer)))
+    found = [IncubationRow(inc, plan(inc, on, book), waiting or 0) for inc, waiting in incubations]
     far = date.max
     found.sort(key=lambda r: (r.incubation.status != IncubationStatus.ACTIVE, -len(r.overdue), -r.unanswered,
                               r.next_due.milestone.planned_due if r.next_due else far))

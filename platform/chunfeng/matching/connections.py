@@ -18,12 +18,12 @@ from ..core.services import N_, notify, person, record
 from ..core.web import once_per_page, path_for
 from ..db import db, utcnow
 from ..submissions.models import Project
+from ..submissions.services import projects_of
 from .common import (
     MatchingError,
     add_unless_taken,
     is_company_user,
     is_matchable,
-    matchable_clause,
     notify_members,
     profile_approved,
 )
@@ -285,12 +285,9 @@ def connections_for_owner(user) -> list[Connection]:
 
 
 def matchable_projects_of(user) -> list[Project]:
-    """The clinician's projects that companies can see, i.e. that have suggestions."""
-    return list(
-        db.session.scalars(
-            select(Project).where(Project.owner_id == user.id, matchable_clause()).order_by(Project.id.desc())
-        )
-    )
+    """The clinician's projects that companies can see, i.e. that have suggestions: among the projects the
+    intake reads once per page (the workspace's panels share them)."""
+    return sorted((p for p in projects_of(user) if is_matchable(p)), key=lambda p: p.id, reverse=True)
 
 
 def pending_requests(user) -> list[Connection]:
@@ -321,18 +318,17 @@ def all_connections(status: str = "", stage: str = "") -> list[Connection]:
 def connection_counts() -> dict:
     """{"status": {status: n}, "stage": {stage: n (accepted or closed connections)}, "invited": n (invitations
     awaiting a company's answer, counted among the requested too)}."""
-    by_status = dict(
-        db.session.execute(select(Connection.status, func.count()).group_by(Connection.status)).all()
-    )
-    by_stage = dict(
-        db.session.execute(
-            select(Connection.stage, func.count())
-            .where(Connection.status.in_((ConnectionStatus.ACCEPTED, ConnectionStatus.CLOSED)))
-            .group_by(Connection.stage)
-        ).all()
-    )
-    invited = db.session.scalar(select(func.count()).select_from(Connection).where(
-        Connection.status == ConnectionStatus.REQUESTED, Connection.invited.is_(True))) or 0
+    by_status: dict[str, int] = {}
+    by_stage: dict[str, int] = {}
+    invited = 0
+    for status, stage, was_invited, n in db.session.execute(  # one grouped statement for the three counts
+            select(Connection.status, Connection.stage, Connection.invited, func.count())
+            .group_by(Connection.status, Connection.stage, Connection.invited)):
+        by_status[status] = by_status.get(status, 0) + n
+        if status in (ConnectionStatus.ACCEPTED, ConnectionStatus.CLOSED):
+            by_stage[stage] = by_stage.get(stage, 0) + n
+        if status == ConnectionStatus.REQUESTED and was_invited:
+            invited += n
     return {
         "status": {str(k): v for k, v in by_status.items()},
         "stage": {str(k): v for k, v in by_stage.items()},

@@ -35,7 +35,8 @@ def _expert_panel(user) -> dict:
 
 
 def _admin_panel(user) -> dict:
-    return {"queue": services.count_in_status(Status.SUBMITTED), "waiting": services.count_in_status(Status.ACCEPTED),
+    counts = services.counts_in_status(Status.SUBMITTED, Status.ACCEPTED)
+    return {"queue": counts[Status.SUBMITTED], "waiting": counts[Status.ACCEPTED],
             "rounds": services.active_round_progress()}
 
 

@@ -198,6 +198,13 @@ def count_in_status(status: Status) -> int:
     return db.session.scalar(select(func.count()).select_from(Project).where(Project.status == status)) or 0
 
 
+def counts_in_status(*statuses: Status) -> dict[Status, int]:
+    """How many projects are in each of `statuses`, in one grouped statement."""
+    found = dict(db.session.execute(select(Project.status, func.count()).where(Project.status.in_(statuses))
+                                    .group_by(Project.status)).all())
+    return {status: found.get(status, 0) for status in statuses}
+
+
 def version_counts(projects: list[Project]) -> dict[int, int]:
     rows = db.session.execute(select(ProjectVersion.project_id, func.count()).where(
         ProjectVersion.project_id.in_([p.id for p in projects])).group_by(ProjectVersion.project_id))
@@ -517,36 +524,30 @@ class RoundProgress:
 
 
 def active_round_progress() -> list[RoundProgress]:
-    """Rounds not yet published, with how far their reviews and decisions are: a few grouped queries, however many
-    rounds and projects (the administrator's workspace)."""
-    rounds = list(db.session.scalars(select(ReviewRound).where(ReviewRound.status != RoundStatus.PUBLISHED)
-                                     .order_by(ReviewRound.opens_on)))
-    if not rounds:
-        return []
-    ids = [round_.id for round_ in rounds]
+    """Rounds not yet published, with how far their reviews and decisions are: one statement, each figure a count
+    beside its round, however many rounds and projects (the administrator's workspace)."""
+    this_round = ReviewRound.id
+
+    def counted(query):
+        return query.correlate(ReviewRound).scalar_subquery()
+
     sent = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)
-    assignments: dict[int, dict[AssignmentStatus, int]] = {round_id: {} for round_id in ids}
-    for round_id, status, count in db.session.execute(
-            select(Assignment.round_id, Assignment.status, func.count()).where(Assignment.round_id.in_(ids))
-            .group_by(Assignment.round_id, Assignment.status)):
-        assignments[round_id][status] = count
-    decided = _count_by_round(select(Decision.round_id, func.count(func.distinct(Decision.project_id)))
-                              .where(Decision.round_id.in_(ids)).group_by(Decision.round_id))
-    projects = _count_by_round(select(RoundEntry.round_id, func.count()).where(RoundEntry.round_id.in_(ids))
-                               .group_by(RoundEntry.round_id))
     reviewed, newer = aliased(ProjectVersion), aliased(ProjectVersion)
-    resubmitted = _count_by_round(  # as assignment.needs_re_review: a newer submitted version waits
-        select(RoundEntry.round_id, func.count(func.distinct(RoundEntry.id)))
-        .join(Project, Project.id == RoundEntry.project_id)
-        .join(reviewed, reviewed.id == RoundEntry.version_id)
-        .join(newer, (newer.project_id == RoundEntry.project_id) & (newer.number > reviewed.number)
-              & (newer.kind != VersionKind.SUPPLEMENT))
-        .where(RoundEntry.round_id.in_(ids), Project.status == Status.UNDER_REVIEW).group_by(RoundEntry.round_id))
-    return [RoundProgress(round_, projects.get(round_.id, 0),
-                          sum(n for status, n in assignments[round_.id].items() if status in sent),
-                          assignments[round_.id].get(AssignmentStatus.SUBMITTED, 0), decided.get(round_.id, 0),
-                          resubmitted.get(round_.id, 0)) for round_ in rounds]
-
-
-def _count_by_round(query) -> dict[int, int]:
-    return {round_id: count for round_id, count in db.session.execute(query)}
+    figures = (
+        counted(select(func.count()).select_from(RoundEntry).where(RoundEntry.round_id == this_round)),
+        counted(select(func.count()).select_from(Assignment).where(Assignment.round_id == this_round,
+                                                                   Assignment.status.in_(sent))),
+        counted(select(func.count()).select_from(Assignment).where(Assignment.round_id == this_round,
+                                                                   Assignment.status == AssignmentStatus.SUBMITTED)),
+        counted(select(func.count(func.distinct(Decision.project_id))).where(Decision.round_id == this_round)),
+        counted(  # as assignment.needs_re_review: a newer submitted version waits
+            select(func.count(func.distinct(RoundEntry.id))).select_from(RoundEntry)
+            .join(Project, Project.id == RoundEntry.project_id)
+            .join(reviewed, reviewed.id == RoundEntry.version_id)
+            .join(newer, (newer.project_id == RoundEntry.project_id) & (newer.number > reviewed.number)
+                  & (newer.kind != VersionKind.SUPPLEMENT))
+            .where(RoundEntry.round_id == this_round, Project.status == Status.UNDER_REVIEW)),
+    )
+    found = db.session.execute(select(ReviewRound, *figures).where(ReviewRound.status != RoundStatus.PUBLISHED)
+                               .order_by(ReviewRound.opens_on))
+    return [RoundProgress(round_, *(n or 0 for n in counts)) for round_, *counts in found]
