@@ -1,5 +1,6 @@
-"""Operator commands: `flask refresh-matches` refits the stored index and recomputes every stored match (schedule
-it, e.g. nightly, and every few minutes with --if-stale); `flask match-index-status` tells how stale the index is."""
+"""Operator commands: `flask refresh-matches` refits the stored index, recomputes every stored match and embeds the
+experts' documents waiting for it (schedule it, e.g. nightly, and every few minutes with --if-stale); `flask
+match-index-status` tells how stale the index is."""
 
 from __future__ import annotations
 
@@ -16,21 +17,33 @@ from ..extensions import db
               help="Only when no index exists or the share of new terms passed MATCH_REFIT_NEW_TERMS.")
 @with_appcontext
 def refresh_matches(if_stale: bool) -> None:
-    """Refit the match index and recompute the top-k matches of every matchable project and approved profile."""
+    """Refit the match index, recompute the top-k matches of every matchable project and approved profile and
+    embed the experts' documents waiting for it."""
     from . import store
     from .refresh import refresh_matches as refresh
 
     if if_stale and not (state := store.status()).stale:
         click.echo(f"Index version {state.version} is fresh (new-term share {state.new_term_share:.3f} <= "
                    f"{state.threshold:.3f}): nothing to do.")
+        _embed_expert_documents()
         return
     started = time.perf_counter()
     counts = refresh(refit=True)
     db.session.commit()
+    _embed_expert_documents()
     version = store.status().version
     click.echo(f"{counts.rows} matches stored for {counts.projects} projects and {counts.profiles} profiles "
                f"({counts.explained} explained) with index version {version} "
                f"in {time.perf_counter() - started:.2f} s.")
+
+
+def _embed_expert_documents() -> None:
+    """The experts' documents stored since the last run without their embedding (changed in a request)."""
+    from . import store
+
+    if embedded := store.embed_waiting(store.EXPERTS):
+        db.session.commit()
+        click.echo(f"{embedded} expert documents embedded.")
 
 
 @click.command("match-index-status")

@@ -16,18 +16,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 from flask import current_app, has_request_context
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..db import db, utcnow
+from ..submissions.models import Project
 from ..textengine.embedding import Embedder, default_embedder
 from ..textengine.index import Doc, MatchIndex
-from .documents import PROFILES, PROJECTS, stored_documents
+from . import documents
+from .documents import PROFILES, PROJECTS, project_docs, stored_documents
 from .models import MatchDocument, MatchIndexVersion
 
 log = logging.getLogger(__name__)
@@ -282,3 +285,123 @@ def forget() -> None:
     global _loaded
     with _lock:
         _loaded = None
+
+
+# --- the semantic stage of expert assignment (answers hooks.expertise_embeddings) -------------------------------
+# The experts' documents (their profile's fields, the projects they reviewed) are kept here beside the matcher's,
+# as the side "experts", for their embeddings only: they are no part of the match index (which reads its two sides).
+
+EXPERTS = "experts"
+
+
+@dataclass
+class ExpertiseEmbeddings:
+    """What the expert assignment may use: passages' embeddings by text, projects' (the mean of their stored
+    sections') by id. Texts and projects not in them wait for the next refit and rank by their words."""
+
+    model: str
+    passages: dict[str, np.ndarray]
+    projects: dict[int, np.ndarray]
+
+
+def expertise_embeddings(_sender, experts: Mapping[int, Sequence[tuple[str, str]]],
+                         projects: Sequence[Project]) -> ExpertiseEmbeddings | None:
+    """Answers `hooks.expertise_embeddings` (None without a model). The experts' documents are stored (a changed
+    text loses its embedding); every text is taken from the stored embeddings or this process's recent ones, and
+    only the rest is embedded, outside requests (in a request with MATCH_EMBED_IN_REQUESTS); what was embedded is
+    written back to every document of that text."""
+    model = _model()
+    if model is None:
+        return None
+    _store_documents(EXPERTS, experts)
+    sections = {project.id: project_docs(project) for project in projects}
+    _store_documents(PROJECTS, {owner: [(doc.field, doc.text) for doc in docs] for owner, docs in sections.items()})
+    texts = sorted({text for docs in experts.values() for _field, text in docs if text.strip()}
+                   | {doc.text for docs in sections.values() for doc in docs})
+    known = _stored_embeddings(model.name, EXPERTS, set(experts))
+    known.update(_stored_embeddings(model.name, PROJECTS, set(sections)))
+    known.update(_embeddings_of_texts(model.name, [text for text in texts if text not in known]))
+    embedder = _StoredEmbeddings(model, known)
+    embedder.embed_passages(texts)
+    passages = {text: embedder.known[text] for text in texts if text in embedder.known}
+    _fill_embeddings(EXPERTS, set(experts), model.name, passages)
+    _write_embeddings(embedder)  # the projects' sections embedded here too
+    vectors = {}
+    for project_id, docs in sections.items():
+        rows = [passages[doc.text] for doc in docs if doc.text in passages]
+        if rows:
+            mean = np.mean(rows, axis=0, dtype=np.float32)
+            vectors[project_id] = mean / (np.linalg.norm(mean) or 1.0)
+    return ExpertiseEmbeddings(model.name, passages, vectors)
+
+
+def _store_documents(side: str, wanted: Mapping[int, Sequence[tuple[str, str]]]) -> None:
+    """Bring some owners' stored documents to their current texts in one query (a changed text loses its embedding,
+    a field no longer there is emptied): the experts' documents, and the sections of a project under review that
+    were not stored yet. Two proposals at the same moment may both add a document: the second keeps the first's."""
+    if not wanted:
+        return
+    rows = {(row.owner_id, row.field): row for row in db.session.scalars(select(MatchDocument).where(
+        MatchDocument.side == side, MatchDocument.owner_id.in_(list(wanted))))}
+    texts = {(owner, field): text for owner, docs in wanted.items() for field, text in docs}
+    texts.update({key: "" for key in rows if key not in texts})
+    if all(rows.get(key) is not None and rows[key].text == text for key, text in texts.items()):
+        return
+    try:
+        with db.session.begin_nested():
+            documents._write(side, rows, texts)
+    except IntegrityError:  # another transaction stored the same documents first
+        pass
+
+
+def _embeddings_of_texts(model_name: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """Stored embeddings of some texts, whatever document holds them (e.g. a project another expert reviewed)."""
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(texts), 200):
+        rows = db.session.execute(select(MatchDocument.text, MatchDocument.embedding).where(
+            MatchDocument.text.in_(list(texts[start:start + 200])), MatchDocument.embedder == model_name,
+            MatchDocument.embedding.is_not(None)))
+        found.update({text: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for text, blob in rows})
+    return found
+
+
+def _fill_embeddings(side: str, owners: set[int], model_name: str, vectors: Mapping[str, np.ndarray]) -> int:
+    """Give the documents of these owners that wait for an embedding (or hold another model's) the one known for
+    their text."""
+    if not owners or not vectors:
+        return 0
+    filled = 0
+    for row in db.session.scalars(select(MatchDocument).where(
+            MatchDocument.side == side, MatchDocument.owner_id.in_(list(owners)), MatchDocument.text != "",
+            or_(MatchDocument.embedding.is_(None), MatchDocument.embedder != model_name))):
+        if (vector := vectors.get(row.text)) is not None:
+            row.embedding, row.embedder = vector.astype(np.float16).tobytes(), model_name
+            filled += 1
+    return filled
+
+
+def embed_waiting(side: str = EXPERTS) -> int:
+    """Embed the stored documents of a side that wait for their embedding (`flask refresh-matches`: the experts'
+    documents stored in a request, where nothing new is embedded). Returns how many documents got one."""
+    if has_request_context():
+        raise FitInRequest("documents are embedded by `flask refresh-matches`, not in a request")
+    model = _model()
+    if model is None:
+        return 0
+    waiting = db.session.execute(select(MatchDocument.owner_id, MatchDocument.text).where(
+        MatchDocument.side == side, MatchDocument.text != "",
+        or_(MatchDocument.embedding.is_(None), MatchDocument.embedder != model.name))).all()
+    if not waiting:
+        return 0
+    texts = sorted({text for _owner, text in waiting})
+    embedder = _StoredEmbeddings(model, _embeddings_of_texts(model.name, texts))
+    for start in range(0, len(texts), 256):
+        embedder.embed_passages(texts[start:start + 256])
+    filled = _fill_embeddings(side, {owner for owner, _text in waiting}, model.name, embedder.known)
+    _write_embeddings(embedder)  # other documents of the same texts
+    return filled
+
+
+def forget_expert_documents(_sender, user) -> None:
+    """Answers `hooks.personal_data_erase`: the copies of a closed account's expertise (biography, keywords) go."""
+    db.session.execute(delete(MatchDocument).where(MatchDocument.side == EXPERTS, MatchDocument.owner_id == user.id))

@@ -2,11 +2,22 @@
 
 Expertise is read from the expert's profile (declared specialties, keywords, department, biography) and from the
 projects the expert reviewed before (submitted reviews), each kept as its own document of the text engine's
-matching index, so that a reason says where it was found. Affinity is the index's lexical score of the project's
-text against the expert's documents (best document plus a small share of the second best). Reasons are whole
-terms shared by the two sides, never a lone character nor a generic word (导致, 判断, 内科, 患者), each labelled with
-its source. Affinities are relative to the project: 1 is the closest expert of the pool, 0 shares nothing with it
-(whatever the scale of the engine's scores, the solver weighs every project alike).
+matching index, so that a reason says where it was found. Affinity ranks in two stages, as the matcher does:
+
+1. lexical: the index's score of the project's text against the expert's documents (best document plus a small
+   share of the second best); the experts sharing a term with the project are the candidates;
+2. semantic: the candidates' z-scored lexical scores are mixed with the z-scored cosines of sentence embeddings
+   (the project's stored sections against the expert's closest document) with the engine's ``semantic_weight``,
+   and the mix is put linearly on the range of the lexical shares (the closest expert 1; without a model, the
+   affinity is exactly the lexical score divided by the best).
+
+The embeddings come through `hooks.expertise_embeddings` (matching keeps them with its documents: an expert's
+document is embedded when its text changes, never twice, and in a request only with MATCH_EMBED_IN_REQUESTS; a
+text still waiting ranks by its words). Without a model the lexical stage ranks alone and the log says so once.
+Reasons are always lexical: whole terms shared by the two sides, never a lone character nor a generic word (导致,
+判断, 内科, 患者), each labelled with its source. Affinities are relative to the project: 1 is the closest expert of
+the pool, 0 shares nothing with it (whatever the scale of the engine's scores, the solver weighs every project
+alike).
 
 Specialty is a separate, stronger signal than words: an expert is *inside* a project's specialty when the
 specialty is among the ones they declare (their profile's specialties, or their department). The solver fills a
@@ -15,14 +26,22 @@ place with someone outside only when no one inside is free, and the proposal is 
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ..core import hooks
 from ..submissions.models import Project
 from ..textengine.index import Doc, EngineConfig, MatchIndex
+from ..textengine.scoring import zscore
 from .models import ExpertProfile
+
+log = logging.getLogger(__name__)
 
 # Where a reason was found (stored with the proposal; templates/reviews/_reasons.html names them)
 SPECIALTY, KEYWORDS, DEPARTMENT, BIO, REVIEWED = "specialty", "keywords", "department", "bio", "reviewed"
@@ -115,8 +134,9 @@ def expertise(projects: Sequence[Project], profiles: Mapping[int, ExpertProfile]
     project_texts = {p.id: p.full_text() for p in projects}
     declared = {expert_id: declared_specialties(profile) for expert_id, profile in profiles.items()}
     result = Expertise({}, None, project_texts, {p.id: (p.specialty or "").strip() for p in projects}, declared)
-    docs = [doc for expert_id, profile in profiles.items()
-            for doc in _expert_docs(expert_id, profile, reviewed.get(expert_id, ()))]
+    by_expert = {expert_id: _expert_docs(expert_id, profile, reviewed.get(expert_id, ()))
+                 for expert_id, profile in profiles.items()}
+    docs = [doc for found in by_expert.values() for doc in found]
     if not projects or not docs:
         return result
     try:
@@ -125,13 +145,89 @@ def expertise(projects: Sequence[Project], profiles: Mapping[int, ExpertProfile]
     except ValueError:  # no usable term on either side (empty profiles and texts)
         return result
     result.index = index
+    semantic = _semantic_stage(projects, by_expert)
     for project_id, text in project_texts.items():
         matches = index.match(text, "profiles", k=len(profiles), n_reasons=0)
-        best = max((m.lexical for m in matches), default=0.0)
-        for match in matches:
-            if match.lexical > 0:
-                result.scores[(project_id, match.target_id)] = round(match.lexical / best, 4)
+        lexical = {m.target_id: m.lexical for m in matches if m.lexical > 0}
+        similar = semantic.similarity(project_id) if semantic is not None else {}
+        for expert_id, score in _reranked(lexical, similar).items():
+            result.scores[(project_id, expert_id)] = score
     return result
+
+
+def _reranked(lexical: Mapping[int, float], similar: Mapping[int, float]) -> dict[int, float]:
+    """expert id -> affinity (0..1] of the lexical candidates: the lexical score divided by the best, or, with a
+    cosine for some of them, both stages mixed as the matcher mixes them (z-scores, the engine's semantic weight; an
+    expert without a cosine counts as average) and put linearly on the same range (the closest expert 1, the
+    farthest candidate the lowest lexical share), so that the semantic stage also separates lexical ties."""
+    if not lexical:
+        return {}
+    experts = list(lexical)
+    lex = np.array([lexical[e] for e in experts], dtype=np.float64)
+    share = lex / lex.max()
+    if not any(e in similar for e in experts):
+        return {e: round(float(v), 4) for e, v in zip(experts, share, strict=True)}
+    sem = np.array([similar.get(e, np.nan) for e in experts], dtype=np.float64)
+    sem[np.isnan(sem)] = np.nanmean(sem)
+    w = _CONFIG.semantic_weight
+    combined = (1.0 - w) * zscore(lex) + w * zscore(sem)
+    low, spread = float(combined.min()), float(combined.max() - combined.min())
+    floor = float(share.min())
+    mixed = floor + (1.0 - floor) * (combined - low) / spread if spread > 1e-9 else np.ones_like(share)
+    return {e: round(float(v), 4) for e, v in zip(experts, mixed, strict=True)}
+
+
+# --- the semantic stage --------------------------------------------------------------------------------------
+
+@dataclass
+class _Semantic:
+    """The projects' vectors and every expert document's that has one (rows of `vectors`, owner by owner)."""
+
+    projects: dict[int, np.ndarray]
+    experts: list[int]
+    owner: np.ndarray  # each row's position in `experts`
+    vectors: np.ndarray
+
+    def similarity(self, project_id: int) -> dict[int, float]:
+        """expert id -> the cosine of the project with the expert's closest document ({} without a vector)."""
+        query = self.projects.get(project_id)
+        if query is None or not len(self.experts):
+            return {}
+        best = np.full(len(self.experts), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self.owner, self.vectors @ np.asarray(query, dtype=np.float32))
+        return {expert_id: float(best[i]) for i, expert_id in enumerate(self.experts)}
+
+
+_said_lexical = False
+
+
+def _semantic_stage(projects: Sequence[Project], by_expert: Mapping[int, Sequence[Doc]]) -> _Semantic | None:
+    """Ask for the stored embeddings of the experts' documents and of the projects (None without a model)."""
+    global _said_lexical
+    stored = {expert_id: [(storage_field(doc), doc.text) for doc in docs] for expert_id, docs in by_expert.items()}
+    found = next(iter(hooks.collect(hooks.expertise_embeddings, experts=stored, projects=list(projects))), None)
+    if found is None:
+        if not _said_lexical:
+            _said_lexical = True
+            log.warning("expert affinity: no embedding model; experts are ranked by the lexical stage only")
+        return None
+    experts, owner, rows = [], [], []
+    for expert_id, docs in by_expert.items():
+        vectors = [found.passages[doc.text] for doc in docs if doc.text in found.passages]
+        if vectors:
+            owner += [len(experts)] * len(vectors)
+            experts.append(expert_id)
+            rows += vectors
+    return _Semantic(dict(found.projects), experts, np.asarray(owner, dtype=np.intp),
+                     np.stack(rows).astype(np.float32) if rows else np.zeros((0, 1), dtype=np.float32))
+
+
+def storage_field(doc: Doc) -> str:
+    """The key a document of an expert is kept under: its source, and for a reviewed project its text's digest
+    (the latest reviews change as the expert reviews more, each text keeps its embedding)."""
+    if doc.field != REVIEWED:
+        return doc.field
+    return f"{REVIEWED}:{hashlib.sha256(doc.text.encode('utf-8')).hexdigest()[:16]}"
 
 
 def _expert_docs(expert_id: int, profile: ExpertProfile, reviewed: Sequence[str]) -> list[Doc]:
