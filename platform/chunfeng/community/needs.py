@@ -82,6 +82,18 @@ def _count_by_need(model, ids: list[int], *conditions) -> dict[int, int]:
     return dict(rows.all())
 
 
+def _counted(model, *conditions):
+    return (select(func.count(model.id)).where(model.need_id == ClinicalNeed.id, *conditions)
+            .correlate(ClinicalNeed).scalar_subquery())
+
+
+def with_counts(stmt: Select) -> tuple[list[ClinicalNeed], dict[int, NeedCounts]]:
+    """The needs `stmt` selects and their counts (as need_counts gives them), in one statement."""
+    rows = db.session.execute(stmt.add_columns(
+        _counted(NeedSeeToo), _counted(NeedFollow), _counted(Comment, Comment.hidden.is_(False)))).all()
+    return [row[0] for row in rows], {row[0].id: NeedCounts(*row[1:]) for row in rows}
+
+
 def need_counts(need_ids: Iterable[int]) -> dict[int, NeedCounts]:
     ids = list(need_ids)
     if not ids:

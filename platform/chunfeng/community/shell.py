@@ -13,8 +13,16 @@ from ..accounts.models import Role
 from ..core.shell import NavItem, Offer, Panel
 from ..db import db
 from .consultations import consultations_of
-from .models import Challenge, ClinicalNeed, Consultation, ConsultStatus, Report, ReportStatus
-from .needs import need_counts
+from .models import (
+    Challenge,
+    ChallengeResponse,
+    ClinicalNeed,
+    Consultation,
+    ConsultStatus,
+    Report,
+    ReportStatus,
+)
+from .needs import with_counts
 from .slots import bookings_of
 from .suggestions import invitations_for
 
@@ -29,12 +37,14 @@ def pending_invitations(_sender, user) -> list[tuple[str, str]]:
 def panel_context(user) -> dict:
     ctx: dict = {"role": user.role.value}
     if user.role == Role.CLINICIAN:
-        needs = list(db.session.scalars(select(ClinicalNeed).where(ClinicalNeed.author_id == user.id)
-                                        .order_by(ClinicalNeed.id.desc()).limit(5)))
-        ctx["needs"], ctx["counts"] = needs, need_counts(n.id for n in needs)
+        ctx["needs"], ctx["counts"] = with_counts(select(ClinicalNeed).where(ClinicalNeed.author_id == user.id)
+                                                  .order_by(ClinicalNeed.id.desc()).limit(5))
     if user.role == Role.ENTERPRISE and user.organization_id:
-        ctx["challenges"] = list(db.session.scalars(
-            select(Challenge).where(Challenge.org_id == user.organization_id).order_by(Challenge.id.desc()).limit(5)))
+        replies = (select(func.count()).select_from(ChallengeResponse)
+                   .where(ChallengeResponse.challenge_id == Challenge.id).correlate(Challenge).scalar_subquery())
+        found = db.session.execute(select(Challenge, replies).where(Challenge.org_id == user.organization_id)
+                                   .order_by(Challenge.id.desc()).limit(5)).all()
+        ctx["challenges"], ctx["replies"] = [c for c, _n in found], {c.id: n for c, n in found}
     if user.role in (Role.CLINICIAN, Role.ENTERPRISE, Role.INVESTOR):
         ctx["consultations"] = consultations_of(user)[:5]
         ctx["bookings"] = bookings_of(user)[:5]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import Role
 from ..core.clock import local_zone, to_local
@@ -119,4 +120,5 @@ def bookings_of(user) -> list[Booking]:
     return list(db.session.scalars(
         select(Booking).join(TimeSlot).where(Booking.user_id == user.id, Booking.status == BookingStatus.BOOKED,
                                              TimeSlot.ends_at > utcnow())
+        .options(contains_eager(Booking.slot).joinedload(TimeSlot.officer))
         .order_by(TimeSlot.starts_at)))

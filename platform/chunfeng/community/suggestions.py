@@ -12,6 +12,7 @@ import hmac
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import AccountStatus, Role, User
 from ..core.services import N_, notify, record
@@ -158,4 +159,5 @@ def invitations_for(user) -> list[ChallengeSuggestion]:
         .where(ChallengeSuggestion.clinician_id == user.id, ChallengeSuggestion.invited_at.is_not(None),
                Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
                Challenge.id.not_in(answered))
+        .options(contains_eager(ChallengeSuggestion.challenge).joinedload(Challenge.organization))
         .order_by(ChallengeSuggestion.invited_at.desc())))

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import Organization, User
 from ..db import db
@@ -64,16 +64,16 @@ def browse(organization_id: int, filters: BrowseFilters) -> BrowsePage:
     """Matchable projects for an organisation: its stored matches (best first), all, or its saved ones."""
     match_join = and_(MatchResult.project_id == Project.id, MatchResult.organization_id == organization_id)
     saved_join = and_(SavedProject.project_id == Project.id, SavedProject.organization_id == organization_id)
-    query = (
-        select(Project, MatchResult, SavedProject.id)
-        .outerjoin(MatchResult, match_join)
-        .outerjoin(SavedProject, saved_join)
-        .where(matchable_clause())
-    )
+    # the organisation's own matches (or saved projects) drive the query where the scope asks for them: a few
+    # hundred rows by their index, not every matchable project of the platform
+    query = select(Project, MatchResult, SavedProject.id)
     if filters.scope == "matched":
-        query = query.where(MatchResult.id.is_not(None))
+        query = query.join(MatchResult, match_join).outerjoin(SavedProject, saved_join)
     elif filters.scope == "saved":
-        query = query.where(SavedProject.id.is_not(None))
+        query = query.join(SavedProject, saved_join).outerjoin(MatchResult, match_join)
+    else:
+        query = query.outerjoin(MatchResult, match_join).outerjoin(SavedProject, saved_join)
+    query = query.where(matchable_clause())
     if q := filters.q.strip():
         query = query.where(
             or_(
@@ -144,7 +144,7 @@ def top_matches(organization_id: int, limit: int = 5) -> list[MatchResult]:
             select(MatchResult)
             .join(Project, Project.id == MatchResult.project_id)
             .where(MatchResult.organization_id == organization_id, matchable_clause())
-            .options(joinedload(MatchResult.project))
+            .options(contains_eager(MatchResult.project))
             .order_by(MatchResult.score.desc())
             .limit(limit)
         )

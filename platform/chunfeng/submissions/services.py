@@ -79,8 +79,11 @@ class AttachmentRefused(SubmissionError):
 
 @once_per_page
 def projects_of(user: User) -> list[Project]:
+    """The user's projects, latest first, with their versions' numbers (whether a project was ever sent; the
+    versions' content is read only where it is shown)."""
+    versions = selectinload(Project.versions).load_only(ProjectVersion.number, ProjectVersion.kind)
     return list(db.session.scalars(
-        select(Project).options(selectinload(Project.versions)).where(Project.owner_id == user.id)
+        select(Project).options(versions).where(Project.owner_id == user.id)
         .order_by(Project.updated_at.desc(), Project.id.desc())))
 
 
