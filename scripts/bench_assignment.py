@@ -5,6 +5,7 @@
     .venv/bin/python scripts/bench_assignment.py --projects 40 --experts 15 --seed 7
     .venv/bin/python scripts/bench_assignment.py --demo                   # the demo's round in progress
     .venv/bin/python scripts/bench_assignment.py --demo --demo-projects 200   # ... and its 200-project round
+    .venv/bin/python scripts/bench_assignment.py --lexical                 # affinity without the semantic stage
 
 Each case runs in a fresh SQLite database in a temporary folder. The synthetic round: clinicians and experts
 at twenty hospitals (an expert at the applicant's hospital is a conflict), experts over the specialties with
@@ -16,8 +17,13 @@ For each round the same plan (the allowed pairs with their affinity and specialt
 goes to both methods, reviews/solver.solve (min-cost flow) and reviews/solver.greedy (the previous method).
 Printed per method: places filled, share inside the project's specialty, conflicts among the chosen pairs
 (checked again with reviews/conflicts.conflict_reason), experts beyond their maximum load, the busiest expert's
-load share, total affinity, projects left short, and the solver's time. Then `propose` end to end (planning,
-solving, reasons, writing the proposals) with its time, and three proposals' reasons as the page shows them.
+load share, total affinity, projects left short, and the solver's time, and on the synthetic round the share of
+assignments whose project's device is among the expert's keywords (a finer fit than the specialty, which the
+affinity alone decides). The synthetic round is planned twice, the affinity by its words alone (MATCH_SEMANTIC off)
+and with the semantic stage (unless --lexical or without a model), with the time of each plan: the first semantic
+plan embeds the experts' documents and the projects' sections, a second one embeds nothing. Affinities of the two
+ways are on different scales: compare the methods within a way. Then `propose` end to end (planning, solving,
+reasons, writing the proposals) with its time, and three proposals' reasons as the page shows them.
 """
 
 from __future__ import annotations
@@ -34,12 +40,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
-from sqlalchemy import delete, select  # noqa: E402
+from flask import current_app  # noqa: E402
+from sqlalchemy import delete, func, select  # noqa: E402
 
 from chunfeng import create_app, import_models  # noqa: E402
 from chunfeng.accounts.models import AccountStatus, OrgKind, Role, User  # noqa: E402
 from chunfeng.accounts.services import find_or_create_org  # noqa: E402
 from chunfeng.db import db  # noqa: E402
+from chunfeng.matching import store  # noqa: E402
+from chunfeng.matching.models import MatchDocument  # noqa: E402
 from chunfeng.reviews import assignment as assigning  # noqa: E402
 from chunfeng.reviews import services  # noqa: E402
 from chunfeng.reviews.conflicts import conflict_reason, declare_project  # noqa: E402
@@ -187,9 +196,11 @@ def _project(rng: random.Random, owner: User, specialty: str) -> Project:
 
 # --- comparing the two methods on one plan --------------------------------------------------------------------
 
-def compare(round_: ReviewRound) -> dict[str, tuple[Figures, int, float]]:
-    """method -> (figures, conflicts among its chosen pairs, solver seconds), on the same plan."""
+def compare(round_: ReviewRound, device_share: dict[str, float] | None = None) -> dict[str, tuple[Figures, int, float]]:
+    """method -> (figures, conflicts among its chosen pairs, solver seconds), on the same plan; `device_share`, if
+    given, gets each method's share of chosen pairs whose project's device is among the expert's keywords."""
     planned = assigning.plan(round_)
+    keywords = {e: p.keywords for e, p in assigning.profiles_by_expert(list(planned.experts.values())).items()}
     out = {}
     for name, method in (("greedy", greedy), ("optimal", solve)):
         t0 = time.perf_counter()
@@ -198,16 +209,22 @@ def compare(round_: ReviewRound) -> dict[str, tuple[Figures, int, float]]:
         conflicts = sum(1 for c in chosen if conflict_reason(planned.experts[c.expert_id],
                                                              planned.entries[c.project_id].project) is not None)
         out[name] = (figures(planned.problem, chosen), conflicts, seconds)
+        if device_share is not None:
+            hits = sum(1 for c in chosen if planned.entries[c.project_id].project.device_type
+                       and planned.entries[c.project_id].project.device_type in keywords[c.expert_id])
+            device_share[name] = hits / len(chosen) if chosen else 0.0
     return out
 
 
-def _print_comparison(title: str, results: dict[str, tuple[Figures, int, float]]) -> None:
+def _print_comparison(title: str, results: dict[str, tuple[Figures, int, float]],
+                      device_share: dict[str, float] | None = None) -> None:
     print(f"\n{title}")
     print(f"  {'method':8} {'filled':>9} {'inside':>8} {'conflicts':>9} {'over max':>8} {'busiest':>8} "
-          f"{'affinity':>9} {'short':>6} {'time':>8}")
+          f"{'affinity':>9} {'short':>6} {'time':>8}" + (f" {'device':>7}" if device_share else ""))
     for name, (f, conflicts, seconds) in results.items():
         print(f"  {name:8} {f.assigned:>4}/{f.places:<4} {f.inside_share:>8.1%} {conflicts:>9} {f.over_load:>8} "
-              f"{f.max_load_share:>8.0%} {f.total_affinity:>9.2f} {f.short_projects:>6} {seconds * 1000:>6.0f}ms")
+              f"{f.max_load_share:>8.0%} {f.total_affinity:>9.2f} {f.short_projects:>6} {seconds * 1000:>6.0f}ms"
+              + (f" {device_share[name]:>7.1%}" if device_share else ""))
     greedy_total, optimal_total = results["greedy"][0].total_affinity, results["optimal"][0].total_affinity
     if greedy_total:
         print(f"  total affinity, optimal against greedy: {optimal_total / greedy_total - 1:+.1%}")
@@ -232,10 +249,10 @@ def _print_proposal(round_: ReviewRound, actor: User) -> None:
               f"({a.expert.department}) {a.affinity:.2f}: {reasons}")
 
 
-def _app(folder: Path):
+def _app(folder: Path, semantic: bool = True):
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
                       "INSTANCE_PATH": str(folder / "instance"), "UPLOAD_FOLDER": str(folder / "uploads"),
-                      "BACKUP_FOLDER": str(folder / "backups")})
+                      "BACKUP_FOLDER": str(folder / "backups"), "MATCH_SEMANTIC": semantic})
     with app.app_context():
         import_models()
         db.create_all()
@@ -243,21 +260,45 @@ def _app(folder: Path):
 
 
 def run_synthetic(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="chunfeng-bench-") as folder, _app(Path(folder)).app_context():
+    with tempfile.TemporaryDirectory(prefix="chunfeng-bench-") as folder, \
+            (app := _app(Path(folder), semantic=not args.lexical)).app_context():
         t0 = time.perf_counter()
         round_id = synthetic_round(args.projects, args.experts, args.specialties, args.per_project, args.seed)
         round_ = db.session.get(ReviewRound, round_id)
         made = time.perf_counter() - t0
         print(f"synthetic round: {args.projects} projects x {args.experts} experts over {args.specialties} "
               f"specialties, {args.per_project} per project, seed {args.seed} (made in {made:.1f}s)")
-        _print_comparison("same plan, both methods:", compare(round_))
+        ways = [("lexical", False)] + ([] if args.lexical else [("semantic", True), ("semantic again", True)])
+        for way, semantic in ways:
+            app.config["MATCH_SEMANTIC"] = semantic
+            shares: dict[str, float] = {}
+            t0 = time.perf_counter()
+            results = compare(round_, shares)
+            seconds = time.perf_counter() - t0
+            db.session.commit()
+            _print_comparison(f"affinity {way} (plan and both methods in {seconds:.1f}s){_embedded()}:", results,
+                              shares)
         _print_proposal(round_, db.session.scalar(select(User).where(User.role == Role.ADMIN)))
+
+
+def _embedded() -> str:
+    """What the stored embeddings hold now (the experts' documents, the projects' sections)."""
+    if not current_app.config["MATCH_SEMANTIC"]:
+        return ""
+    model = store.default_embedder()
+    if model is None:
+        return ", no embedding model: lexical"
+    counts = dict(db.session.execute(select(MatchDocument.side, func.count()).where(
+        MatchDocument.embedding.is_not(None)).group_by(MatchDocument.side)).all())
+    return (f", {model.name}: {counts.get(store.EXPERTS, 0)} expert documents and "
+            f"{counts.get('projects', 0)} project sections stored with their embedding")
 
 
 def run_demo(args: argparse.Namespace) -> None:
     from chunfeng import demo
 
-    with tempfile.TemporaryDirectory(prefix="chunfeng-bench-") as folder, _app(Path(folder)).app_context():
+    with tempfile.TemporaryDirectory(prefix="chunfeng-bench-") as folder, \
+            (app := _app(Path(folder), semantic=not args.lexical)).app_context():
         demo.run(extra_projects=args.demo_projects)
         for round_ in db.session.scalars(select(ReviewRound).order_by(ReviewRound.id)):
             made = assigning.round_assignments(round_)
@@ -269,7 +310,10 @@ def run_demo(args: argparse.Namespace) -> None:
                   f"the specialty, {conflicts} conflicts (an expert may have declared one after being invited)")
             nested = db.session.begin_nested()
             db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
-            _print_comparison("  proposed afresh, both methods on the same plan:", compare(round_))
+            for way, semantic in [("lexical", False)] + ([] if args.lexical else [("semantic", True)]):
+                app.config["MATCH_SEMANTIC"] = semantic
+                _print_comparison(f"  proposed afresh, affinity {way}, both methods on the same plan"
+                                  f"{_embedded()}:", compare(round_))
             nested.rollback()
 
 
@@ -282,6 +326,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--demo", action="store_true", help="the demo's rounds instead of the synthetic one")
     parser.add_argument("--demo-projects", type=int, default=0, help="extra demo projects (200: its load round)")
+    parser.add_argument("--lexical", action="store_true", help="affinity without the semantic stage")
     args = parser.parse_args()
     run_demo(args) if args.demo else run_synthetic(args)
 
