@@ -16,9 +16,9 @@ from chunfeng.matching import store
 from chunfeng.matching.models import MatchDocument
 from chunfeng.reviews import affinity
 from chunfeng.reviews import assignment as assigning
-from chunfeng.reviews.models import ExpertProfile
+from chunfeng.reviews.models import Assignment, ExpertProfile
 from chunfeng.submissions.models import Project
-from tests.reviews.conftest import STROKE, make_project, set_profile
+from tests.reviews.conftest import STROKE, client_for, enter, make_project, open_round, set_profile
 from tests.textengine.test_index import FakeEmbedder
 
 # What the fake model understands beyond characters: 脑梗 is an ischaemic stroke, 复流 what thrombectomy does.
@@ -169,6 +169,32 @@ def test_in_a_request_nothing_new_is_embedded_until_refresh_matches(app, make_us
         assert model.passages == []
     result = runner.invoke(args=["refresh-matches", "--if-stale"])
     assert "expert documents embedded" not in result.output, "embedded once"
+
+
+def test_proposals_from_the_round_page_read_the_stored_embeddings(app, make_user, model, runner):
+    ids = _pool(app, make_user)
+    admin = make_user(Role.ADMIN, name="管理员", organization="省药监局创新服务站")
+    with app.app_context():
+        round_id = open_round(admin.id, per_project=4)
+        enter(round_id, ids["project"], admin.id)
+    browser = client_for(app, admin)
+
+    def propose() -> dict[str, float]:
+        assert browser.post(f"/reviews/rounds/{round_id}/assignments/propose").status_code == 302
+        with app.app_context():
+            made = {a.expert_id: a for a in db.session.scalars(select(Assignment).where(
+                Assignment.round_id == round_id))}
+        for assignment in made.values():  # removed again, so that the next proposal may choose them
+            assert browser.post(f"/reviews/assignments/{assignment.id}/remove").status_code == 302
+        return {key: made[ids[key]].affinity for key in ("words", "meaning", "other", "far")}
+
+    before = propose()
+    assert model.passages == [] and before["meaning"] == before["other"], before
+    assert runner.invoke(args=["refresh-matches"]).exit_code == 0
+    model.passages.clear()
+    after = propose()
+    assert model.passages == []
+    assert after["meaning"] > after["other"] and after["words"] == 1.0, after
 
 
 def test_a_closed_accounts_expertise_leaves_the_stored_documents(app, make_user, model):
