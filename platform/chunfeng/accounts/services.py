@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import mail
 from ..core.lifecycle import Lifecycle, table
+from ..core.models import Notification
 from ..core.services import N_, notify, person, record
 from ..core.web import path_for
 from ..db import db, utcnow
@@ -256,13 +257,16 @@ def session_expired(found: LoginSession, now: datetime) -> bool:
 
 
 def load_session_user(token: str) -> User | None:
-    """The user of a live session. A session idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS ends
-    here; `last_seen_at` is written at most once a minute, on a connection of its own (the request's own
-    transaction is left alone)."""
-    found = db.session.scalar(select(LoginSession).where(LoginSession.token == token)
-                              .options(joinedload(LoginSession.user, innerjoin=True)))
-    if found is None or not found.user.is_active:
+    """The user of a live session, with how many of their notifications are unread. A session idle for
+    SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS ends here; `last_seen_at` is written at most once a minute,
+    on a connection of its own (the request's own transaction is left alone)."""
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None)).scalar_subquery())
+    row = db.session.execute(select(LoginSession, unread).where(LoginSession.token == token)
+                             .options(joinedload(LoginSession.user, innerjoin=True))).first()
+    if row is None or not row[0].user.is_active:
         return None
+    found = row[0]
     now = utcnow()
     if session_expired(found, now):
         _write_apart(delete(LoginSession).where(LoginSession.id == found.id))
@@ -270,6 +274,9 @@ def load_session_user(token: str) -> User | None:
     if found.last_seen_at is None or now - found.last_seen_at >= SEEN_EVERY:
         _write_apart(update(LoginSession).where(LoginSession.id == found.id).values(last_seen_at=now))
     found.user.session_token = token
+    # the navigation's badge on pages that change nothing (main.routes.unread_notifications): read in the same
+    # statement as the session
+    found.user.unread_when_loaded = row[1] or 0
     return found.user
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,9 +45,18 @@ def shell_context():
         "nav_items": items,
         "nav_bar": bar,
         "nav_more": more,
-        "unread_notifications": unread_count(user) if user else 0,
+        "unread_notifications": unread_notifications(user) if user else 0,
         "policy": policy,
     }
+
+
+def unread_notifications(user) -> int:
+    """The navigation's badge: on a page that changes nothing (a GET) as counted when the session was loaded, in
+    the same statement; after a change, counted again."""
+    loaded = getattr(user, "unread_when_loaded", None)
+    if loaded is not None and request.method in ("GET", "HEAD"):
+        return loaded
+    return unread_count(user)
 
 
 @bp.after_app_request
