@@ -171,6 +171,31 @@ def test_in_a_request_nothing_new_is_embedded_until_refresh_matches(app, make_us
     assert "expert documents embedded" not in result.output, "embedded once"
 
 
+def test_a_profile_changed_since_the_last_proposal_is_embedded_by_the_next_refresh(app, make_user, model, runner,
+                                                                                  monkeypatch):
+    ids = _pool(app, make_user)
+    with app.app_context():
+        _expertise(ids)
+        db.session.commit()
+        profile = db.session.scalar(select(ExpertProfile).where(ExpertProfile.user_id == ids["other"]))
+        profile.bio, profile.keywords = "擅长脑梗急诊复流", ""
+        db.session.commit()
+    model.passages.clear()
+    result = runner.invoke(args=["refresh-matches", "--if-stale"])
+    assert result.exit_code == 0, result.output
+    assert "1 expert documents embedded" in result.output and model.passages == ["擅长脑梗急诊复流"]
+    with app.app_context():
+        kept = {row.field: row.text for row in db.session.scalars(select(MatchDocument).where(
+            MatchDocument.side == store.EXPERTS, MatchDocument.owner_id == ids["other"]))}
+        assert kept["bio"] == "擅长脑梗急诊复流" and kept["keywords"] == "", "an emptied field leaves no copy"
+    model.passages.clear()
+    monkeypatch.setattr(store, "_recent", {})
+    with app.test_request_context():
+        fit = _expertise(ids)
+        assert model.passages == []
+        assert fit.of(ids["project"], ids["other"]) > fit.of(ids["project"], ids["far"])
+
+
 def test_proposals_from_the_round_page_read_the_stored_embeddings(app, make_user, model, runner):
     ids = _pool(app, make_user)
     admin = make_user(Role.ADMIN, name="管理员", organization="省药监局创新服务站")

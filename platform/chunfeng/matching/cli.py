@@ -38,11 +38,14 @@ def refresh_matches(if_stale: bool) -> None:
 
 
 def _embed_expert_documents() -> None:
-    """The experts' documents stored since the last run without their embedding (changed in a request)."""
+    """The experts' documents changed since the last run (a profile, a submitted review), or stored by a proposal
+    made in a request, get their embedding (expert assignment's semantic stage)."""
+    from ..reviews.affinity import expertise_documents
     from . import store
 
-    if embedded := store.embed_waiting(store.EXPERTS):
-        db.session.commit()
+    embedded = store.refresh_expert_documents(expertise_documents())
+    db.session.commit()
+    if embedded:
         click.echo(f"{embedded} expert documents embedded.")
 
 

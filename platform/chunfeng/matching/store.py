@@ -313,7 +313,7 @@ def expertise_embeddings(_sender, experts: Mapping[int, Sequence[tuple[str, str]
     model = _model()
     if model is None:
         return None
-    _store_documents(EXPERTS, experts)
+    _store_documents(EXPERTS, experts, prune=False)
     sections = {project.id: project_docs(project) for project in projects}
     _store_documents(PROJECTS, {owner: [(doc.field, doc.text) for doc in docs] for owner, docs in sections.items()})
     texts = sorted({text for docs in experts.values() for _field, text in docs if text.strip()}
@@ -335,21 +335,24 @@ def expertise_embeddings(_sender, experts: Mapping[int, Sequence[tuple[str, str]
     return ExpertiseEmbeddings(model.name, passages, vectors)
 
 
-def _store_documents(side: str, wanted: Mapping[int, Sequence[tuple[str, str]]]) -> None:
-    """Bring some owners' stored documents to their current texts in one query (a changed text loses its embedding,
-    a field no longer there is emptied): the experts' documents, and the sections of a project under review that
-    were not stored yet. Two proposals at the same moment may both add a document: the second keeps the first's."""
+def _store_documents(side: str, wanted: Mapping[int, Sequence[tuple[str, str]]], prune: bool = True) -> None:
+    """Bring some owners' stored documents to the texts given in one query (a changed text loses its embedding; an
+    empty text empties a document). `prune`: a field not given is emptied too (a project's sections); without it,
+    untouched (an expert's reviewed projects, of which a proposal may leave some out). Two proposals at the same
+    moment may both add a document: the second keeps the first's."""
     if not wanted:
         return
     rows = {(row.owner_id, row.field): row for row in db.session.scalars(select(MatchDocument).where(
         MatchDocument.side == side, MatchDocument.owner_id.in_(list(wanted))))}
-    texts = {(owner, field): text for owner, docs in wanted.items() for field, text in docs}
-    texts.update({key: "" for key in rows if key not in texts})
+    texts = {(owner, field): text for owner, docs in wanted.items() for field, text in docs
+             if text or (owner, field) in rows}
+    if prune:
+        texts.update({key: "" for key in rows if key not in texts})
     if all(rows.get(key) is not None and rows[key].text == text for key, text in texts.items()):
         return
     try:
         with db.session.begin_nested():
-            documents._write(side, rows, texts)
+            documents._write(side, {key: row for key, row in rows.items() if key in texts}, texts)
     except IntegrityError:  # another transaction stored the same documents first
         pass
 
@@ -400,6 +403,15 @@ def embed_waiting(side: str = EXPERTS) -> int:
     filled = _fill_embeddings(side, {owner for owner, _text in waiting}, model.name, embedder.known)
     _write_embeddings(embedder)  # other documents of the same texts
     return filled
+
+
+def refresh_expert_documents(experts: Mapping[int, Sequence[tuple[str, str]]]) -> int:
+    """Store the experts' current documents ({expert id: [(key, text)]}) and embed every one waiting for its
+    embedding (`flask refresh-matches`; nothing without a model). Returns how many documents got one."""
+    if _model() is None:
+        return 0
+    _store_documents(EXPERTS, experts, prune=False)
+    return embed_waiting(EXPERTS)
 
 
 def forget_expert_documents(_sender, user) -> None:

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 # Where a reason was found (stored with the proposal; templates/reviews/_reasons.html names them)
 SPECIALTY, KEYWORDS, DEPARTMENT, BIO, REVIEWED = "specialty", "keywords", "department", "bio", "reviewed"
+PROFILE_SOURCES = (SPECIALTY, KEYWORDS, DEPARTMENT, BIO)
 REVIEWED_PER_EXPERT = 20  # the latest reviews count; older ones add little and cost time
 REASONS = 4
 # every expert document is a candidate of the lexical stage (the index's default keeps the best 300 only)
@@ -204,8 +205,8 @@ _said_lexical = False
 def _semantic_stage(projects: Sequence[Project], by_expert: Mapping[int, Sequence[Doc]]) -> _Semantic | None:
     """Ask for the stored embeddings of the experts' documents and of the projects (None without a model)."""
     global _said_lexical
-    stored = {expert_id: [(storage_field(doc), doc.text) for doc in docs] for expert_id, docs in by_expert.items()}
-    found = next(iter(hooks.collect(hooks.expertise_embeddings, experts=stored, projects=list(projects))), None)
+    kept = {expert_id: _kept(docs) for expert_id, docs in by_expert.items()}
+    found = next(iter(hooks.collect(hooks.expertise_embeddings, experts=kept, projects=list(projects))), None)
     if found is None:
         if not _said_lexical:
             _said_lexical = True
@@ -222,12 +223,26 @@ def _semantic_stage(projects: Sequence[Project], by_expert: Mapping[int, Sequenc
                      np.stack(rows).astype(np.float32) if rows else np.zeros((0, 1), dtype=np.float32))
 
 
-def storage_field(doc: Doc) -> str:
-    """The key a document of an expert is kept under: its source, and for a reviewed project its text's digest
-    (the latest reviews change as the expert reviews more, each text keeps its embedding)."""
-    if doc.field != REVIEWED:
-        return doc.field
-    return f"{REVIEWED}:{hashlib.sha256(doc.text.encode('utf-8')).hexdigest()[:16]}"
+def _kept(docs: Sequence[Doc]) -> list[tuple[str, str]]:
+    """An expert's documents as they are kept with their embeddings, (key, text): each profile field, empty when
+    the expert emptied it (the kept copy goes too), and each reviewed project under its text's digest (the latest
+    reviews change as the expert reviews more, and a round leaves its own projects out: each text keeps its
+    embedding)."""
+    fields = {doc.field: doc.text for doc in docs if doc.field != REVIEWED}
+    return [(source, fields.get(source, "")) for source in PROFILE_SOURCES] + [
+        (f"{REVIEWED}:{hashlib.sha256(doc.text.encode('utf-8')).hexdigest()[:16]}", doc.text)
+        for doc in docs if doc.field == REVIEWED]
+
+
+def expertise_documents() -> dict[int, list[tuple[str, str]]]:
+    """Every active expert's documents as they are kept with their embeddings: `flask refresh-matches` embeds those
+    changed since (a profile edited after the last proposal, a review submitted)."""
+    from .assignment import expert_pool, profiles_by_expert, reviewed_texts  # assignment builds on this module
+
+    experts = expert_pool()
+    profiles = profiles_by_expert(experts)
+    reviewed = reviewed_texts([e.id for e in experts], exclude=set())
+    return {e.id: _kept(_expert_docs(e.id, profiles[e.id], reviewed.get(e.id, ()))) for e in experts}
 
 
 def _expert_docs(expert_id: int, profile: ExpertProfile, reviewed: Sequence[str]) -> list[Doc]:
