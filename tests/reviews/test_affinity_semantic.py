@@ -145,6 +145,26 @@ def test_a_changed_profile_is_embedded_again_and_an_unchanged_one_never(app, mak
         assert row.text == "擅长脑梗急诊复流" and row.embedding is not None
 
 
+def test_a_reviewed_project_is_embedded_once_for_every_expert_and_kept_when_a_round_leaves_it_out(
+        app, make_user, model, monkeypatch):
+    ids = _pool(app, make_user)
+    earlier = "可视化鼻饲营养管定位装置\n神经内科\n脑梗后吞咽障碍患者鼻饲时误吸"
+    with app.app_context():
+        experts = [db.session.get(User, ids[key]) for key in ("words", "meaning")]
+        profiles = assigning.profiles_by_expert(experts)
+        project = [db.session.get(Project, ids["project"])]
+        affinity.expertise(project, profiles, {ids["words"]: [earlier], ids["meaning"]: [earlier]})
+        db.session.commit()
+        assert model.passages.count(earlier) == 1, "one text, one embedding, whoever reviewed it"
+        model.passages.clear()
+        monkeypatch.setattr(store, "_recent", {})
+        affinity.expertise(project, profiles, {})  # the round that holds the earlier project leaves it out
+        db.session.commit()
+        affinity.expertise(project, profiles, {ids["words"]: [earlier], ids["meaning"]: [earlier]})
+        db.session.commit()
+        assert model.passages == [], "left out by a round, kept with its embedding"
+
+
 def test_in_a_request_nothing_new_is_embedded_until_refresh_matches(app, make_user, model, runner, monkeypatch):
     ids = _pool(app, make_user)
     with app.test_request_context():

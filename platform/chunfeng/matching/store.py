@@ -292,6 +292,7 @@ def forget() -> None:
 # as the side "experts", for their embeddings only: they are no part of the match index (which reads its two sides).
 
 EXPERTS = "experts"
+EMBED_BATCH = 256  # texts given to the model at once
 
 
 @dataclass
@@ -322,7 +323,8 @@ def expertise_embeddings(_sender, experts: Mapping[int, Sequence[tuple[str, str]
     known.update(_stored_embeddings(model.name, PROJECTS, set(sections)))
     known.update(_embeddings_of_texts(model.name, [text for text in texts if text not in known]))
     embedder = _StoredEmbeddings(model, known)
-    embedder.embed_passages(texts)
+    for start in range(0, len(texts), EMBED_BATCH):
+        embedder.embed_passages(texts[start:start + EMBED_BATCH])
     passages = {text: embedder.known[text] for text in texts if text in embedder.known}
     _fill_embeddings(EXPERTS, set(experts), model.name, passages)
     _write_embeddings(embedder)  # the projects' sections embedded here too
@@ -398,8 +400,8 @@ def embed_waiting(side: str = EXPERTS) -> int:
         return 0
     texts = sorted({text for _owner, text in waiting})
     embedder = _StoredEmbeddings(model, _embeddings_of_texts(model.name, texts))
-    for start in range(0, len(texts), 256):
-        embedder.embed_passages(texts[start:start + 256])
+    for start in range(0, len(texts), EMBED_BATCH):
+        embedder.embed_passages(texts[start:start + EMBED_BATCH])
     filled = _fill_embeddings(side, {owner for owner, _text in waiting}, model.name, embedder.known)
     _write_embeddings(embedder)  # other documents of the same texts
     return filled
