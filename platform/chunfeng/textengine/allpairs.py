@@ -5,6 +5,7 @@ are then scored exactly (see :func:`rare_first_top_k`); each owner keeps its bes
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -17,34 +18,69 @@ from .engine import TopK, sparse_top_k
 
 def vectors_by_owner(s: DocumentSide) -> tuple[list[Id], sp.csr_matrix]:
     """One query vector per live owner: the set of terms of its documents (weight 1 each)."""
+    owners, chunks = owner_vector_chunks(s)
+    parts = list(chunks)
+    return owners, sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, s.main_t.shape[0]), dtype=np.float32)
+
+
+def owner_vector_chunks(s: DocumentSide, rows: int = 8192) -> tuple[list[Id], Iterator[sp.csr_matrix]]:
+    """:func:`vectors_by_owner` made ``rows`` owners at a time, from the documents' clause term sets (a
+    document's terms are its clauses' terms): never a copy of the side's rows."""
     live = np.flatnonzero(s.alive)
     codes, inverse = np.unique(s.owner_code[live], return_inverse=True)
-    agg = sp.csr_matrix((np.ones(len(live), np.float32), (inverse, live)), shape=(len(codes), len(s)), dtype=np.float32)
-    vectors = agg @ s.matrix()
-    vectors.data = np.ones_like(vectors.data)
-    return [s.code_owner[c] for c in codes], vectors
+    by_owner = np.argsort(inverse, kind="stable")
+    live, inverse = live[by_owner], inverse[by_owner]
+    width = s.main_t.shape[0]
+
+    def chunks() -> Iterator[sp.csr_matrix]:
+        for a in range(0, len(codes), rows):
+            lo, hi = np.searchsorted(inverse, [a, a + rows])
+            clauses, local = s.clause_rows(live[lo:hi])
+            n = min(rows, len(codes) - a)
+            agg = sp.csr_matrix((np.ones(len(local), np.float32), (inverse[lo:hi][local] - a, np.arange(len(local)))),
+                                shape=(n, clauses.shape[0]))
+            vectors = sp.csr_matrix(agg @ clauses.astype(np.float32), shape=(n, width))
+            vectors.data[:] = 1.0
+            vectors.sort_indices()
+            yield vectors
+
+    return [s.code_owner[c] for c in codes], chunks()
 
 
 def best_owners(
     owners: list[Id],
-    queries: sp.csr_matrix,
+    queries: Iterable[sp.csr_matrix],
     s: DocumentSide,
     k: int,
     same_side: bool,
     config: EngineConfig,
     n_threads: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each query row's k best owners of ``s``: owner codes (n, k), -1 = none, and scores (n, k). Exact scores
-    among the rare-term candidates, then the best document per owner. ``same_side``: ``owners`` are owners of
-    ``s``, and an owner is never its own match."""
+    """Each query row's k best owners of ``s`` (the queries: runs of rows, one row per owner): owner codes (n, k),
+    -1 = none, and scores (n, k). Exact scores among the rare-term candidates, then the best document per owner.
+    ``same_side``: ``owners`` are owners of ``s``, and an owner is never its own match."""
     width = k * (4 if same_side else 3)
-    top = rare_first_top_k(queries, s, width, config, n_threads)
+    own = np.array([s.codes.get(o, -2) for o in owners], dtype=np.int64) if same_side else None
+    codes, scores, done = [], [], 0
+    for top in _top_k_by_runs(queries, s, width, config, n_threads):
+        run_own = None if own is None else own[done : done + len(top.indices)]
+        run_codes, run_scores = _best_document_per_owner(top, s, k, run_own)
+        codes.append(run_codes)
+        scores.append(run_scores)
+        done += len(top.indices)
+    if not codes:
+        return np.full((0, k), -1, dtype=np.int64), np.zeros((0, k), dtype=np.float32)
+    return np.concatenate(codes), np.concatenate(scores)
+
+
+def _best_document_per_owner(
+    top: TopK, s: DocumentSide, k: int, own: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     valid = top.indices >= 0
     safe = np.where(valid, top.indices, 0)
     codes = np.where(valid & s.alive[safe], s.owner_code[safe], -1)
-    if same_side:
-        own = np.array([s.codes.get(o, -2) for o in owners])[:, None]
-        codes[codes == own] = -1
+    if own is not None:
+        codes[codes == own[:, None]] = -1
     # keep each owner's first (best) document per row: sort by code, mark repeats, restore score order
     order = np.argsort(codes, axis=1, kind="stable")
     sorted_codes = np.take_along_axis(codes, order, axis=1)
@@ -56,34 +92,45 @@ def best_owners(
     keep_order = np.argsort(drop, axis=1, kind="stable")[:, :k]
     out_codes = np.take_along_axis(np.where(drop, -1, codes), keep_order, axis=1)
     out_scores = np.where(out_codes >= 0, np.take_along_axis(top.scores, keep_order, axis=1), 0.0)
-    return out_codes, out_scores
+    return out_codes, out_scores.astype(np.float32)
 
 
 def rare_first_top_k(
-    queries: sp.csr_matrix, s: DocumentSide, width: int, config: EngineConfig, n_threads: int, rows: int = 32768
+    queries: sp.csr_matrix, s: DocumentSide, width: int, config: EngineConfig, n_threads: int, rows: int = 16384
 ) -> TopK:
     """Top ``width`` documents per query row, scored exactly, with most of the product's work skipped.
 
     Terms found in more than ``all_pairs_common_df`` of the documents make most of a full product's work
     (their posting lists are long) but rarely decide which documents are candidates. So: (1) one sparse
     multiply-and-top-k with the rarer terms only gives ``all_pairs_candidates`` candidates per row; (2) each
-    candidate gets the weights of the query's common terms added from a dense block of those columns,
-    which makes its score exact; (3) rows left with too few candidates are computed in full. Queries go
-    ``rows`` at a time, so that memory beyond the index does not grow with their number."""
-    m = s.main_rows
-    targets_t = s.main_t
-    df = np.diff(targets_t.indptr)
-    common = df > config.all_pairs_common_df * m
-    if m < config.all_pairs_exact_below or not common.any() or queries.shape[0] == 0:
-        return sparse_top_k(queries, targets_t, width, n_threads=n_threads)
-    slot, block = common_terms(s, config)
-    queries = sp.csr_matrix(queries, dtype=np.float32)
-    queries.sort_indices()
-    parts = [
-        _rare_first_rows(queries[a : a + rows], targets_t, common, block, slot, width, config, n_threads)
-        for a in range(0, queries.shape[0], rows)
-    ]
+    candidate gets the weights of the query's common terms added from a dense block of those columns (in
+    float16: half the memory, scores exact to about three significant digits); (3) rows left with too few
+    candidates are computed in full. Queries go ``rows`` at a time, so that memory beyond the index does not
+    grow with their number."""
+    parts = list(_top_k_by_runs((queries[a : a + rows] for a in range(0, queries.shape[0], rows)), s, width, config,
+                                n_threads))
+    if not parts:
+        return TopK(np.full((0, width), -1, dtype=np.int64), np.zeros((0, width), dtype=np.float32))
     return TopK(np.concatenate([p.indices for p in parts]), np.concatenate([p.scores for p in parts]))
+
+
+def _top_k_by_runs(runs: Iterable[sp.csr_matrix], s: DocumentSide, width: int, config: EngineConfig,
+                   n_threads: int) -> Iterator[TopK]:
+    """:func:`rare_first_top_k` of queries given as runs of rows, a result per run (each run is let go once it
+    is done)."""
+    targets_t = s.main_t
+    rare_first = s.main_rows >= config.all_pairs_exact_below
+    slot, block = common_terms(s, config) if rare_first else (None, None)
+    common = None if slot is None else slot < block.shape[1] - 1
+    for queries in runs:
+        if queries.shape[0] == 0:
+            continue
+        if common is None or not common.any():
+            yield sparse_top_k(queries, targets_t, width, n_threads=n_threads)
+            continue
+        queries = sp.csr_matrix(queries, dtype=np.float32)
+        queries.sort_indices()
+        yield _rare_first_rows(queries, targets_t, common, block, slot, width, config, n_threads)
 
 
 def common_terms(s: DocumentSide, config: EngineConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -93,22 +140,22 @@ def common_terms(s: DocumentSide, config: EngineConfig) -> tuple[np.ndarray, np.
 
     def build() -> tuple[np.ndarray, np.ndarray]:
         targets_t = s.main_t
-        common = np.diff(targets_t.indptr) > config.all_pairs_common_df * s.main_rows
-        cols = np.flatnonzero(common)
-        slot = np.full(len(common), len(cols), dtype=np.int32)
+        df = np.diff(targets_t.indptr)
+        cols = np.flatnonzero(df > config.all_pairs_common_df * s.main_rows)
+        slot = np.full(len(df), len(cols), dtype=np.int32)
         slot[cols] = np.arange(len(cols), dtype=np.int32)
         return slot, _common_block(targets_t, cols)
 
     return s.derived(f"common-terms:{config.all_pairs_common_df}", build)
 
 
-def _common_block(targets_t: sp.csr_matrix, cols: np.ndarray, budget: int = 1 << 26) -> np.ndarray:
-    """The documents' weights of the common terms as a dense (documents x common terms + 1) block; the last column
-    is zero padding. Filled from dense runs of at most ``budget`` bytes of columns: never a second copy of the
-    whole block."""
+def _common_block(targets_t: sp.csr_matrix, cols: np.ndarray, budget: int = 1 << 24) -> np.ndarray:
+    """The documents' weights of the common terms as a dense (documents x common terms + 1) float16 block; the
+    last column is zero padding. Filled from dense runs of at most ``budget`` bytes of columns: never a second
+    copy of the whole block."""
     m = targets_t.shape[1]
-    block = np.zeros((m, len(cols) + 1), dtype=np.float32)
-    per = max(64, budget // (4 * max(m, 1)))
+    block = np.zeros((m, len(cols) + 1), dtype=np.float16)
+    per = max(8, budget // (4 * max(m, 1)))
     for j in range(0, len(cols), per):
         part = cols[j : j + per]
         block[:, j : j + len(part)] = targets_t[part].toarray().T
@@ -160,7 +207,7 @@ def _rare_first_rows(
         cand = np.maximum(top.indices[rows], 0).astype(stride.dtype)
         gathered = np.take(flat, cand[:, :, None] * stride + terms[rows, None, :t])
         if binary:
-            scores[rows] += gathered.sum(axis=2)
+            scores[rows] += gathered.sum(axis=2, dtype=np.float32)
         else:
             scores[rows] += np.einsum("qwt,qt->qw", gathered, weights[rows, :t])
 

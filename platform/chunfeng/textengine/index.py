@@ -38,14 +38,14 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from .allpairs import best_owners, common_terms, vectors_by_owner
+from .allpairs import best_owners, common_terms, owner_vector_chunks, vectors_by_owner
 from .config import EngineConfig
 from .documents import SIDES, Doc, DocumentSide, Id, SideName, text_digest
 from .embedding import Embedder, default_embedder
 from .persist import FORMAT_VERSION, index_fingerprint, read_index, write_index
 from .scoring import owners_coverage, score_owners
 from .terms import Reason, labelled_reasons
-from .vocabulary import Vocabulary
+from .vocabulary import TermSets, Vocabulary
 from .vocabulary import clauses as clauses  # re-exported: part of this module's interface before the split
 
 
@@ -95,8 +95,9 @@ class MatchIndex:
         self.embedder_name = embedder_name or (embedder.name if embedder else "")
         self.sides: dict[str, DocumentSide] = {name: DocumentSide() for name in SIDES}
         for side in self.sides.values():
-            side.main = sp.csr_matrix((0, len(vocab.terms)), dtype=np.float32)
-            side.cl_main = sp.csr_matrix((0, len(vocab.terms)), dtype=bool)
+            side.reset(len(vocab.terms))
+            side.vectorize = lambda texts: vocab.transform(texts).docs
+            side.cl_main = TermSets.empty(len(vocab.terms))
         self._update_tokens = 0
         self._new_tokens = 0
         self._queries: dict[str, tuple[list[Id], sp.csr_matrix]] = {}  # each side's owners as queries
@@ -119,10 +120,12 @@ class MatchIndex:
             [d.text for name in SIDES for d in docs[name]], config, parts=[len(docs[name]) for name in SIDES]
         )
         index = cls(vocab, embedder)
-        for name, rows in zip(SIDES, blocks, strict=True):
-            side_docs = docs[name]
-            emb = embed_all(embedder, [d.text for d in side_docs]) if embedder and side_docs else None
-            index.sides[name].append(side_docs, rows, emb, in_main=True)
+        for name in SIDES:
+            index.sides[name].append(docs[name], blocks.pop(0), None, in_main=True)
+        del blocks  # the counting buffers go with the last block: the embeddings come after them
+        for name in SIDES:
+            if embedder and docs[name]:
+                index.sides[name].add_embeddings(embed_all(embedder, [d.text for d in docs[name]]))
         return index
 
     @property
@@ -235,7 +238,7 @@ class MatchIndex:
         visible = "\n".join(src.texts[i] for i in positions if query_fields is None or src.fields[i] in query_fields)
         emb = None
         if self.has_semantic and src.emb is not None:
-            emb = src.emb[positions].mean(axis=0, dtype=np.float32)
+            emb = src.embeddings(positions).mean(axis=0)
             emb = emb / (np.linalg.norm(emb) or 1.0)
         exclude = {owner} if from_side == side else set()
         return self._rank(self.vocab.query([text]), emb, visible, side, k, exclude, n_reasons, reason_fields)
@@ -359,13 +362,15 @@ class MatchIndex:
 
     # -- all pairs -----------------------------------------------------------------------------------------
 
-    def prepare(self) -> None:
-        """Build what a worker keeps beside the stored rows of each side: the transposed index and the dense block
-        of its common terms (all pairs). Each is otherwise built on first use."""
-        for side in self.sides.values():
+    def prepare(self, all_pairs_targets: Collection[SideName] = ()) -> None:
+        """Build what a worker keeps beside the stored rows of each side: the transposed index, and for the sides
+        that all pairs rank (``all_pairs_targets``) the dense block of their common terms. Each is otherwise
+        built on first use."""
+        for name, side in self.sides.items():
             if side.main_rows:
                 side.main_t  # noqa: B018
-                common_terms(side, self.config)
+                if name in all_pairs_targets:
+                    common_terms(side, self.config)
 
     def owner_vectors(self, side: SideName) -> tuple[list[Id], sp.csr_matrix]:
         """One query vector per live owner: the set of terms of its documents (weight 1 each)."""
@@ -378,8 +383,8 @@ class MatchIndex:
         (n, k), -1 = none; scores (n, k)). Lexical stage: candidates from the rarer terms, exact scores among
         them (see :func:`.allpairs.rare_first_top_k`), then the best document per owner. Same side: an owner is
         never its own match."""
-        owners, queries = self.owner_vectors(from_side)
         self.compact(side)
+        owners, queries = owner_vector_chunks(self.sides[from_side])
         codes, scores = best_owners(
             owners, queries, self.sides[side], k, from_side == side, self.config, n_threads
         )

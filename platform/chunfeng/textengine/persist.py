@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from .config import EngineConfig
 from .documents import SIDES, Doc, DocumentSide, Id
 from .embedding import Embedder, default_embedder
-from .vocabulary import Rows, Vocabulary
+from .vocabulary import Rows, TermSets, Vocabulary
 
 FORMAT_VERSION = 2
 
@@ -58,11 +58,13 @@ def write_index(
         meta["sides"][name] = {"owners": s.owners, "fields": s.fields, "texts": s.texts}
         arrays[f"{name}.data"], arrays[f"{name}.indices"] = m.data, m.indices
         arrays[f"{name}.indptr"], arrays[f"{name}.alive"] = m.indptr, s.alive
-        c = s.clause_matrix()
+        c = s.clause_sets()
         arrays[f"{name}.cl_indices"], arrays[f"{name}.cl_indptr"] = c.indices, c.indptr
         arrays[f"{name}.cl_count"] = s.cl_count
         if s.emb is not None:
-            arrays[f"{name}.emb"] = s.emb.astype(np.float16)
+            arrays[f"{name}.emb"] = np.concatenate(
+                [s.embeddings(slice(a, a + 8192)).astype(np.float16) for a in range(0, len(s.emb), 8192)]
+            ) if len(s.emb) else np.zeros((0, s.emb.shape[1]), dtype=np.float16)
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -117,11 +119,7 @@ def read_index(blob: bytes, embedder: Embedder | None | Literal["default"] = "de
                 shape=(len(docs), len(terms)),
             )
             emb = z[f"{name}.emb"] if f"{name}.emb" in z.files and embedder else None
-            cl_indices = z[f"{name}.cl_indices"]
-            cl = sp.csr_matrix(
-                (np.ones(len(cl_indices), bool), cl_indices, z[f"{name}.cl_indptr"]),
-                shape=(len(z[f"{name}.cl_indptr"]) - 1, len(terms)),
-            )
+            cl = TermSets(z[f"{name}.cl_indices"], z[f"{name}.cl_indptr"], len(terms))
             rows = Rows(m, cl, z[f"{name}.cl_count"].astype(np.int64))
             sides[name] = StoredSide(docs, rows, emb, z[f"{name}.alive"])
     if index_fingerprint(vocab.config, meta["embedder"], vocab) != meta["fingerprint"]:

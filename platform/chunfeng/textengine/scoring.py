@@ -59,7 +59,7 @@ def score_owners(
     combined = zscore(lexical)
     if query_emb is not None and s.emb is not None:
         # an organisation's semantic score: its best candidate document's cosine with the query
-        cos = s.emb[top].astype(np.float32) @ np.asarray(query_emb, dtype=np.float32)
+        cos = s.embeddings(top) @ np.asarray(query_emb, dtype=np.float32)
         semantic = np.full(len(codes), -np.inf, dtype=np.float32)
         np.maximum.at(semantic, inverse.ravel(), cos.astype(np.float32))
         w = config.semantic_weight

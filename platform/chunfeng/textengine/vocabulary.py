@@ -74,13 +74,15 @@ class Vocabulary:
         width = len(self.terms)
         docs = counted.doc.matrix(width, np.float32)
         k1, b = self.config.bm25_k1, self.config.bm25_b
-        row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(docs.indptr))
         norm = (k1 * (1.0 - b + b * lengths / self.avg_len)).astype(np.float32)
-        tf = docs.data
-        tf *= np.float32(k1 + 1.0) / (tf + norm[row_of])
-        tf *= self.idf[docs.indices]
-        del row_of
-        return Rows(docs, counted.clause.matrix(width, bool), counted.per_doc(n))
+        # in place, a run of rows at a time: the temporaries stay small whatever the number of documents
+        for a in range(0, n, 8192):
+            lo, hi = int(docs.indptr[a]), int(docs.indptr[min(a + 8192, n)])
+            tf = docs.data[lo:hi]
+            row_of = np.repeat(np.arange(a, min(a + 8192, n), dtype=np.int32), np.diff(docs.indptr[a : a + 8193]))
+            tf *= np.float32(k1 + 1.0) / (tf + norm[row_of])
+            tf *= self.idf[docs.indices[lo:hi]]
+        return Rows(docs, counted.clause.term_sets(width), counted.per_doc(n))
 
     def transform(self, texts: Sequence[str]) -> Rows:
         """Documents as BM25 rows (the stored side of every comparison) and their clauses' term sets."""
@@ -131,12 +133,46 @@ def clauses(text: str) -> list[str]:
 
 @dataclass
 class Rows:
-    """Documents' BM25 rows, their clauses' term sets (binary rows, clauses of a document consecutive) and the
-    number of clauses of each document."""
+    """Documents' BM25 rows, their clauses' term sets (clauses of a document consecutive) and the number of
+    clauses of each document."""
 
     docs: sp.csr_matrix
-    clauses: sp.csr_matrix
+    clauses: TermSets
     per_doc: np.ndarray
+
+
+class TermSets:
+    """Rows of term ids without weights (clauses' term sets), stored compactly: 16-bit ids when the vocabulary
+    allows (a third of a boolean CSR matrix's bytes), read back as CSR a few rows at a time."""
+
+    def __init__(self, indices: np.ndarray, indptr: np.ndarray, width: int) -> None:
+        self.width = width
+        self.indices = np.asarray(indices, dtype=np.uint16 if width <= 2**16 else np.int32)
+        indptr = np.asarray(indptr)
+        self.indptr = indptr.astype(np.int32 if not len(indptr) or indptr[-1] < 2**31 else np.int64, copy=False)
+
+    @classmethod
+    def empty(cls, width: int) -> TermSets:
+        return cls(np.zeros(0, np.int32), np.zeros(1, np.int64), width)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
+
+    def rows(self, ids: np.ndarray) -> sp.csr_matrix:
+        """Some rows, in the order given, as a boolean CSR matrix."""
+        ids = np.asarray(ids, dtype=np.int64)
+        starts = self.indptr[ids].astype(np.int64)
+        lengths = self.indptr[ids + 1] - starts
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        at = np.repeat(starts - indptr[:-1], lengths) + np.arange(int(indptr[-1]))
+        indices = self.indices[at].astype(np.int32)
+        return sp.csr_matrix((np.ones(len(indices), bool), indices, indptr), shape=(len(ids), self.width))
+
+    def extend(self, other: TermSets) -> TermSets:
+        """These rows followed by another's (a new object; neither is changed)."""
+        indptr = np.concatenate([self.indptr.astype(np.int64), other.indptr[1:].astype(np.int64) + self.indptr[-1]])
+        return TermSets(np.concatenate([self.indices, other.indices]), indptr, self.width)
 
 
 class _Buffers:
@@ -198,11 +234,16 @@ class _Buffers:
         out.indptr = indptr[a : b + 1] - lo
         return out
 
+    def term_sets(self, width: int) -> TermSets:
+        """The rows as term sets, without their counts."""
+        indices = np.asarray(self.indices, dtype=np.int32) if len(self.indices) else np.zeros(0, np.int32)
+        return TermSets(indices, np.asarray(self.indptr, dtype=np.int64), width)
+
     def matrix(self, width: int, dtype: type) -> sp.csr_matrix:
-        """The rows as CSR (sorted indices); boolean: term sets without their counts."""
+        """The rows as CSR (sorted indices)."""
         n = len(self.indptr) - 1
         indices = np.asarray(self.indices, dtype=np.int32) if len(self.indices) else np.zeros(0, np.int32)
-        if dtype is bool or self.counts is None:
+        if self.counts is None:
             data = np.ones(len(indices), dtype=bool)
         else:
             data = np.asarray(self.counts, dtype=np.float32) if len(self.counts) else np.zeros(0, np.float32)
