@@ -20,18 +20,18 @@ from chunfeng.accounts.models import User
 from chunfeng.db import db
 from tests.conftest import PASSWORD, _worker_database, login
 
-# Statements per workspace: the signed-in person with their session and unread notifications (1), then each
-# panel of the role. Lower these as panels get cheaper; never raise them to let a new panel through without
+# Statements per workspace: the signed-in person with their session, organisation and unread notifications (1), then
+# each panel of the role. Lower these as panels get cheaper; never raise them to let a new panel through without
 # asking whether it can share what the page reads already.
 BOUNDS = {
     "admin@demo.chunfeng.cn": 15,  # the recent activity reads the titles of the projects its entries name
-    "officer@demo.chunfeng.cn": 7,
+    "officer@demo.chunfeng.cn": 6,
     "doctor@demo.chunfeng.cn": 13,
-    "expert@demo.chunfeng.cn": 5,
+    "expert@demo.chunfeng.cn": 3,
     "company@demo.chunfeng.cn": 8,
     "investor@demo.chunfeng.cn": 6,
-    "equipment@demo.chunfeng.cn": 5,
-    "committee@demo.chunfeng.cn": 5,
+    "equipment@demo.chunfeng.cn": 3,
+    "committee@demo.chunfeng.cn": 3,
     "regulator@demo.chunfeng.cn": 1,
     "lab@demo.chunfeng.cn": 3,
     "gcp@demo.chunfeng.cn": 3,

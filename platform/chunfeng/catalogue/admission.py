@@ -204,12 +204,17 @@ def _tell_company(assessment: Assessment, message: str) -> None:
 
 # --- overdue -----------------------------------------------------------------------------------------------------
 
-def overdue_assessments(today: date | None = None, hospital_id: int | None = None) -> list[Assessment]:
-    today = today or local_today()
+def open_assessments(hospital_id: int | None = None) -> list[Assessment]:
+    """Assessments under way (of one hospital, or of every one), the oldest received first."""
     query = select(Assessment).where(Assessment.status.in_(OPEN_ASSESSMENTS))
     if hospital_id is not None:
         query = query.where(Assessment.hospital_id == hospital_id)
-    return [a for a in db.session.scalars(query.order_by(Assessment.received_on)) if timer(a, today).overdue]
+    return list(db.session.scalars(query.order_by(Assessment.received_on)))
+
+
+def overdue_assessments(today: date | None = None, hospital_id: int | None = None) -> list[Assessment]:
+    today = today or local_today()
+    return [a for a in open_assessments(hospital_id) if timer(a, today).overdue]
 
 
 def equipment_office(hospital_id: int) -> list[User]:

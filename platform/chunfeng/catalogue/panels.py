@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ..core.clock import local_today
 from ..db import db
-from .admission import hospital_function, overdue_assessments
-from .models import Assessment, Listing, ListingStatus
-from .status import OPEN_ASSESSMENTS
+from .admission import hospital_function, open_assessments, overdue_assessments, timer
+from .models import Listing, ListingStatus
 
 
 def admin_panel(user) -> dict:
@@ -17,10 +17,10 @@ def admin_panel(user) -> dict:
 
 
 def hospital_panel(user) -> dict:
-    open_count = db.session.scalar(select(func.count()).select_from(Assessment).where(
-        Assessment.hospital_id == user.organization_id, Assessment.status.in_(OPEN_ASSESSMENTS))) or 0
-    return {"function": hospital_function(user), "open": open_count,
-            "overdue": len(overdue_assessments(hospital_id=user.organization_id))}
+    """The assessments under way at the user's hospital and, among them, those overdue: one read."""
+    under_way, today = open_assessments(user.organization_id), local_today()
+    return {"function": hospital_function(user), "open": len(under_way),
+            "overdue": sum(1 for assessment in under_way if timer(assessment, today).overdue)}
 
 
 def company_panel(user) -> dict:

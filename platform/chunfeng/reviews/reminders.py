@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..core import mail
@@ -23,7 +23,7 @@ def my_assignments(expert: User) -> list[Assignment]:
     hidden = (AssignmentStatus.PROPOSED, AssignmentStatus.CANCELLED)
     found = db.session.scalars(
         select(Assignment).where(Assignment.expert_id == expert.id, Assignment.status.not_in(hidden))
-        .options(selectinload(Assignment.round), selectinload(Assignment.project)))
+        .options(joinedload(Assignment.round, innerjoin=True), joinedload(Assignment.project, innerjoin=True)))
     return sorted(found, key=lambda a: (a.status not in PENDING_FOR_EXPERT, a.due_date, a.id))
 
 
