@@ -312,3 +312,38 @@ def test_a_document_row_made_again_from_its_text_is_the_fitted_row_so_only_the_t
     assert side.main_rows == 4 and side.main_t.shape == (len(index.vocab.terms), 4)
     assert (abs(side.rows([3]) - side.matrix()[[3]]) > 1e-6).nnz == 0
     assert [m.target_id for m in index.match("掌上超声", k=1)] == [1]
+
+
+class MeaningEmbedder(FakeEmbedder):
+    """Texts that name one of a concept's words share that concept's vector (a stand-in for a model that reads the
+    same idea in other words); any other text gets its bag of characters."""
+
+    name = "meaning-1"
+    CONCEPTS = (("拉栓", "取栓"), ("晶状体", "镜片"))
+
+    def _vec(self, text: str) -> np.ndarray:
+        for n, words in enumerate(self.CONCEPTS):
+            if any(w in text for w in words):
+                v = np.zeros(self.dim, np.float32)
+                v[n] = 1.0
+                return v
+        return super()._vec(text)
+
+
+LAY = "中风病人送来,血栓堵在脑子大血管里,医生用网兜把血栓拉出来,想做一个可以现场调松紧、拍片看得清清楚楚的拉栓网"
+CLINICAL = "急性脑梗取栓时现有取栓支架尺寸不能变,希望研发术中能调节径向力、在X光下显影好的取栓装置,把颅内大血管里的血块取出来"
+LENS = "白内障术后想看远看近的人工晶状体"
+
+
+@pytest.mark.parametrize("model", [MeaningEmbedder(), None], ids=["semantic", "lexical"])
+def test_the_same_idea_in_other_words_is_a_near_duplicate_with_the_semantic_stage_only(model) -> None:
+    projects = [Doc("lay", "临床问题", LAY), Doc("clinical", "临床问题", CLINICAL), Doc("lens", "临床问题", LENS),
+                Doc("lens-words", "临床问题", "镜片")]
+    index = MatchIndex.build(PROFILES, projects, embedder=model)
+    found = {other: score for other, score, _field in index.near_duplicates("projects", "lay", threshold=0.55)}
+    if model is None:
+        assert found == {}  # they share too few words for the lexical check
+    else:
+        assert set(found) == {"clinical"} and 0.55 <= found["clinical"] <= 1.0
+    # the same meaning with no shared vocabulary at all is not taken for a duplicate
+    assert "lens-words" not in {o for o, _s, _f in index.near_duplicates("projects", "lens", threshold=0.55)}
