@@ -28,13 +28,39 @@ def refresh_matches(if_stale: bool) -> None:
         _embed_expert_documents()
         return
     started = time.perf_counter()
+    previous = store.newest_version()
     counts = refresh(refit=True)
     db.session.commit()
+    if previous is not None and (rechecked := _recheck_near_duplicates(since=previous[1])):
+        click.echo(f"Near duplicates checked again for {rechecked} project{'s' * (rechecked != 1)} changed since "
+                   "the last fit.")
     _embed_expert_documents()
     version = store.status().version
     click.echo(f"{counts.rows} matches stored for {counts.projects} projects and {counts.profiles} profiles "
                f"({counts.explained} explained) with index version {version} "
                f"in {time.perf_counter() - started:.2f} s.")
+
+
+def _recheck_near_duplicates(since) -> int:
+    """Projects whose sections changed since the last fit were checked for near duplicates before their sections
+    had an embedding (a request does not embed): the refit embedded them, so check them again, in other words
+    too."""
+    from sqlalchemy import select
+
+    from ..submissions.models import Project
+    from ..submissions.services import refresh_similar
+    from .documents import NOT_INDEXED, PROJECTS
+    from .models import MatchDocument
+
+    changed = select(MatchDocument.owner_id).where(MatchDocument.side == PROJECTS, MatchDocument.updated_at > since)
+    projects = db.session.scalars(
+        select(Project).where(Project.id.in_(changed), Project.status.not_in(NOT_INDEXED))).all()
+    count = 0
+    for project in projects:
+        refresh_similar(project)
+        count += 1
+    db.session.commit()
+    return count
 
 
 def _embed_expert_documents() -> None:
