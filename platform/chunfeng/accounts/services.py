@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -261,11 +261,7 @@ def load_session_user(token: str) -> User | None:
     every signed-in page shows, in one statement). A session idle for SESSION_IDLE_MINUTES or older than
     SESSION_MAX_HOURS ends here; `last_seen_at` is written at most once a minute, on a connection of its own (the
     request's own transaction is left alone)."""
-    unread = (select(func.count()).select_from(Notification)
-              .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None)).scalar_subquery())
-    row = db.session.execute(select(LoginSession, unread).where(LoginSession.token == token)
-                             .options(joinedload(LoginSession.user, innerjoin=True).joinedload(User.organization))
-                             ).first()
+    row = db.session.execute(_session_query(), {"token": token}).first()
     if row is None or not row[0].user.is_active:
         return None
     found = row[0]
@@ -283,6 +279,15 @@ def load_session_user(token: str) -> User | None:
 
 
 SEEN_EVERY = timedelta(minutes=1)
+
+
+@cache
+def _session_query() -> Select:
+    """Built once per process (every signed-in request runs it; the token is its parameter)."""
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None)).scalar_subquery())
+    return (select(LoginSession, unread).where(LoginSession.token == bindparam("token"))
+            .options(joinedload(LoginSession.user, innerjoin=True).joinedload(User.organization)))
 
 
 def _write_apart(statement) -> None:

@@ -3,10 +3,12 @@ invitations shown to clinicians."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from .. import policy
 from ..accounts.models import Role
@@ -58,9 +60,14 @@ def panel_context(user) -> dict:
 def _open_counts(*models) -> tuple[int, ...]:
     """How many consultations wait for an answer, reports for moderation (each model's open ones): one
     statement, however many are counted."""
-    counts = (select(func.count()).select_from(model).where(model.status == OPEN[model]).scalar_subquery()
-              for model in models)
-    return tuple(db.session.execute(select(*counts)).one())
+    return tuple(db.session.execute(_counts_query(models)).one())
+
+
+@cache
+def _counts_query(models: tuple) -> Select:
+    """Built once per process for each set of models (staff workspaces run it on every visit)."""
+    return select(*(select(func.count()).select_from(model).where(model.status == OPEN[model]).scalar_subquery()
+                    for model in models))
 
 
 OPEN = {Consultation: ConsultStatus.OPEN, Report: ReportStatus.OPEN}

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
@@ -100,33 +101,51 @@ class IncubationRow:
 def rows(query, on: date | None = None) -> list[IncubationRow]:
     """The incubations the query selects with their plans: active ones first, then by overdue steps, unanswered
     questions and the next due date."""
-    on, book = on or local_today(), TargetBook()
-    # the project and the officer in the same statement, the questions awaiting an answer counted there too (what
-    # ServiceEntry.awaiting_answer says of one entry), the milestones in one more
+    return _ordered(db.session.execute(_with_plan(query)), on)
+
+
+def _with_plan(query: Select) -> Select:
+    """The query with, in the same statement, each incubation's project, officer and questions awaiting an answer
+    (what ServiceEntry.awaiting_answer says of one entry); the milestones in one more."""
     unanswered = (select(func.count()).select_from(ServiceEntry)
                   .where(ServiceEntry.incubation_id == Incubation.id, ServiceEntry.kind == EntryKind.QUESTION,
                          or_(ServiceEntry.answer.is_(None), ServiceEntry.answer == ""))
                   .correlate(Incubation).scalar_subquery())
-    incubations = db.session.execute(query.add_columns(unanswered).options(
-        selectinload(Incubation.milestones), joinedload(Incubation.project), joinedload(Incubation.officer)))
-    found = [IncubationRow(inc, plan(inc, on, book), waiting or 0) for inc, waiting in incubations]
+    return query.add_columns(unanswered).options(
+        selectinload(Incubation.milestones), joinedload(Incubation.project), joinedload(Incubation.officer))
+
+
+@cache
+def _listing(whose: str) -> Select:
+    """Built once per process (the workspaces of officers, clinicians and administrators run them): every
+    incubation, an officer's (`officer_id`), or those of a clinician's projects (`owner_id`)."""
+    query = select(Incubation)
+    if whose == "officer":
+        query = query.where(Incubation.officer_id == bindparam("officer_id"))
+    elif whose == "owner":
+        owned = select(Project.id).where(Project.owner_id == bindparam("owner_id"))
+        query = query.where(Incubation.project_id.in_(owned))
+    return _with_plan(query)
+
+
+def _ordered(found, on: date | None) -> list[IncubationRow]:
+    on, book = on or local_today(), TargetBook()
+    listed = [IncubationRow(inc, plan(inc, on, book), waiting or 0) for inc, waiting in found]
     far = date.max
-    found.sort(key=lambda r: (r.incubation.status != IncubationStatus.ACTIVE, -len(r.overdue), -r.unanswered,
-                              r.next_due.milestone.planned_due if r.next_due else far))
-    return found
+    listed.sort(key=lambda r: (r.incubation.status != IncubationStatus.ACTIVE, -len(r.overdue), -r.unanswered,
+                               r.next_due.milestone.planned_due if r.next_due else far))
+    return listed
 
 
 def officer_rows(officer, on: date | None = None) -> list[IncubationRow]:
     """The officer's projects, the ones needing attention first."""
-    return rows(select(Incubation).where(Incubation.officer_id == officer.id), on)
+    return _ordered(db.session.execute(_listing("officer"), {"officer_id": officer.id}), on)
 
 
 def admin_rows(on: date | None = None, *, officer_id: int | None = None,
                overdue_only: bool = False) -> list[IncubationRow]:
-    query = select(Incubation)
-    if officer_id:
-        query = query.where(Incubation.officer_id == officer_id)
-    found = rows(query, on)
+    found = _ordered(db.session.execute(_listing("officer"), {"officer_id": officer_id}) if officer_id
+                     else db.session.execute(_listing("all")), on)
     return [r for r in found if r.overdue] if overdue_only else found
 
 
@@ -156,8 +175,7 @@ def remind_overdue(on: date | None = None) -> int:
 
 def progress_for_owner(user) -> list[IncubationRow]:
     """The clinician's projects in (or through) incubation, with their plan."""
-    owned = select(Project.id).where(Project.owner_id == user.id)
-    return rows(select(Incubation).where(Incubation.project_id.in_(owned)))
+    return _ordered(db.session.execute(_listing("owner"), {"owner_id": user.id}), None)
 
 
 def incubation_summary(project: Project) -> dict | None:

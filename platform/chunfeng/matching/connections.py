@@ -6,10 +6,11 @@ connection per project and organisation, however many requests and invitations a
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organization
@@ -262,27 +263,28 @@ def is_answering_side(user, connection: Connection) -> bool:
 
 @once_per_page
 def connections_for_org(organization_id: int) -> list[Connection]:
-    return list(
-        db.session.scalars(
-            select(Connection)
-            .where(Connection.organization_id == organization_id)
-            .options(joinedload(Connection.project))
-            .order_by(Connection.id.desc())
-        )
-    )
+    return list(db.session.scalars(_org_connections_query(), {"organization_id": organization_id}))
+
+
+@cache
+def _org_connections_query() -> Select:
+    """Built once per process (every company's workspace runs it)."""
+    return (select(Connection).where(Connection.organization_id == bindparam("organization_id"))
+            .options(joinedload(Connection.project)).order_by(Connection.id.desc()))
 
 
 @once_per_page
 def connections_for_owner(user) -> list[Connection]:
-    return list(
-        db.session.scalars(
-            select(Connection)
-            .join(Project, Project.id == Connection.project_id)
-            .where(Project.owner_id == user.id)
+    return list(db.session.scalars(_owner_connections_query(), {"owner_id": user.id}))
+
+
+@cache
+def _owner_connections_query() -> Select:
+    """Built once per process (every clinician's workspace runs it)."""
+    return (select(Connection).join(Project, Project.id == Connection.project_id)
+            .where(Project.owner_id == bindparam("owner_id"))
             .options(joinedload(Connection.project), joinedload(Connection.organization))
-            .order_by((Connection.status == ConnectionStatus.REQUESTED).desc(), Connection.id.desc())
-        )
-    )
+            .order_by((Connection.status == ConnectionStatus.REQUESTED).desc(), Connection.id.desc()))
 
 
 def matchable_projects_of(user) -> list[Project]:
@@ -322,9 +324,7 @@ def connection_counts() -> dict:
     by_status: dict[str, int] = {}
     by_stage: dict[str, int] = {}
     invited = 0
-    for status, stage, was_invited, n in db.session.execute(  # one grouped statement for the three counts
-            select(Connection.status, Connection.stage, Connection.invited, func.count())
-            .group_by(Connection.status, Connection.stage, Connection.invited)):
+    for status, stage, was_invited, n in db.session.execute(_counts_query()):  # one statement, three counts
         by_status[status] = by_status.get(status, 0) + n
         if status in (ConnectionStatus.ACCEPTED, ConnectionStatus.CLOSED):
             by_stage[stage] = by_stage.get(stage, 0) + n
@@ -335,6 +335,13 @@ def connection_counts() -> dict:
         "stage": {str(k): v for k, v in by_stage.items()},
         "invited": invited,
     }
+
+
+@cache
+def _counts_query() -> Select:
+    """Built once per process (the administrator's workspace runs it on every visit)."""
+    return (select(Connection.status, Connection.stage, Connection.invited, func.count())
+            .group_by(Connection.status, Connection.stage, Connection.invited))
 
 
 def org_connection_stages(organization_id: int) -> dict[str, int]:

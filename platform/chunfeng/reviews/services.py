@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased, selectinload
 from werkzeug.routing import BuildError
 
@@ -200,9 +201,14 @@ def count_in_status(status: Status) -> int:
 
 def counts_in_status(*statuses: Status) -> dict[Status, int]:
     """How many projects are in each of `statuses`, in one grouped statement."""
-    found = dict(db.session.execute(select(Project.status, func.count()).where(Project.status.in_(statuses))
-                                    .group_by(Project.status)).all())
+    found = dict(db.session.execute(_status_counts_query(), {"statuses": list(statuses)}).all())
     return {status: found.get(status, 0) for status in statuses}
+
+
+@cache
+def _status_counts_query() -> Select:
+    return (select(Project.status, func.count()).where(Project.status.in_(bindparam("statuses", expanding=True)))
+            .group_by(Project.status))
 
 
 def version_counts(projects: list[Project]) -> dict[int, int]:
@@ -523,9 +529,9 @@ class RoundProgress:
     resubmitted: int  # revised versions waiting for re-review
 
 
-def active_round_progress() -> list[RoundProgress]:
-    """Rounds not yet published, with how far their reviews and decisions are: one statement, each figure a count
-    beside its round, however many rounds and projects (the administrator's workspace)."""
+@cache
+def _round_progress_query() -> Select:
+    """Built once per process (the administrator's workspace runs it on every visit)."""
     this_round = ReviewRound.id
 
     def counted(query):
@@ -548,6 +554,12 @@ def active_round_progress() -> list[RoundProgress]:
                   & (newer.kind != VersionKind.SUPPLEMENT))
             .where(RoundEntry.round_id == this_round, Project.status == Status.UNDER_REVIEW)),
     )
-    found = db.session.execute(select(ReviewRound, *figures).where(ReviewRound.status != RoundStatus.PUBLISHED)
-                               .order_by(ReviewRound.opens_on))
+    return (select(ReviewRound, *figures).where(ReviewRound.status != RoundStatus.PUBLISHED)
+            .order_by(ReviewRound.opens_on))
+
+
+def active_round_progress() -> list[RoundProgress]:
+    """Rounds not yet published, with how far their reviews and decisions are: one statement, each figure a count
+    beside its round, however many rounds and projects (the administrator's workspace)."""
+    found = db.session.execute(_round_progress_query())
     return [RoundProgress(round_, *(n or 0 for n in counts)) for round_, *counts in found]

@@ -12,13 +12,14 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
 import filetype
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -81,10 +82,15 @@ class AttachmentRefused(SubmissionError):
 def projects_of(user: User) -> list[Project]:
     """The user's projects, latest first, with their versions' numbers (whether a project was ever sent; the
     versions' content is read only where it is shown)."""
+    return list(db.session.scalars(_projects_query(), {"owner_id": user.id}))
+
+
+@cache
+def _projects_query() -> Select:
+    """Built once per process (every clinician's workspace runs it)."""
     versions = selectinload(Project.versions).load_only(ProjectVersion.number, ProjectVersion.kind)
-    return list(db.session.scalars(
-        select(Project).options(versions).where(Project.owner_id == user.id)
-        .order_by(Project.updated_at.desc(), Project.id.desc())))
+    return (select(Project).options(versions).where(Project.owner_id == bindparam("owner_id"))
+            .order_by(Project.updated_at.desc(), Project.id.desc()))
 
 
 def project_fields(project: Project) -> dict[str, Any]:
