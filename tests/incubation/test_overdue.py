@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from chunfeng.accounts.models import User
+from chunfeng.core import clock
 from chunfeng.db import db
-from chunfeng.incubation import milestones, timers, tracking
+from chunfeng.incubation import milestones, tracking
 from chunfeng.incubation.models import Incubation
 from chunfeng.submissions.models import DeviceClass, Pathway
 from tests.conftest import login
@@ -28,7 +29,7 @@ def _officer_list(client, started, day):
 def test_a_step_becomes_overdue_the_day_after_its_planned_due_date(app, client, start):
     started = start()
     due = _first_due(app, started)
-    assert due == timers.add_working_days(MONDAY, 30)
+    assert due == clock.add_working_days(MONDAY, 30)
     on_time = _officer_list(client, started, due)
     assert "可调节直径的颅内取栓支架" in on_time and "table-danger" not in on_time
     late = _officer_list(client, started, due + timedelta(days=1))
@@ -51,8 +52,8 @@ def test_a_running_review_goes_over_its_compressed_target(app, start):
         review.planned_due = None  # only the 27-day target counts here
         milestones.change_milestone(review, "start", db.session.get(User, started.officer.id))
         db.session.commit()
-    for day, expected_elapsed, overdue in ((timers.add_working_days(review_start, 27), 27, False),
-                                           (timers.add_working_days(review_start, 28), 28, True)):
+    for day, expected_elapsed, overdue in ((clock.add_working_days(review_start, 27), 27, False),
+                                           (clock.add_working_days(review_start, 28), 28, True)):
         with at(day), app.app_context():
             incubation = db.session.get(Incubation, started.incubation_id)
             view = next(v for v in tracking.plan(incubation) if v.key == "technical_review")

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from chunfeng.accounts.models import Role, User
+from chunfeng.core import clock
 from chunfeng.core.models import Notification
 from chunfeng.core.services import notification_text
 from chunfeng.db import db
-from chunfeng.incubation import starting, targets, timers, tracking
+from chunfeng.incubation import starting, targets, tracking
 from chunfeng.incubation.errors import IncubationError
 from chunfeng.incubation.models import Incubation, MilestoneKey, MilestoneStatus
 from chunfeng.submissions.models import DeviceClass, Pathway, Project
@@ -36,7 +37,7 @@ def test_class_three_innovation_plan_has_every_step_with_national_limits(app, st
         assert all(m.status == MilestoneStatus.NOT_STARTED for m in incubation.milestones)
         review = milestone_of(incubation, "technical_review")
         acceptance = milestone_of(incubation, "acceptance")
-        assert timers.working_days_between(review.planned_start, review.planned_due) == 90
+        assert clock.working_days_between(review.planned_start, review.planned_due) == 90
         assert review.planned_start == acceptance.planned_due, "each step is planned to start when the previous is due"
         assert milestone_of(incubation, "product_technical_requirements").planned_start == MONDAY
         project = db.session.get(Project, started.project_id)

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from chunfeng.core import clock
 from chunfeng.incubation import timers
 
 FRIDAY, MONDAY = date(2026, 3, 6), date(2026, 3, 9)
@@ -17,15 +18,15 @@ FRIDAY, MONDAY = date(2026, 3, 6), date(2026, 3, 9)
     (MONDAY, FRIDAY, 0),  # an end before the start is no time at all
 ])
 def test_working_days_between_skips_weekends(start, end, expected):
-    assert timers.working_days_between(start, end) == expected
+    assert clock.working_days_between(start, end) == expected
 
 
 def test_adding_working_days_lands_on_a_weekday_and_round_trips():
-    assert timers.add_working_days(FRIDAY, 1) == MONDAY
+    assert clock.add_working_days(FRIDAY, 1) == MONDAY
     for days in (1, 4, 5, 27, 60):
-        end = timers.add_working_days(FRIDAY, days)
+        end = clock.add_working_days(FRIDAY, days)
         assert end.weekday() < 5
-        assert timers.working_days_between(FRIDAY, end) == days
+        assert clock.working_days_between(FRIDAY, end) == days
 
 
 def test_target_is_a_share_of_the_statutory_limit_rounded_down_unless_days_are_given():

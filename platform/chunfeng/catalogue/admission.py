@@ -18,11 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import OrgKind, Role, User
 from ..core import mail
-from ..core.clock import local_today
+from ..core.clock import add_working_days, local_today, working_days_between
 from ..core.services import N_, Nn_, notify, record
 from ..core.web import path_for
 from ..db import db
-from ..incubation.timers import add_working_days, working_days_between
 from .errors import CatalogueError
 from .models import (
     Assessment,

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..accounts.models import Role, User
-from ..core.clock import local_today
+from ..core.clock import add_working_days, local_today
 from ..db import db
-from ..incubation import milestones, service_record, starting, stories, timers
+from ..incubation import milestones, service_record, starting, stories
 from ..incubation.involvement import COMPANY_ROLES, granted_organization_ids
 from ..incubation.models import Audience, Incubation, MilestoneKey, MilestoneStatus
 from ..submissions.models import DeviceClass, Pathway, Project
@@ -88,7 +88,7 @@ def _walk(incubation: Incubation, officer: User, plan: list[tuple[MilestoneKey, 
     for day, _order, key, event in changes:
         step = incubation.milestone(key)
         if event == "complete" or step.status == MilestoneStatus.NOT_STARTED:
-            milestones.change_milestone(step, event, officer, on=timers.add_working_days(begin, day))
+            milestones.change_milestone(step, event, officer, on=add_working_days(begin, day))
     owners = {K.TECHNICAL_REQUIREMENTS: "企业研发部", K.REGISTRATION_TESTING: "企业注册部 / 省医疗器械检验所",
               K.CLINICAL_EVALUATION: "医生团队与企业临床部"}
     for key, owner in owners.items():
@@ -99,10 +99,10 @@ def _service_record(incubation: Incubation, officer: User) -> None:
     begin = incubation.started_on
     for offset, kind, audience, text in ENTRIES:
         service_record.add_entry(incubation, officer, kind=kind, audience=audience, text=text,
-                           occurred_on=timers.add_working_days(begin, offset))
+                           occurred_on=add_working_days(begin, offset))
     clinician = incubation.project.owner
     answered = service_record.ask_question(incubation, clinician, "注册检验需要送几台样机？检验周期大概多久？")
-    answered.occurred_on = timers.add_working_days(begin, 22)
+    answered.occurred_on = add_working_days(begin, 22)
     service_record.answer_question(answered, officer, "一般送检3台同批次样机，检验周期约2至3个月；"
                                                       "本项目已申请优先检验，预计可缩短至6周左右。")
     service_record.ask_question(incubation, clinician, "临床评价如果走同品种比对，需要我们提供哪些病例资料？")

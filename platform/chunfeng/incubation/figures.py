@@ -10,6 +10,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.clock import working_days_between
 from ..reviews.services import latest_decision
 from ..submissions.models import Project
 from . import timers
@@ -43,7 +44,7 @@ def figures(on: date | None = None) -> Figures:
         for view in row.milestones:
             m = view.milestone
             if m.status == MilestoneStatus.DONE and m.actual_start and m.actual_done:
-                durations[m.key].append(timers.working_days_between(m.actual_start, m.actual_done))
+                durations[m.key].append(working_days_between(m.actual_start, m.actual_done))
     result.median_days = {key: timers.median_days(values) for key, values in durations.items()}
     result.completed = {key: len(values) for key, values in durations.items()}
     result.overdue_projects = sum(1 for r in active if r.overdue)

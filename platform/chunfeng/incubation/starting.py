@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organization, Role, User
-from ..core.clock import local_today
+from ..core.clock import add_working_days, local_today
 from ..core.services import N_, notify, person, record
 from ..db import db
 from ..reviews.services import latest_decision
 from ..submissions import status as project_status
 from ..submissions.models import DeviceClass, Pathway, Project
 from ..submissions.status import SELECTED_STATES, Event, Status
-from . import milestones, status, timers
+from . import milestones, status
 from .errors import IncubationError
 from .involvement import officer, project_link
 from .models import Incubation, Milestone
@@ -127,7 +127,7 @@ def generate_plan(incubation: Incubation, start: date) -> list[Milestone]:
     cursor = start
     for position, key in enumerate(PLAN_KEYS, start=1):
         duration = book.days(key, incubation.pathway, device_class) or PLAN_DAYS[key][device_class]
-        due = timers.add_working_days(cursor, duration)
+        due = add_working_days(cursor, duration)
         incubation.milestones.append(milestones.lifecycle.begin(
             Milestone(key=key, position=position, planned_start=cursor, planned_due=due)))
         cursor = due

@@ -1,6 +1,6 @@
 """Stage timers: pure functions of dates and targets (no database, no clock: `today` is always passed in).
 
-Days are working days (Monday to Friday), the unit of the statutory limits. Public holidays and the
+Days are working days (Monday to Friday, core.clock), the unit of the statutory limits. Public holidays and the
 weekend swaps around them are not modelled, so a timer may run a day or two ahead around a holiday,
 and the time an applicant spends supplementing documents (补正) is not stopped.
 """
@@ -11,7 +11,9 @@ import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from ..core.clock import working_days_between
 
 _LICENSING_LAW = "《行政许可法》第三十二条：申请材料不齐全的，应当当场或者在五日内一次告知需要补正的全部内容"
 _REGISTRATION_RULES = "《医疗器械注册与备案管理办法》(2021)"
@@ -30,27 +32,6 @@ STATUTORY_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
 def statutory_limit(key: str, device_class: str) -> int | None:
     found = STATUTORY_LIMITS.get((str(key), str(device_class)))
     return found[0] if found else None
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (0 if `end` is not after `start`)."""
-    if end <= start:
-        return 0
-    span = (end - start).days
-    weeks, rest = divmod(span, 7)
-    # A whole week always holds five working days; the remaining days have the weekdays of start+1..start+rest.
-    return weeks * 5 + sum(1 for i in range(1, rest + 1) if (start + timedelta(days=i)).weekday() < 5)
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days after `start`."""
-    current = start
-    remaining = max(days, 0)
-    while remaining:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 def target_days(statutory: int | None, percent: int | None = None, days: int | None = None) -> int | None:
