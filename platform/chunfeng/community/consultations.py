@@ -3,8 +3,10 @@ entries made from them with the asker's consent."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from ..core.services import N_, notify, record
 from ..core.web import path_for
@@ -107,8 +109,13 @@ def faq_listing(query: str = "", category: str = "") -> Select:
 
 
 def consultations_of(user) -> list[Consultation]:
-    return list(db.session.scalars(
-        select(Consultation).where(Consultation.asker_id == user.id).order_by(Consultation.id.desc())))
+    return list(db.session.scalars(_asked_query(), {"asker_id": user.id}))
+
+
+@cache
+def _asked_query() -> Select:
+    """Built once per process (a workspace panel runs it on every visit)."""
+    return select(Consultation).where(Consultation.asker_id == bindparam("asker_id")).order_by(Consultation.id.desc())
 
 
 def consultation_queue(status: str = "open") -> list[Consultation]:

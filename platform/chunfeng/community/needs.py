@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from ..accounts.models import User
 from ..core.services import N_, notify, record
@@ -87,11 +88,18 @@ def _counted(model, *conditions):
             .correlate(ClinicalNeed).scalar_subquery())
 
 
-def with_counts(stmt: Select) -> tuple[list[ClinicalNeed], dict[int, NeedCounts]]:
-    """The needs `stmt` selects and their counts (as need_counts gives them), in one statement."""
-    rows = db.session.execute(stmt.add_columns(
-        _counted(NeedSeeToo), _counted(NeedFollow), _counted(Comment, Comment.hidden.is_(False)))).all()
+def latest_of(author_id: int, limit: int = 5) -> tuple[list[ClinicalNeed], dict[int, NeedCounts]]:
+    """The author's latest needs and their counts (as need_counts gives them), in one statement."""
+    rows = db.session.execute(_latest_query(limit), {"author_id": author_id}).all()
     return [row[0] for row in rows], {row[0].id: NeedCounts(*row[1:]) for row in rows}
+
+
+@cache
+def _latest_query(limit: int) -> Select:
+    """Built once per process (the clinician's workspace runs it on every visit)."""
+    counts = _counted(NeedSeeToo), _counted(NeedFollow), _counted(Comment, Comment.hidden.is_(False))
+    return (select(ClinicalNeed, *counts)
+            .where(ClinicalNeed.author_id == bindparam("author_id")).order_by(ClinicalNeed.id.desc()).limit(limit))
 
 
 def need_counts(need_ids: Iterable[int]) -> dict[int, NeedCounts]:

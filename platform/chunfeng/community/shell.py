@@ -8,7 +8,7 @@ from functools import cache
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from .. import policy
 from ..accounts.models import Role
@@ -18,13 +18,12 @@ from .consultations import consultations_of
 from .models import (
     Challenge,
     ChallengeResponse,
-    ClinicalNeed,
     Consultation,
     ConsultStatus,
     Report,
     ReportStatus,
 )
-from .needs import with_counts
+from .needs import latest_of
 from .slots import bookings_of
 from .suggestions import invitations_for
 
@@ -39,13 +38,9 @@ def pending_invitations(_sender, user) -> list[tuple[str, str]]:
 def panel_context(user) -> dict:
     ctx: dict = {"role": user.role.value}
     if user.role == Role.CLINICIAN:
-        ctx["needs"], ctx["counts"] = with_counts(select(ClinicalNeed).where(ClinicalNeed.author_id == user.id)
-                                                  .order_by(ClinicalNeed.id.desc()).limit(5))
+        ctx["needs"], ctx["counts"] = latest_of(user.id)
     if user.role == Role.ENTERPRISE and user.organization_id:
-        replies = (select(func.count()).select_from(ChallengeResponse)
-                   .where(ChallengeResponse.challenge_id == Challenge.id).correlate(Challenge).scalar_subquery())
-        found = db.session.execute(select(Challenge, replies).where(Challenge.org_id == user.organization_id)
-                                   .order_by(Challenge.id.desc()).limit(5)).all()
+        found = db.session.execute(_challenges_query(), {"org_id": user.organization_id}).all()
         ctx["challenges"], ctx["replies"] = [c for c, _n in found], {c.id: n for c, n in found}
     if user.role in (Role.CLINICIAN, Role.ENTERPRISE, Role.INVESTOR):
         ctx["consultations"] = consultations_of(user)[:5]
@@ -55,6 +50,15 @@ def panel_context(user) -> dict:
     if user.role == Role.ADMIN:
         ctx["open_questions"], ctx["open_reports"] = _open_counts(Consultation, Report)
     return ctx
+
+
+@cache
+def _challenges_query() -> Select:
+    """The organisation's latest challenges with their replies counted; built once per process."""
+    replies = (select(func.count()).select_from(ChallengeResponse)
+               .where(ChallengeResponse.challenge_id == Challenge.id).correlate(Challenge).scalar_subquery())
+    return (select(Challenge, replies).where(Challenge.org_id == bindparam("org_id"))
+            .order_by(Challenge.id.desc()).limit(5))
 
 
 def _open_counts(*models) -> tuple[int, ...]:

@@ -5,9 +5,10 @@ Times are entered and shown in the platform's configured time zone and stored in
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import Role
@@ -117,8 +118,14 @@ def cancel_slot(slot: TimeSlot, actor) -> None:
 
 
 def bookings_of(user) -> list[Booking]:
-    return list(db.session.scalars(
-        select(Booking).join(TimeSlot).where(Booking.user_id == user.id, Booking.status == BookingStatus.BOOKED,
-                                             TimeSlot.ends_at > utcnow())
-        .options(contains_eager(Booking.slot).joinedload(TimeSlot.officer))
-        .order_by(TimeSlot.starts_at)))
+    return list(db.session.scalars(_booked_query(), {"user_id": user.id, "now": utcnow()}))
+
+
+@cache
+def _booked_query() -> Select:
+    """Built once per process (a workspace panel runs it on every visit)."""
+    return (select(Booking).join(TimeSlot)
+            .where(Booking.user_id == bindparam("user_id"), Booking.status == BookingStatus.BOOKED,
+                   TimeSlot.ends_at > bindparam("now", type_=TimeSlot.ends_at.type))
+            .options(contains_eager(Booking.slot).joinedload(TimeSlot.officer))
+            .order_by(TimeSlot.starts_at))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import AccountStatus, Role, User
@@ -153,11 +154,17 @@ def invite(suggestion: ChallengeSuggestion, actor) -> bool:
 
 def invitations_for(user) -> list[ChallengeSuggestion]:
     """Open challenges a company invited this clinician to, not yet answered."""
-    answered = select(ChallengeResponse.challenge_id).where(ChallengeResponse.clinician_id == user.id)
-    return list(db.session.scalars(
-        select(ChallengeSuggestion).join(Challenge)
-        .where(ChallengeSuggestion.clinician_id == user.id, ChallengeSuggestion.invited_at.is_not(None),
-               Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
-               Challenge.id.not_in(answered))
-        .options(contains_eager(ChallengeSuggestion.challenge).joinedload(Challenge.organization))
-        .order_by(ChallengeSuggestion.invited_at.desc())))
+    return list(db.session.scalars(_invitations_query(), {"clinician_id": user.id}))
+
+
+@cache
+def _invitations_query() -> Select:
+    """Built once per process (a workspace panel runs it on every visit)."""
+    clinician = bindparam("clinician_id")
+    answered = select(ChallengeResponse.challenge_id).where(ChallengeResponse.clinician_id == clinician)
+    return (select(ChallengeSuggestion).join(Challenge)
+            .where(ChallengeSuggestion.clinician_id == clinician, ChallengeSuggestion.invited_at.is_not(None),
+                   Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
+                   Challenge.id.not_in(answered))
+            .options(contains_eager(ChallengeSuggestion.challenge).joinedload(Challenge.organization))
+            .order_by(ChallengeSuggestion.invited_at.desc()))

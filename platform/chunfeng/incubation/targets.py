@@ -14,12 +14,14 @@ from .errors import IncubationError
 from .models import MilestoneKey, StageTarget
 from .plan import DEFAULT_PERCENT, plan_class
 
+_TARGETS = select(StageTarget)  # built once: the workspaces' incubation panels read it on every visit
+
 
 class TargetBook:
     """The administrator's targets, loaded once; defaults apply where none is set."""
 
     def __init__(self) -> None:
-        self.rows = {(t.key, t.pathway): t for t in db.session.scalars(select(StageTarget))}
+        self.rows = {(t.key, t.pathway): t for t in db.session.scalars(_TARGETS)}
 
     def setting(self, key: MilestoneKey, pathway: Pathway) -> StageTarget | None:
         return self.rows.get((MilestoneKey(key), Pathway(pathway)))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import Organization, User
@@ -100,21 +101,19 @@ def browse(organization_id: int, filters: BrowseFilters) -> BrowsePage:
 
 def filter_options() -> dict[str, list[str]]:
     """Specialties and provinces that occur among matchable projects, for the filter menus."""
-    specialties = db.session.scalars(
-        select(Project.specialty)
-        .where(matchable_clause(), Project.specialty != "")
-        .distinct()
-        .order_by(Project.specialty)
-    )
-    regions = db.session.scalars(
-        select(Organization.province)
-        .join(User, User.organization_id == Organization.id)
-        .join(Project, Project.owner_id == User.id)
-        .where(matchable_clause(), Organization.province != "")
-        .distinct()
-        .order_by(Organization.province)
-    )
-    return {"specialties": list(specialties), "regions": list(regions)}
+    specialties, regions = _filter_queries()
+    return {"specialties": list(db.session.scalars(specialties)), "regions": list(db.session.scalars(regions))}
+
+
+@cache
+def _filter_queries() -> tuple[Select, Select]:
+    """Built once per process (the matched projects page runs them on every visit)."""
+    specialties = (select(Project.specialty).where(matchable_clause(), Project.specialty != "")
+                   .distinct().order_by(Project.specialty))
+    regions = (select(Organization.province).join(User, User.organization_id == Organization.id)
+               .join(Project, Project.owner_id == User.id).where(matchable_clause(), Organization.province != "")
+               .distinct().order_by(Organization.province))
+    return specialties, regions
 
 
 def match_for(project_id: int, organization_id: int) -> MatchResult | None:
@@ -139,16 +138,15 @@ def suggestions_for(project: Project) -> list[tuple[MatchResult, OrgProfile]]:
 
 
 def top_matches(organization_id: int, limit: int = 5) -> list[MatchResult]:
-    return list(
-        db.session.scalars(
-            select(MatchResult)
-            .join(Project, Project.id == MatchResult.project_id)
-            .where(MatchResult.organization_id == organization_id, matchable_clause())
-            .options(contains_eager(MatchResult.project))
-            .order_by(MatchResult.score.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(_top_query(limit), {"organization_id": organization_id}))
+
+
+@cache
+def _top_query(limit: int) -> Select:
+    """Built once per process (every company's workspace runs it)."""
+    return (select(MatchResult).join(Project, Project.id == MatchResult.project_id)
+            .where(MatchResult.organization_id == bindparam("organization_id"), matchable_clause())
+            .options(contains_eager(MatchResult.project)).order_by(MatchResult.score.desc()).limit(limit))
 
 
 # --- saved projects (an organisation's shortlist) ----------------------------------------------------------

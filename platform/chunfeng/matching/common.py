@@ -3,7 +3,7 @@ which projects companies may see."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import AccountStatus, OrgKind, Role, User
@@ -38,10 +38,14 @@ def is_company_user(user) -> bool:
     return bool(user.has_role(Role.ENTERPRISE, Role.INVESTOR) and user.organization_id)
 
 
+# built once: a company's workspace and matched projects read it on every visit
+_PROFILE = select(OrgProfile).where(OrgProfile.organization_id == bindparam("organization_id"))
+
+
 def profile_of(organization_id: int | None) -> OrgProfile | None:
     if organization_id is None:
         return None
-    return db.session.scalar(select(OrgProfile).where(OrgProfile.organization_id == organization_id))
+    return db.session.scalar(_PROFILE, {"organization_id": organization_id})
 
 
 def profile_approved(organization_id: int | None) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
@@ -20,11 +21,16 @@ from .models import PENDING_FOR_EXPERT, Assignment, AssignmentStatus, ReviewRoun
 
 def my_assignments(expert: User) -> list[Assignment]:
     """Everything sent to the expert and not withdrawn, open ones first, soonest due first."""
-    hidden = (AssignmentStatus.PROPOSED, AssignmentStatus.CANCELLED)
-    found = db.session.scalars(
-        select(Assignment).where(Assignment.expert_id == expert.id, Assignment.status.not_in(hidden))
-        .options(joinedload(Assignment.round, innerjoin=True), joinedload(Assignment.project, innerjoin=True)))
+    found = db.session.scalars(_assignments_query(), {"expert_id": expert.id})
     return sorted(found, key=lambda a: (a.status not in PENDING_FOR_EXPERT, a.due_date, a.id))
+
+
+@cache
+def _assignments_query() -> Select:
+    """Built once per process (a workspace panel runs it on every visit)."""
+    hidden = (AssignmentStatus.PROPOSED, AssignmentStatus.CANCELLED)
+    return (select(Assignment).where(Assignment.expert_id == bindparam("expert_id"), Assignment.status.not_in(hidden))
+            .options(joinedload(Assignment.round, innerjoin=True), joinedload(Assignment.project, innerjoin=True)))
 
 
 def due_for(expert: User) -> list[Assignment]:

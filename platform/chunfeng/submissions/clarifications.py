@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from ..accounts.models import User
 from ..core import hooks, mail
@@ -173,6 +174,13 @@ def views(project: Project, viewer: User) -> list[ClarificationView]:
 
 def open_questions(user: User) -> list[Clarification]:
     """Questions waiting for `user`'s answer on their projects."""
-    found = db.session.scalars(select(Clarification).join(Project).where(
-        Project.owner_id == user.id, Clarification.answered_at.is_(None)).order_by(Clarification.due_on))
+    found = db.session.scalars(_open_questions_query(), {"owner_id": user.id})
     return [item for item in found if state(item) == "open"]
+
+
+@cache
+def _open_questions_query() -> Select:
+    """Built once per process (a workspace panel runs it on every visit)."""
+    return (select(Clarification).join(Project)
+            .where(Project.owner_id == bindparam("owner_id"), Clarification.answered_at.is_(None))
+            .order_by(Clarification.due_on))
