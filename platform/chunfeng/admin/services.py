@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -108,7 +109,10 @@ def _contains(column, text: str):
 
 
 def pending_count() -> int:
-    return db.session.scalar(select(func.count(User.id)).where(User.status == AccountStatus.PENDING))
+    return db.session.scalar(_PENDING)
+
+
+_PENDING = select(func.count(User.id)).where(User.status == AccountStatus.PENDING)  # built once: the workspace
 
 
 def _require(user: User, event: AccountEvent) -> None:
@@ -256,7 +260,13 @@ def audit_csv_rows(filters: AuditFilter, limit: int = 100_000) -> Iterator[tuple
 
 
 def recent_audit(limit: int = 8) -> list[tuple[AuditEntry, User | None]]:
-    return list(db.session.execute(audit_query(AuditFilter()).limit(limit)))
+    return list(db.session.execute(_recent_query(limit)))
+
+
+@cache
+def _recent_query(limit: int) -> Select:
+    """Built once per process (the administrator's workspace and dashboard run it on every visit)."""
+    return audit_query(AuditFilter()).limit(limit)
 
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import OrgKind, Role, User
@@ -205,10 +206,18 @@ def _tell_company(assessment: Assessment, message: str) -> None:
 
 def open_assessments(hospital_id: int | None = None) -> list[Assessment]:
     """Assessments under way (of one hospital, or of every one), the oldest received first."""
+    if hospital_id is None:
+        return list(db.session.scalars(_open_query(False)))
+    return list(db.session.scalars(_open_query(True), {"hospital_id": hospital_id}))
+
+
+@cache
+def _open_query(of_one_hospital: bool) -> Select:
+    """Built once per process (the workspaces of hospitals and administrators run it on every visit)."""
     query = select(Assessment).where(Assessment.status.in_(OPEN_ASSESSMENTS))
-    if hospital_id is not None:
-        query = query.where(Assessment.hospital_id == hospital_id)
-    return list(db.session.scalars(query.order_by(Assessment.received_on)))
+    if of_one_hospital:
+        query = query.where(Assessment.hospital_id == bindparam("hospital_id"))
+    return query.order_by(Assessment.received_on)
 
 
 def overdue_assessments(today: date | None = None, hospital_id: int | None = None) -> list[Assessment]:

@@ -9,9 +9,11 @@ from ..db import db
 from .admission import hospital_function, open_assessments, overdue_assessments, timer
 from .models import Listing, ListingStatus
 
+_STATUS_COUNTS = select(Listing.status, func.count()).group_by(Listing.status)  # built once: the workspace
+
 
 def admin_panel(user) -> dict:
-    counts = dict(db.session.execute(select(Listing.status, func.count()).group_by(Listing.status)).all())
+    counts = dict(db.session.execute(_STATUS_COUNTS).all())
     return {"applied": counts.get(ListingStatus.APPLIED, 0), "listed": counts.get(ListingStatus.LISTED, 0),
             "overdue": len(overdue_assessments())}
 

@@ -106,6 +106,9 @@ def profiles_for_review(status: ProfileStatus | None = None) -> list[OrgProfile]
     return list(db.session.scalars(query))
 
 
+_STATUS_COUNTS = select(OrgProfile.status, func.count()).group_by(OrgProfile.status)  # built once: the workspace
+
+
 def profile_counts() -> dict[str, int]:
-    rows = db.session.execute(select(OrgProfile.status, func.count()).group_by(OrgProfile.status))
+    rows = db.session.execute(_STATUS_COUNTS)
     return {str(status): count for status, count in rows}
