@@ -54,6 +54,16 @@ from .vocabulary import clauses as clauses  # re-exported: part of this module's
 DUPLICATE_SEMANTIC = 0.93
 DUPLICATE_LEXICAL_FLOOR = 0.05
 DUPLICATE_SEMANTIC_SCORE = 0.55
+#: ... among this many lexically closest documents (a side of any size: the check stays a few milliseconds)
+DUPLICATE_CANDIDATES = 1000
+
+
+def _best(scores: np.ndarray, n: int, floor: float) -> np.ndarray:
+    """The positions of the n highest scores that reach floor (in no particular order)."""
+    if len(scores) > n:
+        top = np.argpartition(-scores, n - 1)[:n]
+        return top[scores[top] >= floor]
+    return np.flatnonzero(scores >= floor)
 
 
 @dataclass(frozen=True)
@@ -314,13 +324,18 @@ class MatchIndex:
         semantic = self.has_semantic and s.emb is not None
         best: dict[int, tuple[float, str]] = {}
         for r, pos in enumerate(positions):
-            hits = np.flatnonzero(scores[r] >= min(threshold, DUPLICATE_LEXICAL_FLOOR if semantic else threshold))
+            hits = np.flatnonzero(scores[r] >= threshold)
             found = scores[r, hits]
-            if semantic and len(hits):
-                cos = s.embeddings(hits) @ s.embeddings([pos])[0]
+            if semantic:  # the embeddings of the lexically closest documents sharing enough vocabulary
+                near = _best(scores[r], DUPLICATE_CANDIDATES, floor=DUPLICATE_LEXICAL_FLOOR)
+                cos = s.embeddings(near) @ s.embeddings([pos])[0]
                 lifted = DUPLICATE_SEMANTIC_SCORE + (1.0 - DUPLICATE_SEMANTIC_SCORE) * (
                     (cos - DUPLICATE_SEMANTIC) / (1.0 - DUPLICATE_SEMANTIC))
-                found = np.where(cos >= DUPLICATE_SEMANTIC, np.maximum(found, lifted), found)
+                close = cos >= DUPLICATE_SEMANTIC
+                merged = dict(zip(hits.tolist(), found.tolist(), strict=True))
+                for j, score in zip(near[close].tolist(), lifted[close].tolist(), strict=True):
+                    merged[j] = max(merged.get(j, 0.0), score)
+                hits, found = np.array(list(merged), dtype=np.int64), np.array(list(merged.values()))
             for j, score in zip(hits.tolist(), found.tolist(), strict=True):
                 code = int(s.owner_code[j])
                 if score >= threshold and (code not in best or score > best[code][0]):
