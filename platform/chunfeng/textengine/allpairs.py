@@ -41,7 +41,6 @@ def owner_vector_chunks(s: DocumentSide, rows: int = 8192) -> tuple[list[Id], It
                                 shape=(n, clauses.shape[0]))
             vectors = sp.csr_matrix(agg @ clauses.astype(np.float32), shape=(n, width))
             vectors.data[:] = 1.0
-            vectors.sort_indices()
             yield vectors
 
     return [s.code_owner[c] for c in codes], chunks()
