@@ -3,6 +3,7 @@ reasons, incremental updates, persistence."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import subprocess
@@ -251,12 +252,11 @@ def test_all_pairs_from_rarer_terms_first_scores_candidates_exactly() -> None:
     index.config = dataclasses.replace(index.config, all_pairs_exact_below=0, all_pairs_candidates=40)
     fast = index.all_pairs_arrays("projects", "profiles", k=5)
     assert fast[0] == exact[0]
-    # every score returned is the score of that pair; nearly the same pairs are found
+    # every score returned is the exact score of that pair; nearly the same pairs are found
     _, queries = index.owner_vectors("projects")
     full = (queries @ index.sides["profiles"].main_t).toarray()
     rows = np.arange(len(fast[0]))[:, None]
-    # (the common terms' weights are added from a float16 block: exact to about three significant digits)
-    assert np.allclose(fast[2], np.where(fast[1] >= 0, full[rows, np.maximum(fast[1], 0)], 0.0), rtol=2e-3, atol=1e-3)
+    assert np.allclose(fast[2], np.where(fast[1] >= 0, full[rows, np.maximum(fast[1], 0)], 0.0), atol=1e-4)
     overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(fast[1].tolist(), exact[1].tolist(), strict=True)])
     assert overlap >= 0.9
     # queries taken a block at a time give the same candidates and scores as all at once
@@ -297,8 +297,8 @@ def test_one_owner_scored_against_every_owner_gives_the_scores_of_their_own_rank
 
 
 def test_a_document_row_made_again_from_its_text_is_the_fitted_row_so_only_the_transposed_block_is_kept() -> None:
-    profiles = [Doc(i, "产品线", t) for i, t in enumerate(["一次性使用无菌导尿管，硅胶材质", "医用超声诊断设备，彩色多普勒",
-                                                           "胃管 鼻饲 营养输注泵，防反流"])]
+    lines = ["一次性使用无菌导尿管，硅胶材质", "医用超声诊断设备，彩色多普勒", "胃管 鼻饲 营养输注泵，防反流"]
+    profiles = [Doc(i, "产品线", t) for i, t in enumerate(lines)]
     projects = [Doc(10, "临床问题", "卧床病人鼻饲时胃内容物反流，误吸导致肺炎")]
     index = MatchIndex.build(profiles, projects, embedder=None)
     side = index.sides["profiles"]
@@ -331,7 +331,8 @@ class MeaningEmbedder(FakeEmbedder):
 
 
 LAY = "中风病人送来,血栓堵在脑子大血管里,医生用网兜把血栓拉出来,想做一个可以现场调松紧、拍片看得清清楚楚的拉栓网"
-CLINICAL = "急性脑梗取栓时现有取栓支架尺寸不能变,希望研发术中能调节径向力、在X光下显影好的取栓装置,把颅内大血管里的血块取出来"
+CLINICAL = ("急性脑梗取栓时现有取栓支架尺寸不能变,希望研发术中能调节径向力、在X光下显影好的取栓装置,"
+            "把颅内大血管里的血块取出来")
 LENS = "白内障术后想看远看近的人工晶状体"
 
 
@@ -347,3 +348,28 @@ def test_the_same_idea_in_other_words_is_a_near_duplicate_with_the_semantic_stag
         assert set(found) == {"clinical"} and 0.55 <= found["clinical"] <= 1.0
     # the same meaning with no shared vocabulary at all is not taken for a duplicate
     assert "lens-words" not in {o for o, _s, _f in index.near_duplicates("projects", "lens", threshold=0.55)}
+
+
+def test_a_large_sides_common_terms_are_added_in_float16_to_three_significant_digits(monkeypatch) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from chunfeng.textengine import allpairs
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "match_eval.py"
+    spec = importlib.util.spec_from_file_location("me16", script)
+    me = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = me
+    spec.loader.exec_module(me)
+    profiles = [Doc(i, "产品线", t) for i, t in enumerate(me.synth_texts(600, seed=1, kind="profile"))]
+    projects = [Doc(i, "临床问题", t) for i, t in enumerate(me.synth_texts(200, seed=2, kind="idea"))]
+    index = MatchIndex.build(profiles, projects, embedder=None)
+    index.config = dataclasses.replace(index.config, all_pairs_exact_below=0, all_pairs_candidates=40)
+    exact = index.all_pairs_arrays("projects", "profiles", k=5)
+    monkeypatch.setattr(allpairs, "EXACT_BLOCK_BYTES", 0)  # as for a side of more than about 25k documents
+    index.sides["profiles"]._derived.clear()
+    half = index.all_pairs_arrays("projects", "profiles", k=5)
+    assert index.sides["profiles"]._derived[f"common-terms:{index.config.all_pairs_common_df}"][1].dtype == np.float16
+    assert np.allclose(half[2], exact[2], rtol=2e-3, atol=1e-3)
+    same = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(half[1].tolist(), exact[1].tolist(), strict=True)])
+    assert same >= 0.98

@@ -15,6 +15,16 @@ from .config import EngineConfig
 from .documents import DocumentSide, Id
 from .engine import TopK, sparse_top_k
 
+#: the common terms' block stays in float32 up to this size (about 25k documents at the usual 600 common terms)
+EXACT_BLOCK_BYTES = 64 << 20
+#: owners ranked a run at a time: ``RUN_ROWS``, or ``LARGE_RUN_ROWS`` against a side of more than ``LARGE_SIDE``
+#: documents (each run's temporaries grow with the side)
+RUN_ROWS, LARGE_RUN_ROWS, LARGE_SIDE = 32768, 8192, 50_000
+
+
+def run_rows(target: DocumentSide) -> int:
+    return LARGE_RUN_ROWS if len(target) > LARGE_SIDE else RUN_ROWS
+
 
 def vectors_by_owner(s: DocumentSide) -> tuple[list[Id], sp.csr_matrix]:
     """One query vector per live owner: the set of terms of its documents (weight 1 each)."""
@@ -24,22 +34,21 @@ def vectors_by_owner(s: DocumentSide) -> tuple[list[Id], sp.csr_matrix]:
 
 
 def owner_vector_chunks(s: DocumentSide, rows: int = 8192) -> tuple[list[Id], Iterator[sp.csr_matrix]]:
-    """:func:`vectors_by_owner` made ``rows`` owners at a time, from the documents' clause term sets (a
-    document's terms are its clauses' terms): never a copy of the side's rows."""
+    """:func:`vectors_by_owner` made ``rows`` owners at a time from their documents' columns of the transposed
+    block: never a copy of the side's rows. The side must be compacted (no updated rows outside the block)."""
+    assert not s.delta_rows, "compact the side first"
     live = np.flatnonzero(s.alive)
     codes, inverse = np.unique(s.owner_code[live], return_inverse=True)
     by_owner = np.argsort(inverse, kind="stable")
     live, inverse = live[by_owner], inverse[by_owner]
-    width = s.main_t.shape[0]
 
     def chunks() -> Iterator[sp.csr_matrix]:
         for a in range(0, len(codes), rows):
             lo, hi = np.searchsorted(inverse, [a, a + rows])
-            clauses, local = s.clause_rows(live[lo:hi])
             n = min(rows, len(codes) - a)
-            agg = sp.csr_matrix((np.ones(len(local), np.float32), (inverse[lo:hi][local] - a, np.arange(len(local)))),
-                                shape=(n, clauses.shape[0]))
-            vectors = sp.csr_matrix(agg @ clauses.astype(np.float32), shape=(n, width))
+            agg = sp.csr_matrix((np.ones(hi - lo, np.float32), (np.arange(hi - lo), inverse[lo:hi] - a)),
+                                shape=(hi - lo, n))
+            vectors = (s.main_t[:, live[lo:hi]] @ agg).T.tocsr()  # terms x documents -> owners x terms
             vectors.data[:] = 1.0
             yield vectors
 
@@ -102,8 +111,8 @@ def rare_first_top_k(
     Terms found in more than ``all_pairs_common_df`` of the documents make most of a full product's work
     (their posting lists are long) but rarely decide which documents are candidates. So: (1) one sparse
     multiply-and-top-k with the rarer terms only gives ``all_pairs_candidates`` candidates per row; (2) each
-    candidate gets the weights of the query's common terms added from a dense block of those columns (in
-    float16: half the memory, scores exact to about three significant digits); (3) rows left with too few
+    candidate gets the weights of the query's common terms added from a dense block of those columns (see
+    :func:`_common_block`); (3) rows left with too few
     candidates are computed in full. Queries go ``rows`` at a time, so that memory beyond the index does not
     grow with their number."""
     parts = list(_top_k_by_runs((queries[a : a + rows] for a in range(0, queries.shape[0], rows)), s, width, config,
@@ -127,8 +136,7 @@ def _top_k_by_runs(runs: Iterable[sp.csr_matrix], s: DocumentSide, width: int, c
         if common is None or not common.any():
             yield sparse_top_k(queries, targets_t, width, n_threads=n_threads)
             continue
-        queries = sp.csr_matrix(queries, dtype=np.float32)
-        queries.sort_indices()
+        queries = sp.csr_matrix(queries, dtype=np.float32)  # (unsorted ids are fine: nothing below reads their order)
         yield _rare_first_rows(queries, targets_t, common, block, slot, width, config, n_threads)
 
 
@@ -149,11 +157,13 @@ def common_terms(s: DocumentSide, config: EngineConfig) -> tuple[np.ndarray, np.
 
 
 def _common_block(targets_t: sp.csr_matrix, cols: np.ndarray, budget: int = 1 << 24) -> np.ndarray:
-    """The documents' weights of the common terms as a dense (documents x common terms + 1) float16 block; the
-    last column is zero padding. Filled from dense runs of at most ``budget`` bytes of columns: never a second
-    copy of the whole block."""
+    """The documents' weights of the common terms as a dense (documents x common terms + 1) block; the last column
+    is zero padding. In float32 (exact) up to ``EXACT_BLOCK_BYTES``, in float16 beyond (half the memory, scores
+    exact to about three significant digits). Filled from dense runs of at most ``budget`` bytes of columns: never
+    a second copy of the whole block."""
     m = targets_t.shape[1]
-    block = np.zeros((m, len(cols) + 1), dtype=np.float16)
+    exact = m * (len(cols) + 1) * 4 <= EXACT_BLOCK_BYTES
+    block = np.zeros((m, len(cols) + 1), dtype=np.float32 if exact else np.float16)
     per = max(8, budget // (4 * max(m, 1)))
     for j in range(0, len(cols), per):
         part = cols[j : j + per]

@@ -38,7 +38,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from .allpairs import best_owners, common_terms, owner_vector_chunks, vectors_by_owner
+from .allpairs import best_owners, common_terms, owner_vector_chunks, run_rows, vectors_by_owner
 from .config import EngineConfig
 from .documents import SIDES, Doc, DocumentSide, Id, SideName, text_digest
 from .embedding import Embedder, default_embedder
@@ -409,6 +409,7 @@ class MatchIndex:
 
     def owner_vectors(self, side: SideName) -> tuple[list[Id], sp.csr_matrix]:
         """One query vector per live owner: the set of terms of its documents (weight 1 each)."""
+        self.compact(side)
         return vectors_by_owner(self.sides[side])
 
     def all_pairs_arrays(
@@ -419,7 +420,8 @@ class MatchIndex:
         them (see :func:`.allpairs.rare_first_top_k`), then the best document per owner. Same side: an owner is
         never its own match."""
         self.compact(side)
-        owners, queries = owner_vector_chunks(self.sides[from_side])
+        self.compact(from_side)
+        owners, queries = owner_vector_chunks(self.sides[from_side], run_rows(self.sides[side]))
         codes, scores = best_owners(
             owners, queries, self.sides[side], k, from_side == side, self.config, n_threads
         )
