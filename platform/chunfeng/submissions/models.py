@@ -6,7 +6,19 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, _enum
@@ -90,6 +102,8 @@ CONFIDENTIAL_FIELDS = (
 
 class Project(TimestampMixin, db.Model):
     __tablename__ = "projects"
+    # the dashboard's breakdown of submitted projects read from the index alone, not from the wide rows
+    __table_args__ = (Index("ix_projects_submitted_breakdown", "specialty", "stage", "device_class", "submitted_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -248,6 +262,8 @@ class StatusEvent(db.Model):
     """One status change, with who made it and why: the clinician's timeline is read from these."""
 
     __tablename__ = "status_events"
+    # the dashboard's funnel (how far each project got, in a period) read from the index alone
+    __table_args__ = (Index("ix_status_events_reached", "at", "to_status", "project_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
