@@ -103,7 +103,7 @@ def sync(side: str, owner: int, docs: list[Doc]) -> bool:
     """Store one owner's documents (fields no longer present leave the index). True if any changed."""
     rows = {row.field: row for row in db.session.scalars(
         select(MatchDocument).where(MatchDocument.side == side, MatchDocument.owner_id == owner))}
-    return _write(side, {(owner, f): r for f, r in rows.items()}, {(owner, d.field): d.text for d in docs}) > 0
+    return write_texts(side, {(owner, f): r for f, r in rows.items()}, {(owner, d.field): d.text for d in docs}) > 0
 
 
 def sync_project(project: Project) -> bool:
@@ -119,10 +119,10 @@ def sync_all(side: str, wanted: dict[int, list[Doc]]) -> int:
     documents changed."""
     rows = {(row.owner_id, row.field): row for row in db.session.scalars(
         select(MatchDocument).where(MatchDocument.side == side))}
-    return _write(side, rows, {(owner, doc.field): doc.text for owner, docs in wanted.items() for doc in docs})
+    return write_texts(side, rows, {(owner, doc.field): doc.text for owner, docs in wanted.items() for doc in docs})
 
 
-def _write(side: str, rows: dict[tuple[int, str], MatchDocument], texts: dict[tuple[int, str], str]) -> int:
+def write_texts(side: str, rows: dict[tuple[int, str], MatchDocument], texts: dict[tuple[int, str], str]) -> int:
     """Bring stored rows to the wanted texts: a changed text gets a new digest and loses its embedding (computed
     again when the index takes it in); an empty text marks a document that left the index."""
     changed, now = 0, utcnow()

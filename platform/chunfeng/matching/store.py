@@ -354,7 +354,7 @@ def _store_documents(side: str, wanted: Mapping[int, Sequence[tuple[str, str]]],
         return
     try:
         with db.session.begin_nested():
-            documents._write(side, {key: row for key, row in rows.items() if key in texts}, texts)
+            documents.write_texts(side, {key: row for key, row in rows.items() if key in texts}, texts)
     except IntegrityError:  # another transaction stored the same documents first
         pass
 
