@@ -6,7 +6,8 @@ Set TEST_DATABASE_URL (e.g. postgresql+psycopg://...) to run the suite against P
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine
@@ -41,6 +42,43 @@ def _worker_database(url: str, worker: str) -> str:
             conn.exec_driver_sql(f'CREATE DATABASE "{worker_name}"')
     admin.dispose()
     return f"{base}/{worker_name}"
+
+
+@contextmanager
+def seeded_demo(tmp_path_factory, name: str, **config) -> Iterator:
+    """`flask seed-demo` in a database of its own (a SQLite file, or a PostgreSQL database per worker that no other
+    test empties), every demo password set to the test password (cheaply hashed); yields the app."""
+    from werkzeug.security import generate_password_hash
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = (_worker_database(url, f"{worker}_{name}") if url
+           else f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}")
+    import_models()
+    engine = create_engine(url)
+    db.metadata.drop_all(engine)
+    db.metadata.create_all(engine)
+    engine.dispose()
+    folder = tmp_path_factory.mktemp(f"{name}-instance")
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(folder / "instance"), "UPLOAD_FOLDER": str(folder / "uploads"),
+        "BACKUP_FOLDER": str(folder / "backups"), "WTF_CSRF_ENABLED": False,
+        "MATCH_SEMANTIC": False,  # ranking is not what these tests look at
+        **config,
+    })
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+        db.session.execute(db.update(User).values(password_hash=fast))
+        db.session.commit()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

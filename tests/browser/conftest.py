@@ -175,46 +175,24 @@ class DemoWorld:
 def demo_world(tmp_path_factory):
     """`flask seed-demo` in a database of its own (SQLite file, or a PostgreSQL database per worker), every demo
     password set to the test password, served in a thread for the whole session."""
-    from sqlalchemy import create_engine, select
-    from werkzeug.security import generate_password_hash
+    from sqlalchemy import select
 
-    from chunfeng import create_app, import_models
     from chunfeng.accounts.models import User
     from chunfeng.db import db
-    from tests.conftest import PASSWORD, _worker_database
+    from tests.conftest import seeded_demo
 
-    url = os.environ.get("TEST_DATABASE_URL")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    url = (_worker_database(url, f"{worker}_demo") if url
-           else f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
-    import_models()
-    engine = create_engine(url)
-    db.metadata.drop_all(engine)
-    db.metadata.create_all(engine)
-    engine.dispose()
-    folder = tmp_path_factory.mktemp("demo-instance")
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
-        "INSTANCE_PATH": str(folder / "instance"), "UPLOAD_FOLDER": str(folder / "uploads"),
-        "BACKUP_FOLDER": str(folder / "backups"), "WTF_CSRF_ENABLED": True, "MATCH_SEMANTIC": False,
-        "SESSION_IDLE_MINUTES": 0, "SESSION_MAX_HOURS": 0,
-    })
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
-        assert result.exit_code == 0, result.output
-        db.session.execute(db.update(User).values(
-            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")))
-        db.session.commit()
-        emails, ids = _demo_landmarks(db, select, User)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield DemoWorld(url=f"http://127.0.0.1:{server.server_port}", emails=emails, ids=ids)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with seeded_demo(tmp_path_factory, "demo", WTF_CSRF_ENABLED=True, SESSION_IDLE_MINUTES=0,
+                     SESSION_MAX_HOURS=0) as app:
+        with app.app_context():
+            emails, ids = _demo_landmarks(db, select, User)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield DemoWorld(url=f"http://127.0.0.1:{server.server_port}", emails=emails, ids=ids)
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
 
 
 def _demo_landmarks(db, select, User) -> tuple[dict[str, str], dict[str, int]]:

@@ -8,20 +8,14 @@ test worker in a database of its own, which no other test empties.
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine
 from werkzeug.routing import AnyConverter, IntegerConverter
-from werkzeug.security import generate_password_hash
 
-from chunfeng import create_app, import_models
-from chunfeng.accounts.models import User
-from chunfeng.db import db
 from chunfeng.demo.people import DEMO_PEOPLE
-from tests.conftest import PASSWORD, _worker_database, login
+from tests.conftest import login, seeded_demo
 
 HUGE_IDS = (2**31, 2**63, 10**30)
 HUGE = str(10**30)
@@ -38,31 +32,8 @@ ROLES = ("anonymous", *sorted({role.value for role, *_rest in DEMO_PEOPLE}))
 @pytest.fixture(scope="session")
 def hostile_world(tmp_path_factory):
     """The demo in a database of its own: SQLite file, or a PostgreSQL database per worker."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    url = (_worker_database(url, f"{worker}_hostile") if url
-           else f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'hostile.db'}")
-    import_models()
-    engine = create_engine(url)
-    db.metadata.drop_all(engine)
-    db.metadata.create_all(engine)
-    engine.dispose()
-    folder = tmp_path_factory.mktemp("hostile-instance")
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
-        "INSTANCE_PATH": str(folder / "instance"), "UPLOAD_FOLDER": str(folder / "uploads"),
-        "BACKUP_FOLDER": str(folder / "backups"), "WTF_CSRF_ENABLED": False, "PROPAGATE_EXCEPTIONS": False,
-        "MATCH_SEMANTIC": False,  # ranking is not what this test looks at
-    })
-    with app.app_context():
-        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-        fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-        db.session.execute(db.update(User).values(password_hash=fast))
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with seeded_demo(tmp_path_factory, "hostile", PROPAGATE_EXCEPTIONS=False) as app:
+        yield app
 
 
 def _email_of(role: str) -> str:

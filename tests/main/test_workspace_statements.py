@@ -8,17 +8,14 @@ The demo is seeded once per test worker in a database of its own, which no other
 from __future__ import annotations
 
 import importlib
-import os
 from collections import Counter
 
 import pytest
-from sqlalchemy import create_engine, event, select
-from werkzeug.security import generate_password_hash
+from sqlalchemy import event, select
 
-from chunfeng import create_app, import_models
 from chunfeng.accounts.models import User
 from chunfeng.db import db
-from tests.conftest import PASSWORD, _worker_database, login
+from tests.conftest import PASSWORD, login, seeded_demo
 
 # Statements per workspace: the signed-in person with their session, organisation and unread notifications (1), then
 # each panel of the role. Lower these as panels get cheaper; never raise them to let a new panel through without
@@ -41,30 +38,8 @@ SESSION_BOOKKEEPING = "UPDATE login_sessions"  # last seen, written apart at mos
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    url = os.environ.get("TEST_DATABASE_URL")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    url = (_worker_database(url, f"{worker}_workspace") if url
-           else f"sqlite:///{tmp_path_factory.mktemp('workspace') / 'workspace.db'}")
-    import_models()
-    engine = create_engine(url)
-    db.metadata.drop_all(engine)
-    db.metadata.create_all(engine)
-    engine.dispose()
-    folder = tmp_path_factory.mktemp("workspace-instance")
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
-        "INSTANCE_PATH": str(folder / "instance"), "UPLOAD_FOLDER": str(folder / "uploads"),
-        "BACKUP_FOLDER": str(folder / "backups"), "WTF_CSRF_ENABLED": False, "MATCH_SEMANTIC": False,
-    })
-    with app.app_context():
-        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-        fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-        db.session.execute(db.update(User).values(password_hash=fast))
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with seeded_demo(tmp_path_factory, "workspace") as app:
+        yield app
 
 
 def workspace_statements(app, client, path: str = "/dashboard") -> list[str]:
