@@ -29,6 +29,19 @@ ENTERPRISE_FIELDS = (
 INVESTOR_FIELDS = ("focus_areas", "stages", "ticket_min", "ticket_max", "region", "cooperation_modes")
 
 
+def send_for_review(profile, lifecycle, resubmit, user, first_time: bool, message: str, queue: str) -> None:
+    """A profile reviewed by administrators (organisations', service providers'), just saved: a returned one goes
+    back to their queue (`resubmit` through its lifecycle) and, like a new one, loses the last review's note; the
+    administrators are told (`message` with the organisation's name, linking to the `queue` endpoint)."""
+    resubmitted = lifecycle.allowed(profile.status, resubmit)
+    if resubmitted:
+        lifecycle.apply(profile, resubmit, user)
+    if first_time or resubmitted:
+        profile.review_note = ""
+        for admin in active_admins():
+            notify(admin, message, path_for(queue), org=profile.organization.name)
+
+
 def profile_fields(kind: ProfileKind) -> tuple[str, ...]:
     return INVESTOR_FIELDS if kind == ProfileKind.INVESTOR else ENTERPRISE_FIELDS
 
@@ -60,14 +73,8 @@ def save_profile(profile: OrgProfile, data: dict, user) -> OrgProfile:
         profile_lifecycle.begin(profile)
     db.session.add(profile)
     db.session.flush()
-    resubmitted = profile_lifecycle.allowed(profile.status, ProfileEvent.RESUBMIT)
-    if resubmitted:
-        profile_lifecycle.apply(profile, ProfileEvent.RESUBMIT, user)
-    if first_time or resubmitted:
-        profile.review_note = ""
-        for admin in active_admins():
-            notify(admin, N_("Organisation profile awaiting approval: %(org)s"), path_for("matching.admin_profiles"),
-                   org=profile.organization.name)
+    send_for_review(profile, profile_lifecycle, ProfileEvent.RESUBMIT, user, first_time,
+                    N_("Organisation profile awaiting approval: %(org)s"), "matching.admin_profiles")
     record(
         "profile.created" if first_time else "profile.updated",
         profile,

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..accounts.services import active_admins
-from ..core.services import N_, notify, record
+from ..core.services import N_, record
 from ..core.web import path_for
 from ..db import db, utcnow
 from ..matching.models import ProfileStatus
+from ..matching.profiles import send_for_review
 from .errors import ProviderError
 from .lifecycles import ProfileEvent, provider_lifecycle
 from .models import ProviderKind, ProviderProfile
@@ -58,14 +58,8 @@ def save_profile(profile: ProviderProfile, data: dict, user) -> ProviderProfile:
     first_time = profile.id is None
     db.session.add(profile)
     db.session.flush()
-    resubmitted = provider_lifecycle.allowed(profile.status, ProfileEvent.RESUBMIT)
-    if resubmitted:
-        provider_lifecycle.apply(profile, ProfileEvent.RESUBMIT, user)
-    if first_time or resubmitted:
-        profile.review_note = ""
-        for admin in active_admins():
-            notify(admin, N_("Service provider awaiting approval: %(org)s"), path_for("providers.admin_profiles"),
-                   org=profile.organization.name)
+    send_for_review(profile, provider_lifecycle, ProfileEvent.RESUBMIT, user, first_time,
+                    N_("Service provider awaiting approval: %(org)s"), "providers.admin_profiles")
     record("provider_profile.created" if first_time else "provider_profile.updated", profile, actor=user,
            organization=profile.organization.name)
     return profile
