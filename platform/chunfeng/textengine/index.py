@@ -324,22 +324,18 @@ class MatchIndex:
         semantic = self.has_semantic and s.emb is not None
         best: dict[int, tuple[float, str]] = {}
         for r, pos in enumerate(positions):
-            hits = np.flatnonzero(scores[r] >= threshold)
-            found = scores[r, hits]
+            row = scores[r]
             if semantic:  # the embeddings of the lexically closest documents sharing enough vocabulary
-                near = _best(scores[r], DUPLICATE_CANDIDATES, floor=DUPLICATE_LEXICAL_FLOOR)
+                near = _best(row, DUPLICATE_CANDIDATES, floor=DUPLICATE_LEXICAL_FLOOR)
                 cos = s.embeddings(near) @ s.embeddings([pos])[0]
-                lifted = DUPLICATE_SEMANTIC_SCORE + (1.0 - DUPLICATE_SEMANTIC_SCORE) * (
-                    (cos - DUPLICATE_SEMANTIC) / (1.0 - DUPLICATE_SEMANTIC))
                 close = cos >= DUPLICATE_SEMANTIC
-                merged = dict(zip(hits.tolist(), found.tolist(), strict=True))
-                for j, score in zip(near[close].tolist(), lifted[close].tolist(), strict=True):
-                    merged[j] = max(merged.get(j, 0.0), score)
-                hits, found = np.array(list(merged), dtype=np.int64), np.array(list(merged.values()))
-            for j, score in zip(hits.tolist(), found.tolist(), strict=True):
+                lifted = DUPLICATE_SEMANTIC_SCORE + (1.0 - DUPLICATE_SEMANTIC_SCORE) * (
+                    (cos[close] - DUPLICATE_SEMANTIC) / (1.0 - DUPLICATE_SEMANTIC))
+                row[near[close]] = np.maximum(row[near[close]], lifted)
+            for j in np.flatnonzero(row >= threshold).tolist():
                 code = int(s.owner_code[j])
-                if score >= threshold and (code not in best or score > best[code][0]):
-                    best[code] = (score, s.fields[pos])
+                if code not in best or row[j] > best[code][0]:
+                    best[code] = (float(row[j]), s.fields[pos])
         ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
         return [(s.code_owner[c], round(score, 6), label) for c, (score, label) in ranked]
 
