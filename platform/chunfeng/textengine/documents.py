@@ -100,15 +100,10 @@ class DocumentSide:
         return main if delta is None else sp.vstack([main, delta], format="csr", dtype=np.float32)
 
     def rows(self, positions: Sequence[int]) -> sp.csr_matrix:
-        """Some documents' rows, in the order given, without stacking the whole side."""
-        delta, _ = self.delta()
-        in_main = [p for p in positions if p < self.main_rows]
-        made = iter([])
-        if in_main:
-            assert self.vectorize is not None, "a side with a main block needs its vocabulary's transform"
-            made = iter(self.vectorize([self.texts[p] for p in in_main]))
-        parts = [next(made) if p < self.main_rows else delta[[p - self.main_rows]] for p in positions]  # type: ignore[index]
-        return sp.vstack(parts, format="csr", dtype=np.float32)
+        """Some documents' rows, in the order given, made again from their texts with the stored vocabulary (as
+        fitted or updated: the same rows), without reading the transposed block."""
+        assert self.vectorize is not None, "a side needs its vocabulary's transform"
+        return sp.csr_matrix(self.vectorize([self.texts[p] for p in positions]), dtype=np.float32)
 
     def clause_sets(self) -> TermSets:
         """Every clause's term set, main block and updates."""
