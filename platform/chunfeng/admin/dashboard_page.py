@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
+from ..core.recent import Recent
 from ..db import utcnow
 from ..exports import csv_bytes, download, export_time
 from . import dashboard as figures
@@ -20,6 +21,9 @@ from .forms import FilterForm
 
 REVIEWER_ROWS = 20
 ACTIVITY_ROWS = 10
+# The charts and the reviewers' table count thousands of rows: counted at most once a minute per worker (at once
+# after a change made through this worker), and the page says when.
+FIGURES = Recent("admin.dashboard")
 BAD_DATE = _l("Enter a date as YYYY-MM-DD, for example 2026-03-01.")
 
 
@@ -56,10 +60,12 @@ def period_from_request() -> tuple[PeriodForm, figures.Period | None]:
 def page():
     form, period = period_from_request()
     shown = period or figures.ALL_TIME
+    counted = FIGURES.kept(shown, lambda: (figures.charts(shown), figures.reviewer_table(REVIEWER_ROWS)))
+    charts, reviewers = counted.value
     return render_template(
         "admin/dashboard.html", form=form, period=shown, refused=period is None,
-        charts=figures.charts(shown), pending=services.pending_count(), period_means=figures.PERIOD_MEANS,
-        reviewers=figures.reviewer_table(REVIEWER_ROWS), reviewer_rows=REVIEWER_ROWS,
+        charts=charts, pending=services.pending_count(), period_means=figures.PERIOD_MEANS,
+        reviewers=reviewers, reviewer_rows=REVIEWER_ROWS, counted_at=counted.at,
         activity=recent_activity(ACTIVITY_ROWS), csv_args=_period_args(shown), period_text=describe(shown),
     ), 200 if period is not None else 400
 
