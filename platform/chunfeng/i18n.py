@@ -4,7 +4,8 @@ Chinese (zh_Hans_CN) is the default."""
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_datetime
+from flask.globals import _cv_app
+from flask_babel import Domain, format_datetime
 from flask_login import current_user
 
 from .extensions import babel
@@ -39,8 +40,41 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+class RequestDomain(Domain):
+    """flask-babel's domain, keeping the catalogue it found for the locale in the running context: a page
+    translates a few hundred strings, and flask-babel looks the context up several times for each."""
+
+    def get_translations(self):
+        state = _babel_state()
+        kept = getattr(state, "chunfeng_translations", None)
+        if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+            return kept[1]
+        translations = super().get_translations()
+        if (state := _babel_state()) is not None:
+            state.chunfeng_translations = (getattr(state, "babel_locale", None), translations)
+        return translations
+
+
+def _babel_state():
+    """flask-babel's namespace in the running application context (`g._flask_babel`), read without the proxies."""
+    context = _cv_app.get(None)
+    return None if context is None else vars(context.g).get("_flask_babel")
+
+
+def translations():
+    return babel.domain_instance.get_translations()
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = RequestDomain()  # the default domain, "messages"
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
     @app.context_processor
     def language_context():
