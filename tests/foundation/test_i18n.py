@@ -39,3 +39,21 @@ def test_notifications_with_a_count_agree_with_their_number(app, make_user):
         with force_locale("zh_Hans_CN"):
             assert notification_texts(notes) == ["“取栓支架”有 1 个节点已逾期。", "“取栓支架”有 2 个节点已逾期。"]
         db.session.rollback()
+
+
+def test_a_mail_written_in_another_language_leaves_the_page_in_its_own(app):
+    """Each request keeps the catalogue of its language; a mail to someone who reads English, written in the
+    middle of a Chinese page, gets English, and the rest of the page stays Chinese."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, lazy_gettext
+
+    with app.test_request_context("/?lang=zh_Hans_CN"):
+        assert gettext("Log in") == "登录"
+        with force_locale("en"):
+            assert gettext("Log in") == "Log in"
+            assert render_template_string("{{ _('Log in') }}") == "Log in"
+        assert gettext("Log in") == "登录"
+        assert str(lazy_gettext("Log in")) == "登录"
+        assert render_template_string("{{ _('Log in') }}") == "登录"
+    with app.test_request_context("/?lang=en"):
+        assert render_template_string("{{ _('Log in') }}") == "Log in"
