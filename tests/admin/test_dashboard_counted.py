@@ -59,3 +59,23 @@ def test_each_period_is_counted_apart(client, login_as, make_user, make_project)
     assert _specialties(client.get("/admin").get_data(as_text=True)) == {"眼科"}
     page = client.get("/admin?from=2001-01-01&to=2001-12-31").get_data(as_text=True)
     assert "2001-01-01" in page and "data-chart" not in page  # nothing was submitted in 2001
+
+
+def test_an_application_shows_on_the_administrators_workspace_at_once_and_another_workers_within_a_minute(
+        app, client, login_as, make_user):
+    from chunfeng.accounts.models import AccountStatus, User
+
+    make_user(Role.CLINICIAN)
+    login_as(Role.ADMIN)
+    assert "个账号待审核" not in client.get("/dashboard").get_data(as_text=True)
+    make_user(Role.EXPERT, status=AccountStatus.PENDING)  # applied through this worker
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "1 个账号待审核" in page and "统计于" in page
+
+    with app.app_context(), db.engine.begin() as connection:  # and one through another worker
+        changed = connection.execute(update(User).where(User.role == Role.CLINICIAN)
+                                     .values(status=AccountStatus.PENDING))
+        assert changed.rowcount == 1
+    assert "1 个账号待审核" in client.get("/dashboard").get_data(as_text=True)
+    app.config["RECENT_SECONDS"] = 0  # a minute later
+    assert "2 个账号待审核" in client.get("/dashboard").get_data(as_text=True)

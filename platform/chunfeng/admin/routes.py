@@ -269,5 +269,5 @@ NAV = Offer(
     NavItem("admin.settings", _l("Retention settings"), "admin.settings", order=5, group="admin"),
 )
 PANELS = Offer(
-    Panel("admin/_panel.html", "admin.access", _panel_context, order=5),
+    Panel("admin/_panel.html", "admin.access", _panel_context, order=5, shared=True),
 )

@@ -28,5 +28,5 @@ NAV = Offer(
 PANELS = Offer(
     Panel("catalogue/panel_hospital.html", "catalogue.hospital", panels.hospital_panel, order=15),
     Panel("catalogue/panel_company.html", "catalogue.apply", panels.company_panel, order=55),
-    Panel("catalogue/panel_admin.html", "catalogue.review", panels.admin_panel, order=65),
+    Panel("catalogue/panel_admin.html", "catalogue.review", panels.admin_panel, order=65, shared=True),
 )

@@ -7,8 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
+
 from .. import policy
 from . import hooks
+from .recent import Recent
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,12 @@ class Panel:
     action: str
     context: Callable[[Any], dict]
     order: int = 50
+    # The same for everyone who may see it (figures of the platform, not of the person): counted at most once a
+    # minute (see core/recent.py); its template shows when, with main/_counted.html. Its context holds plain values.
+    shared: bool = False
+
+
+SHARED_PANELS: Recent[dict] = Recent("shell.shared-panels")
 
 
 def nav_for(user: Any) -> list[NavItem]:
@@ -36,7 +45,14 @@ def nav_for(user: Any) -> list[NavItem]:
 def panels_for(user: Any) -> list[tuple[str, dict]]:
     panels = hooks.collect(hooks.dashboard_panels)
     chosen = sorted((p for p in panels if policy.can(user, p.action)), key=lambda p: p.order)
-    return [(panel.template, panel.context(user)) for panel in chosen]
+    return [(panel.template, _context(panel, user)) for panel in chosen]
+
+
+def _context(panel: Panel, user: Any) -> dict:
+    if not panel.shared:
+        return panel.context(user)
+    kept = SHARED_PANELS.kept((panel.template, str(get_locale())), lambda: panel.context(user))
+    return {**kept.value, "counted_at": kept.at}
 
 
 class Offer:

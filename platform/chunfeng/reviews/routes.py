@@ -79,5 +79,5 @@ NAV = Offer(
 )
 PANELS = Offer(
     Panel("reviews/_panel_expert.html", "review.expert", _expert_panel, order=15),
-    Panel("reviews/_panel_admin.html", "reviews.admin", _admin_panel, order=30),
+    Panel("reviews/_panel_admin.html", "reviews.admin", _admin_panel, order=30, shared=True),
 )

@@ -40,6 +40,7 @@ from .models import (
     OUTCOME_EVENTS,
     OUTCOME_LABELS,
     PENDING_FOR_EXPERT,
+    ROUND_STATUS_LABELS,
     SELECTED_OUTCOMES,
     Assignment,
     AssignmentStatus,
@@ -521,12 +522,18 @@ def _assignments_of_version(decision: Decision) -> list[Assignment]:
 
 @dataclass
 class RoundProgress:
-    round: ReviewRound
+    round_id: int
+    name: str
+    status: RoundStatus
     projects: int
     invited: int  # assignments sent (invited, accepted or submitted)
     submitted: int
     decided: int
     resubmitted: int  # revised versions waiting for re-review
+
+    @property
+    def status_label(self):
+        return ROUND_STATUS_LABELS[self.status]
 
 
 @cache
@@ -554,7 +561,8 @@ def _round_progress_query() -> Select:
                   & (newer.kind != VersionKind.SUPPLEMENT))
             .where(RoundEntry.round_id == this_round, Project.status == Status.UNDER_REVIEW)),
     )
-    return (select(ReviewRound, *figures).where(ReviewRound.status != RoundStatus.PUBLISHED)
+    return (select(ReviewRound.id, ReviewRound.name, ReviewRound.status, *figures)
+            .where(ReviewRound.status != RoundStatus.PUBLISHED)
             .order_by(ReviewRound.opens_on))
 
 
@@ -562,4 +570,5 @@ def active_round_progress() -> list[RoundProgress]:
     """Rounds not yet published, with how far their reviews and decisions are: one statement, each figure a count
     beside its round, however many rounds and projects (the administrator's workspace)."""
     found = db.session.execute(_round_progress_query())
-    return [RoundProgress(round_, *(n or 0 for n in counts)) for round_, *counts in found]
+    return [RoundProgress(round_id, name, status, *(n or 0 for n in counts))
+            for round_id, name, status, *counts in found]
