@@ -6,10 +6,11 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import Organization, User
+from ..core.recent import Recent
 from ..db import db
 from ..submissions.models import Project
 from .common import add_unless_taken, matchable_clause
@@ -29,10 +30,25 @@ class BrowseFilters:
     page: int = 1
 
 
-@dataclass
+class MatchShown:
+    """What the list shows of a stored match: its score and its reasons, read as `MatchResult` reads them (the
+    `why` macro takes either)."""
+
+    __slots__ = ("score", "reasons")
+    terms = MatchResult.terms
+    labelled = MatchResult.labelled
+    signals = MatchResult.signals
+
+    def __init__(self, score: float, reasons: dict | None):
+        self.score = score
+        self.reasons = reasons or {}
+
+
+@dataclass(frozen=True, slots=True)
 class BrowseRow:
-    project: Project
-    match: MatchResult | None
+    project: Row  # the columns the list shows: id, title, public_summary, specialty, device_class, stage,
+    #               cooperation and province (of the owner's organisation)
+    match: MatchShown | None
     saved: bool
 
 
@@ -52,68 +68,102 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _region_of_project():
-    return (
-        select(Organization.province)
-        .join(User, User.organization_id == Organization.id)
-        .where(User.id == Project.owner_id)
-        .scalar_subquery()
-    )
-
-
 def browse(organization_id: int, filters: BrowseFilters) -> BrowsePage:
-    """Matchable projects for an organisation: its stored matches (best first), all, or its saved ones."""
-    match_join = and_(MatchResult.project_id == Project.id, MatchResult.organization_id == organization_id)
-    saved_join = and_(SavedProject.project_id == Project.id, SavedProject.organization_id == organization_id)
+    """Matchable projects for an organisation: its stored matches (best first), all, or its saved ones. One
+    statement reads the page's rows with the number of projects found (a second one only for a page past the
+    last, to count them and show the last page instead)."""
+    q = filters.q.strip()
+    wanted = (q, filters.specialty, filters.device_class, filters.stage, filters.region)
+    query = _browse_query(filters.scope, *(bool(value) for value in wanted))
+    params = {"organization_id": organization_id, "q": _like(q), "specialty": filters.specialty,
+              "device_class": filters.device_class, "stage": filters.stage, "region": filters.region,
+              "limit": PER_PAGE}
+    page = max(1, filters.page)
+    rows = db.session.execute(query, {**params, "offset": (page - 1) * PER_PAGE}).all()
+    if rows:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:  # past the last page: count what the filters find, then show the last page
+        first = db.session.execute(query, {**params, "limit": 1, "offset": 0}).first()
+        total = first.total if first else 0
+        page = max(1, math.ceil(total / PER_PAGE))
+        rows = db.session.execute(query, {**params, "offset": (page - 1) * PER_PAGE}).all() if total else []
+    return BrowsePage([BrowseRow(row, None if row.score is None else MatchShown(row.score, row.reasons),
+                                 row.saved_id is not None) for row in rows], total, page)
+
+
+@cache
+def _browse_query(scope: str, q: bool, specialty: bool, device_class: bool, stage: bool, region: bool) -> Select:
+    """Built once per process for each scope and set of filters in use, with bound parameters (organization_id,
+    the filters' values, limit and offset): the page's columns only, the total beside each row."""
+    match_join = and_(MatchResult.project_id == Project.id,
+                      MatchResult.organization_id == bindparam("organization_id"))
+    saved_join = and_(SavedProject.project_id == Project.id,
+                      SavedProject.organization_id == bindparam("organization_id"))
+    query = select(
+        Project.id, Project.title, Project.public_summary, Project.specialty, Project.device_class, Project.stage,
+        Project.cooperation, func.coalesce(Organization.province, "").label("province"), MatchResult.score,
+        MatchResult.reasons, SavedProject.id.label("saved_id"), func.count().over().label("total"),
+    )
     # the organisation's own matches (or saved projects) drive the query where the scope asks for them: a few
     # hundred rows by their index, not every matchable project of the platform
-    query = select(Project, MatchResult, SavedProject.id)
-    if filters.scope == "matched":
+    if scope == "matched":
         query = query.join(MatchResult, match_join).outerjoin(SavedProject, saved_join)
-    elif filters.scope == "saved":
+    elif scope == "saved":
         query = query.join(SavedProject, saved_join).outerjoin(MatchResult, match_join)
     else:
         query = query.outerjoin(MatchResult, match_join).outerjoin(SavedProject, saved_join)
-    query = query.where(matchable_clause())
-    if q := filters.q.strip():
-        query = query.where(
-            or_(
-                Project.title.ilike(_like(q), escape="\\"),
-                Project.public_summary.ilike(_like(q), escape="\\"),
-            )
-        )
-    if filters.specialty:
-        query = query.where(Project.specialty == filters.specialty)
-    if filters.device_class:
-        query = query.where(Project.device_class == filters.device_class)
-    if filters.stage:
-        query = query.where(Project.stage == filters.stage)
-    if filters.region:
-        query = query.where(_region_of_project() == filters.region)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(max(1, filters.page), max(1, math.ceil(total / PER_PAGE)))
-    ordered = query.options(joinedload(Project.owner).joinedload(User.organization)).order_by(
-        MatchResult.score.desc().nulls_last(), Project.published_at.desc(), Project.id.desc()
-    )
-    rows = db.session.execute(ordered.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return BrowsePage([BrowseRow(p, m, saved_id is not None) for p, m, saved_id in rows], total, page)
+    query = (query.join(User, User.id == Project.owner_id)
+             .outerjoin(Organization, Organization.id == User.organization_id).where(matchable_clause()))
+    if q:
+        query = query.where(or_(Project.title.ilike(bindparam("q"), escape="\\"),
+                                Project.public_summary.ilike(bindparam("q"), escape="\\")))
+    if specialty:
+        query = query.where(Project.specialty == bindparam("specialty"))
+    if device_class:
+        query = query.where(Project.device_class == bindparam("device_class"))
+    if stage:
+        query = query.where(Project.stage == bindparam("stage"))
+    if region:
+        query = query.where(Organization.province == bindparam("region"))
+    return (query.order_by(MatchResult.score.desc().nulls_last(), Project.published_at.desc(), Project.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+MENUS: Recent[dict[str, list[str]]] = Recent("matching.filter_menus", size=1)
 
 
 def filter_options() -> dict[str, list[str]]:
-    """Specialties and provinces that occur among matchable projects, for the filter menus."""
+    """Specialties and provinces that occur among matchable projects, for the filter menus: counted again at most
+    once a minute (at once after a write of this process), not on every visit."""
+    return MENUS.get("menus", _menus)
+
+
+def _menus() -> dict[str, list[str]]:
     specialties, regions = _filter_queries()
     return {"specialties": list(db.session.scalars(specialties)), "regions": list(db.session.scalars(regions))}
 
 
 @cache
 def _filter_queries() -> tuple[Select, Select]:
-    """Built once per process (the matched projects page runs them on every visit)."""
+    """Built once per process."""
     specialties = (select(Project.specialty).where(matchable_clause(), Project.specialty != "")
                    .distinct().order_by(Project.specialty))
     regions = (select(Organization.province).join(User, User.organization_id == Organization.id)
                .join(Project, Project.owner_id == User.id).where(matchable_clause(), Organization.province != "")
                .distinct().order_by(Organization.province))
     return specialties, regions
+
+
+_PROFILE_STATUS = select(OrgProfile.status).where(OrgProfile.organization_id == bindparam("organization_id"))
+
+
+def profile_status(organization_id: int | None) -> ProfileStatus | None:
+    """The organisation's profile status (None without a profile): all the matched projects page reads of it."""
+    if organization_id is None:
+        return None
+    return db.session.scalar(_PROFILE_STATUS, {"organization_id": organization_id})
 
 
 def match_for(project_id: int, organization_id: int) -> MatchResult | None:

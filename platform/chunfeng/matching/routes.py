@@ -109,21 +109,17 @@ def _browse_filters(form: BrowseForm) -> browsing.BrowseFilters:
 @bp.route("/projects")
 @policy.guard("matching.browse")
 def browse_projects():
-    profile = profile_of(current_user.organization_id)
+    status = browsing.profile_status(current_user.organization_id)
     options = browsing.filter_options()
     form = BrowseForm(request.args)
-    form.specialty.choices = choices([("", _("Any"))] + [(s, s) for s in options["specialties"]])
-    form.region.choices = choices([("", _("Any"))] + [(r, r) for r in options["regions"]])
+    any_ = _("Any")
+    form.specialty.choices = choices([("", any_)] + [(s, s) for s in options["specialties"]])
+    form.region.choices = choices([("", any_)] + [(r, r) for r in options["regions"]])
     filters = _browse_filters(form)
-    page = (
-        browsing.browse(current_user.organization_id, filters)
-        if profile is not None and profile.is_approved
-        else None
-    )
+    page = browsing.browse(current_user.organization_id, filters) if status == ProfileStatus.APPROVED else None
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
-        "matching/browse.html", profile=profile, form=form, filters=filters, page=page, args=args
-    )
+    return render_template("matching/browse.html", profile_status=status, form=form, filters=filters, page=page,
+                           args=args)
 
 
 @bp.route("/projects/<int:project_id>")
