@@ -11,6 +11,8 @@ node (its own cookie jar: a session cookie goes from A to B only when copied on 
 
 - a log-in on node A is valid on node B (and a form read on A is accepted by B; a log-out on A ends it on B);
 - failed log-ins on A and on B count together: past LOGIN_MAX_FAILURES the next try answers 429 on either node;
+- the open data API's requests on A and on B count together: past CATALOGUE_API_PER_MINUTE the next answers 429 on
+  either node;
 - a clinician's upload on A downloads, byte for byte, from B;
 - a project released for matching on A (an administrator publishes a round's decision there) is in a company's
   matched list on B; `flask refresh-matches` on A stores a new index version, `flask match-index-status` on B
@@ -52,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
 DEFAULT_SERVER = "postgresql+psycopg://chunfeng:chunfeng-ci@127.0.0.1:5432"
 MAX_FAILURES = 5
+API_PER_MINUTE = 6
 SESSION_COOKIE = "session"
 # A tiny but real PDF: attachments are accepted by their content, not their name.
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% two nodes " + secrets.token_hex(8).encode() + b"\n%%EOF\n"
@@ -230,6 +233,7 @@ class Deployment:
             "CHUNFENG_INSTANCE": str(self.folder / f"instance-{node}"),
             "SESSION_COOKIE_SECURE": "0",
             "LOGIN_MAX_FAILURES": str(MAX_FAILURES),
+            "CATALOGUE_API_PER_MINUTE": str(API_PER_MINUTE),
             "FLASK_APP": "chunfeng",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "platform"), env.get("PYTHONPATH", "")])),
         })
@@ -362,6 +366,17 @@ def check_throttle(report: Report, a: str, b: str, people: People) -> None:
     report.check(codes == [200] * MAX_FAILURES and after_b.status == 429 and after_a.status == 429,
                  f"{MAX_FAILURES} failed log-ins split A/B/A/B/A: the next try answers 429 on B and on A",
                  f"failures {codes}, then B {after_b.status} (Retry-After {after_b.headers.get('Retry-After')}), "
+                 f"A {after_a.status}")
+
+
+def check_api_limit(report: Report, a: str, b: str) -> None:
+    """The open data API's requests split across the nodes add up in the database: the next is refused on both."""
+    nodes = [Browser("A", a), Browser("B", b)]
+    codes = [nodes[i % 2].get("/api/v1/results").status for i in range(API_PER_MINUTE)]
+    after_b, after_a = nodes[1].get("/api/v1/results"), nodes[0].get("/api/v1/catalogue")
+    report.check(codes == [200] * API_PER_MINUTE and after_b.status == 429 and after_a.status == 429,
+                 f"{API_PER_MINUTE} API requests split A/B: the next answers 429 on B and on A",
+                 f"requests {codes}, then B {after_b.status} (Retry-After {after_b.headers.get('Retry-After')}), "
                  f"A {after_a.status}")
 
 
@@ -503,6 +518,7 @@ def run_checks(report: Report, deployment: Deployment, people: People) -> None:
     a, b = deployment.bases["A"], deployment.bases["B"]
     admins = report.guard("sessions across the nodes", lambda: check_sessions(report, a, b, people))
     report.guard("log-in throttling across the nodes", lambda: check_throttle(report, a, b, people))
+    report.guard("the API's rate limit across the nodes", lambda: check_api_limit(report, a, b))
     uploaded = report.guard("upload on A, download from B", lambda: check_upload(report, a, b, people))
     if admins is None or uploaded is None:
         report.check(False, "the remaining checks", "they need the sessions and the project above")

@@ -74,6 +74,9 @@ def load_config(instance: Path, overrides: dict | None = None) -> dict:
         "MATCH_EMBED_IN_REQUESTS": os.environ.get("MATCH_EMBED_IN_REQUESTS", "0") == "1",
         "COMMUNITY_POSTS_PER_HOUR": _int("COMMUNITY_POSTS_PER_HOUR", 5),
         "COMMUNITY_COMMENTS_PER_HOUR": _int("COMMUNITY_COMMENTS_PER_HOUR", 20),
+        "CATALOGUE_API_PER_MINUTE": _int("CATALOGUE_API_PER_MINUTE", 60),
+        # how old figures the same for everyone may get (core/recent.py): the dashboard, shared workspace panels
+        "RECENT_SECONDS": _int("RECENT_SECONDS", 60),
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365 * 3),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),

@@ -26,4 +26,5 @@ def test_two_nodes_share_sessions_files_matches_and_limits():
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout + result.stderr
     assert [line for line in lines if line.startswith("FAIL")] == []
-    assert sum(line.startswith("PASS") for line in lines) >= 12
+    assert sum(line.startswith("PASS") for line in lines) >= 13
+    assert any(line.startswith("PASS") and "API requests split A/B" in line for line in lines)

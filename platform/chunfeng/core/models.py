@@ -1,4 +1,4 @@
-"""Cross-domain records: the append-only audit log and in-app notifications."""
+"""Cross-domain records: the append-only audit log, in-app notifications and request counts for limits."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ class Notification(db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str] = mapped_column(String(300), default="")
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RateCount(db.Model):
+    """Requests counted per key in fixed windows (core/limits.py): in the database, so that every worker of every
+    node counts the same requests."""
+
+    __tablename__ = "rate_counts"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True)  # seconds since the epoch // the window's length
+    count: Mapped[int] = mapped_column(default=0)
