@@ -1,11 +1,17 @@
 """Stage targets: the administrator's promise per milestone and pathway, as a share of the statutory limit or
-explicit working days; platform defaults apply where none is set."""
+explicit working days; platform defaults apply where none is set.
+
+Administrators edit them a few times a year while every incubation panel of the workspace reads them: each worker
+keeps them as plain values for a minute (core/recent.py), forgotten at once when this worker commits a change."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.recent import Recent
 from ..core.services import record
 from ..db import db
 from ..submissions.models import DeviceClass, Pathway
@@ -14,16 +20,29 @@ from .errors import IncubationError
 from .models import MilestoneKey, StageTarget
 from .plan import DEFAULT_PERCENT, plan_class
 
-_TARGETS = select(StageTarget)  # built once: the workspaces' incubation panels read it on every visit
+_TARGETS = select(StageTarget.key, StageTarget.pathway, StageTarget.percent, StageTarget.days)  # built once
+KEPT: Recent[dict] = Recent("incubation.targets", size=1)
+
+
+class Setting(NamedTuple):
+    """One target the administrator set: a share of the statutory limit or explicit days."""
+
+    percent: int | None
+    days: int | None
+
+
+def _settings() -> dict[tuple[MilestoneKey, Pathway], Setting]:
+    return {(MilestoneKey(key), Pathway(pathway)): Setting(percent, days)
+            for key, pathway, percent, days in db.session.execute(_TARGETS)}
 
 
 class TargetBook:
-    """The administrator's targets, loaded once; defaults apply where none is set."""
+    """The administrator's targets (kept a minute, see above); defaults apply where none is set."""
 
     def __init__(self) -> None:
-        self.rows = {(t.key, t.pathway): t for t in db.session.scalars(_TARGETS)}
+        self.rows = KEPT.get("all", _settings)
 
-    def setting(self, key: MilestoneKey, pathway: Pathway) -> StageTarget | None:
+    def setting(self, key: MilestoneKey, pathway: Pathway) -> Setting | None:
         return self.rows.get((MilestoneKey(key), Pathway(pathway)))
 
     def days(self, key: MilestoneKey, pathway: Pathway, device_class: str) -> int | None:
@@ -60,9 +79,9 @@ def set_target(key: MilestoneKey | str, pathways: list[Pathway], percent: int | 
     if percent and not any(timers.statutory_limit(key, c) for c in ("II", "III")):
         raise IncubationError(_("This milestone has no statutory time limit: give a number of days instead."),
                               "percent")
-    book = TargetBook()
+    stored = {t.pathway: t for t in db.session.scalars(select(StageTarget).where(StageTarget.key == key))}
     for pathway in map(Pathway, pathways):
-        row = book.setting(key, pathway)
+        row = stored.get(pathway)
         if not percent and not days:
             if row is not None:
                 db.session.delete(row)
