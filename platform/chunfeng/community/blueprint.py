@@ -55,10 +55,6 @@ def refused(form, error: CommunityError) -> int:
     return 429 if isinstance(error, RateLimited) else 400
 
 
-def page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
-
-
 def listing_filters() -> tuple[str, str]:
     """The search words and specialty of a listing's filter form."""
     return request.args.get("q", "").strip(), request.args.get("specialty", "").strip()

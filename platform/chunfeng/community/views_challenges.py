@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import policy
-from ..core.web import current_actor
+from ..core.web import current_actor, requested_page
 from ..extensions import db
 from ..submissions.forms import SPECIALTIES
 from . import challenges, comments, suggestions
-from .blueprint import PER_PAGE, attempt, bp, listing_filters, page_number
+from .blueprint import PER_PAGE, attempt, bp, listing_filters
 from .forms import ChallengeForm, CommentForm, ResponseForm
 from .models import Challenge, ChallengeResponse, ChallengeStatus
 from .search import known_specialties
@@ -23,8 +23,7 @@ from .search import known_specialties
 def challenge_list():
     query, specialty = listing_filters()
     status = request.args.get("status", "open")
-    page = db.paginate(challenges.challenge_listing(current_user, query, specialty, status), page=page_number(),
-                       per_page=PER_PAGE, error_out=False)
+    page = requested_page(challenges.challenge_listing(current_user, query, specialty, status), PER_PAGE)
     return render_template("community/challenges.html", page=page, query=query, specialty=specialty,
                            status=status, specialties=known_specialties(current_user))
 

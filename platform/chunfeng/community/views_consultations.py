@@ -7,11 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import policy
-from ..core.web import current_actor
+from ..core.web import current_actor, requested_page
 from ..extensions import db
 from . import consultations as desk
 from . import slots
-from .blueprint import PER_PAGE, attempt, bp, page_number
+from .blueprint import PER_PAGE, attempt, bp
 from .forms import AnswerForm, ConsultationForm, FaqForm
 from .models import Consultation
 
@@ -114,5 +114,5 @@ def unpublish_faq(consultation_id: int):
 @policy.public
 def faq():
     query, category = request.args.get("q", "").strip(), request.args.get("category", "")
-    page = db.paginate(desk.faq_listing(query, category), page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = requested_page(desk.faq_listing(query, category), PER_PAGE)
     return render_template("community/faq.html", page=page, query=query, category=category)

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import policy
-from ..core.web import current_actor
+from ..core.web import current_actor, requested_page
 from ..extensions import db
 from ..submissions.forms import SPECIALTIES
 from . import comments, needs
-from .blueprint import PER_PAGE, attempt, bp, listing_filters, load_need, page_number
+from .blueprint import PER_PAGE, attempt, bp, listing_filters, load_need
 from .forms import CommentForm, NeedForm
 from .models import ClinicalNeed
 from .search import known_specialties
@@ -23,8 +23,7 @@ from .search import known_specialties
 def index():
     query, specialty = listing_filters()
     sort = request.args.get("sort", "recent")
-    page = db.paginate(needs.need_listing(current_user, query, specialty, sort), page=page_number(),
-                       per_page=PER_PAGE, error_out=False)
+    page = requested_page(needs.need_listing(current_user, query, specialty, sort), PER_PAGE)
     return render_template(
         "community/index.html", page=page, counts=needs.need_counts(n.id for n in page.items),
         query=query, specialty=specialty, sort=sort, specialties=known_specialties(current_user))

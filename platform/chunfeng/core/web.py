@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, has_request_context, request
 from flask_login import current_user
 
+from ..db import db
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -35,6 +37,19 @@ def once_per_page(fn: Callable[P, R]) -> Callable[P, R]:
         return memo[key]
 
     return wrapper
+
+
+LAST_PAGE_ASKED = 100_000  # beyond, an offset a database may not take
+
+
+def requested_page(query, per_page: int):
+    """The page of `query`'s rows that ?page= asks for (flask-sqlalchemy's Pagination): the first for a number
+    that cannot be read, the last for one past the end."""
+    number = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE_ASKED)
+    page = db.paginate(query, page=number, per_page=per_page, error_out=False)
+    if number > page.pages > 0:
+        page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
+    return page
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -190,10 +190,10 @@ def entry_for(round_: ReviewRound, project: Project) -> RoundEntry | None:
 
 # --- formal check and entering a round --------------------------------------------------------------------
 
-def formal_check_queue() -> list[Project]:
-    return list(db.session.scalars(
-        select(Project).where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id)
-        .options(selectinload(Project.owner).selectinload(User.organization))))
+def formal_check_queue() -> Select:
+    """Submissions waiting for the formal check, the longest waiting first (a page of them at a time)."""
+    return (select(Project).where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id)
+            .options(selectinload(Project.owner).selectinload(User.organization)))
 
 
 def count_in_status(status: Status) -> int:
@@ -218,10 +218,11 @@ def version_counts(projects: list[Project]) -> dict[int, int]:
     return {project_id: count for project_id, count in rows}
 
 
-def accepted_waiting() -> list[Project]:
-    """Projects that passed the formal check and are in no round yet."""
+def accepted_waiting(limit: int | None = None) -> list[Project]:
+    """Projects that passed the formal check and are in no round yet (the first `limit` of them)."""
     return list(db.session.scalars(
-        select(Project).where(Project.status == Status.ACCEPTED).order_by(Project.submitted_at, Project.id)))
+        select(Project).where(Project.status == Status.ACCEPTED).order_by(Project.submitted_at, Project.id)
+        .limit(limit)))
 
 
 def similar_to(project: Project) -> list:

@@ -14,6 +14,7 @@ from ..exports import csv_bytes, download, xlsx_bytes
 from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
+from ..submissions.status import Status
 from . import assignment as assigning
 from . import figures, reports, reviewing, rubrics, services
 from .blueprint import bp
@@ -47,7 +48,7 @@ def _refused(error: ReviewError, form=None) -> None:
 @policy.guard("reviews.admin")
 def rounds():
     return render_template("reviews/rounds.html", rounds=services.all_rounds(),
-                           waiting=len(services.accepted_waiting()))
+                           waiting=services.count_in_status(Status.ACCEPTED))
 
 
 def _rubric_choices(form: RoundForm, current: ReviewRound | None = None) -> None:
