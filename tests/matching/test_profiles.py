@@ -123,3 +123,26 @@ def test_only_administrators_review_profiles(client, login_as):
     login_as("enterprise")
     assert client.get("/matching/admin/profiles").status_code == 403
     assert client.get("/matching/admin/connections").status_code == 403
+
+
+def test_administrators_read_many_profiles_a_page_at_a_time_those_waiting_first(app, client, make_user):
+    from chunfeng.accounts.models import Organization
+
+    admin = make_user("admin")
+    with app.app_context():
+        for n in range(53):
+            organization = Organization(name=f"第{n:02d}号医疗器械公司", kind="enterprise")
+            db.session.add(organization)
+            db.session.flush()
+            status = ProfileStatus.PENDING if n >= 50 else ProfileStatus.APPROVED
+            db.session.add(OrgProfile(organization_id=organization.id, kind=ProfileKind.ENTERPRISE, status=status,
+                                      business_scope=SCOPE))
+        db.session.commit()
+    login(client, admin.email)
+    first = client.get("/matching/admin/profiles").get_data(as_text=True)
+    assert all(f"第{n}号医疗器械公司" in first for n in (50, 51, 52)), "those waiting for a decision come first"
+    assert first.count("号医疗器械公司") == 50 and "1 / 2" in first
+    second = client.get("/matching/admin/profiles?page=2").get_data(as_text=True)
+    assert second.count("号医疗器械公司") == 3
+    assert client.get("/matching/admin/profiles?status=pending&page=9").get_data(as_text=True).count(
+        "号医疗器械公司") == 3

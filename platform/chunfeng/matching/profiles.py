@@ -4,7 +4,7 @@ administrator before it is matched (see `lifecycles.profile_lifecycle`)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.services import active_admins
@@ -102,15 +102,17 @@ def decide_profile(profile: OrgProfile, approve: bool, admin, note: str = "") ->
     notify_members(profile.organization_id, message, path_for("matching.profile"), note=profile.review_note)
 
 
-def profiles_for_review(status: ProfileStatus | None = None) -> list[OrgProfile]:
+def profiles_for_review(status: ProfileStatus | None = None) -> Select:
+    """Profiles waiting for a decision first, then the latest changed (a page of them at a time)."""
     query = (
         select(OrgProfile)
         .options(joinedload(OrgProfile.organization))
-        .order_by((OrgProfile.status == ProfileStatus.PENDING).desc(), OrgProfile.updated_at.desc())
+        .order_by((OrgProfile.status == ProfileStatus.PENDING).desc(), OrgProfile.updated_at.desc(),
+                  OrgProfile.id.desc())
     )
     if status is not None:
         query = query.where(OrgProfile.status == status)
-    return list(db.session.scalars(query))
+    return query
 
 
 _STATUS_COUNTS = select(OrgProfile.status, func.count()).group_by(OrgProfile.status)  # built once: the workspace

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from .. import policy
 from ..core.shell import NavItem, Offer, Panel
-from ..core.web import current_actor, next_from_request
+from ..core.web import current_actor, next_from_request, requested_page
 from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
@@ -175,6 +175,9 @@ def request_connection(project_id: int):
 # --- administrators ------------------------------------------------------------------------------------
 
 
+ADMIN_PER_PAGE = 50
+
+
 @bp.route("/admin/profiles")
 @policy.guard("matching.admin")
 def admin_profiles():
@@ -182,7 +185,7 @@ def admin_profiles():
     chosen = ProfileStatus(status) if status in {s.value for s in ProfileStatus} else None
     return render_template(
         "matching/admin_profiles.html",
-        profiles=profiles.profiles_for_review(chosen),
+        page=requested_page(profiles.profiles_for_review(chosen), ADMIN_PER_PAGE),
         counts=profiles.profile_counts(),
         status=status,
     )
