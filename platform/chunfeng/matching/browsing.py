@@ -6,7 +6,24 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import Organization, User
@@ -14,7 +31,7 @@ from ..core.recent import Recent
 from ..db import db
 from ..submissions.models import Project
 from .common import add_unless_taken, matchable_clause
-from .models import MatchResult, OrgProfile, ProfileStatus, SavedProject
+from .models import Connection, ConnectionStatus, MatchResult, OrgProfile, ProfileStatus, SavedProject
 
 PER_PAGE = 20
 
@@ -197,6 +214,83 @@ def _top_query(limit: int) -> Select:
     return (select(MatchResult).join(Project, Project.id == MatchResult.project_id)
             .where(MatchResult.organization_id == bindparam("organization_id"), matchable_clause())
             .options(contains_eager(MatchResult.project)).order_by(MatchResult.score.desc()).limit(limit))
+
+
+# --- the workspace panels: each reads what it shows in one statement, as plain rows ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyPanel:
+    status: ProfileStatus | None  # of the organisation's profile; None without one
+    top: list[Row]  # the best matched projects: project_id, title, score
+    stages: dict[str, int]  # the organisation's connections: accepted ones by stage, the others by status
+    invitations: int  # clinicians' invitations awaiting the organisation's answer
+
+
+def company_panel(organization_id: int) -> CompanyPanel:
+    status, top, stages, invitations = None, [], {}, 0
+    for row in db.session.execute(_company_panel_query(), {"organization_id": organization_id}):
+        if row.part == "profile":
+            status = ProfileStatus(row.key)
+        elif row.part == "top":
+            top.append(row)
+        elif row.part == "stage":
+            stages[row.key] = row.n
+        else:
+            invitations = row.n
+    return CompanyPanel(status, sorted(top, key=lambda r: r.score, reverse=True), stages, invitations)
+
+
+@cache
+def _company_panel_query() -> Select:
+    """Built once per process: the profile's status, the five best matches, the connections counted by stage or
+    status, the invitations awaiting an answer, as parts of one union (part, key, project_id, title, score, n)."""
+    org = bindparam("organization_id")
+
+    def part(name: str, key=None, project_id=None, title=None, score=None, n=None) -> list:
+        return [literal(name, String).label("part"), _or_null(key, String).label("key"),
+                _or_null(project_id, Integer).label("project_id"), _or_null(title, String).label("title"),
+                _or_null(score, Float).label("score"), _or_null(n, Integer).label("n")]
+
+    top = (select(MatchResult.project_id, Project.title, MatchResult.score)
+           .join(Project, Project.id == MatchResult.project_id)
+           .where(MatchResult.organization_id == org, matchable_clause())
+           .order_by(MatchResult.score.desc()).limit(5).subquery())
+    stage_or_status = case((Connection.status == ConnectionStatus.ACCEPTED, Connection.stage),
+                           else_=Connection.status)
+    return union_all(
+        select(*part("profile", key=OrgProfile.status)).where(OrgProfile.organization_id == org),
+        select(*part("top", project_id=top.c.project_id, title=top.c.title, score=top.c.score)),
+        select(*part("stage", key=stage_or_status, n=func.count())).where(Connection.organization_id == org)
+        .group_by(stage_or_status),
+        select(*part("invitations", n=func.count())).select_from(Connection)
+        .where(Connection.organization_id == org, Connection.status == ConnectionStatus.REQUESTED,
+               Connection.invited.is_(True)),
+    )
+
+
+def _or_null(column, type_):
+    """The column read as `type_` (the union's rows are read by its first part's types), or a NULL of that type."""
+    return null().cast(type_) if column is None else type_coerce(column, type_)
+
+
+def admin_counts() -> dict[str, int]:
+    """Profiles awaiting approval; connections awaiting the clinician, awaiting a company (invitations), active."""
+    return dict(db.session.execute(_ADMIN_COUNTS).one()._mapping)
+
+
+def _count(model, *where):
+    return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+
+_ADMIN_COUNTS = select(
+    _count(OrgProfile, OrgProfile.status == ProfileStatus.PENDING).label("profiles_pending"),
+    _count(Connection, Connection.status == ConnectionStatus.REQUESTED, Connection.invited.is_(False))
+    .label("requested"),
+    _count(Connection, Connection.status == ConnectionStatus.REQUESTED, Connection.invited.is_(True))
+    .label("invited"),
+    _count(Connection, Connection.status == ConnectionStatus.ACCEPTED).label("accepted"),
+)
 
 
 # --- saved projects (an organisation's shortlist) ----------------------------------------------------------

@@ -37,12 +37,7 @@ __all__ = ["bp"]
 
 
 def _company_panel(user) -> dict:
-    return {
-        "profile": profile_of(user.organization_id),
-        "top": browsing.top_matches(user.organization_id),
-        "stages": connecting.org_connection_stages(user.organization_id),
-        "invitations": connecting.pending_invitations(user.organization_id),
-    }
+    return {"panel": browsing.company_panel(user.organization_id)}
 
 
 def _clinician_panel(user) -> dict:
@@ -54,8 +49,8 @@ def _clinician_panel(user) -> dict:
     }
 
 
-def _admin_panel(user) -> dict:
-    return {"profiles": profiles.profile_counts(), "connections": connecting.connection_counts()}
+def _admin_panel(_user) -> dict:
+    return browsing.admin_counts()
 
 
 def pending_requests(_sender, user) -> list[tuple[str, str]]:
