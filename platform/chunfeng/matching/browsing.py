@@ -17,7 +17,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    literal,
+    literal_column,
     null,
     or_,
     select,
@@ -235,7 +235,7 @@ def company_panel(organization_id: int) -> CompanyPanel:
         elif row.part == "top":
             top.append(row)
         elif row.part == "stage":
-            stages[row.key] = row.n
+            stages[row.key] = stages.get(row.key, 0) + row.n
         else:
             invitations = row.n
     return CompanyPanel(status, sorted(top, key=lambda r: r.score, reverse=True), stages, invitations)
@@ -248,7 +248,7 @@ def _company_panel_query() -> Select:
     org = bindparam("organization_id")
 
     def part(name: str, key=None, project_id=None, title=None, score=None, n=None) -> list:
-        return [literal(name, String).label("part"), _or_null(key, String).label("key"),
+        return [literal_column(f"'{name}'", String).label("part"), _or_null(key, String).label("key"),
                 _or_null(project_id, Integer).label("project_id"), _or_null(title, String).label("title"),
                 _or_null(score, Float).label("score"), _or_null(n, Integer).label("n")]
 
@@ -262,7 +262,7 @@ def _company_panel_query() -> Select:
         select(*part("profile", key=OrgProfile.status)).where(OrgProfile.organization_id == org),
         select(*part("top", project_id=top.c.project_id, title=top.c.title, score=top.c.score)),
         select(*part("stage", key=stage_or_status, n=func.count())).where(Connection.organization_id == org)
-        .group_by(stage_or_status),
+        .group_by(Connection.status, Connection.stage),
         select(*part("invitations", n=func.count())).select_from(Connection)
         .where(Connection.organization_id == org, Connection.status == ConnectionStatus.REQUESTED,
                Connection.invited.is_(True)),
