@@ -20,8 +20,8 @@ EVENT = {"title": "2026 春季医工对接会", "held_on": DAY.isoformat(), "sta
          "tables": "3", "slot_minutes": "20", "slots": "4"}
 
 
-def _company(app, make_user, scope: str):
-    user = make_user(Role.ENTERPRISE, organization="神经介入器械有限公司")
+def _company(app, make_user, scope: str, organization: str = "神经介入器械有限公司"):
+    user = make_user(Role.ENTERPRISE, organization=organization)
     with app.app_context():
         db.session.add(OrgProfile(organization_id=user.organization_id, kind=ProfileKind.ENTERPRISE,
                                   status=ProfileStatus.APPROVED, region="上海市", business_scope=scope,
