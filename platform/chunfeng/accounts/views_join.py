@@ -3,15 +3,18 @@ members, and approve or decline."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import Select, bindparam, select
 
 from .. import policy
 from ..core.web import current_actor
 from ..extensions import db
 from . import services
 from .forms import ConfirmForm
-from .models import JoinRequest
+from .models import JoinRequest, JoinStatus, Organization, User
 from .routes import bp
 
 
@@ -43,9 +46,22 @@ def decide_join(request_id: int):
 
 
 def pending_for(_sender, user) -> list[tuple[str, str]]:
-    """Dashboard: the join requests waiting for this member's decision."""
-    if not user.is_approved or user.is_admin:
+    """Dashboard: the join requests waiting for this member's decision (those `services.pending_join_requests`
+    gives a member), read as the names the to-do list shows."""
+    if not user.is_approved or user.is_admin or user.organization_id is None:
         return []
-    return [(_("%(name)s asks to join %(organization)s. Please confirm or decline.", name=join.user.name,
-               organization=join.organization.name), url_for("accounts.join_requests"))
-            for join in services.pending_join_requests(user)]
+    found = db.session.execute(_pending_names(), {"organization_id": user.organization_id, "user_id": user.id})
+    return [(_("%(name)s asks to join %(organization)s. Please confirm or decline.", name=name,
+               organization=organization), url_for("accounts.join_requests")) for name, organization in found]
+
+
+@cache
+def _pending_names() -> Select:
+    """Built once per process (every clinician's workspace runs it): the requester's and the organisation's names."""
+    return (select(User.name, Organization.name).select_from(JoinRequest)
+            .join(User, User.id == JoinRequest.user_id)
+            .join(Organization, Organization.id == JoinRequest.organization_id)
+            .where(JoinRequest.status == JoinStatus.PENDING,
+                   JoinRequest.organization_id == bindparam("organization_id"),
+                   JoinRequest.user_id != bindparam("user_id"))
+            .order_by(JoinRequest.created_at))

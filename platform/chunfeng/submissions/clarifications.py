@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import update
 
 from ..accounts.models import User
 from ..core import hooks, mail
@@ -49,9 +48,13 @@ def state(item: Clarification) -> str:
     """'answered', 'open' (until the end of its due day, while the project may still take material) or 'closed'."""
     if item.answered_at is not None:
         return "answered"
-    if local_today() <= item.due_on and may_supplement(item.project):
-        return "open"
-    return "closed"
+    return "open" if awaits_answer(item) else "closed"
+
+
+def awaits_answer(item) -> bool:
+    """Whether an unanswered question (anything with `due_on` and `project`) may still be answered: until the end
+    of its due day, while the project may still take material."""
+    return local_today() <= item.due_on and may_supplement(item.project)
 
 
 def may_ask(project: Project) -> bool:
@@ -170,17 +173,3 @@ def views(project: Project, viewer: User) -> list[ClarificationView]:
     labels = asker_labels(project.clarifications)
     return [ClarificationView(item, labels[item.id], state(item), item.asked_by_id == viewer.id)
             for item in reversed(project.clarifications)]
-
-
-def open_questions(user: User) -> list[Clarification]:
-    """Questions waiting for `user`'s answer on their projects."""
-    found = db.session.scalars(_open_questions_query(), {"owner_id": user.id})
-    return [item for item in found if state(item) == "open"]
-
-
-@cache
-def _open_questions_query() -> Select:
-    """Built once per process (a workspace panel runs it on every visit)."""
-    return (select(Clarification).join(Project)
-            .where(Project.owner_id == bindparam("owner_id"), Clarification.answered_at.is_(None))
-            .order_by(Clarification.due_on))

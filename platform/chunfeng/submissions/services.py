@@ -44,6 +44,7 @@ from .models import (
 )
 from .sections import FIELD_LABELS, FIELD_SECTION, SECTION_BY_KEY, SECTIONS, VERSION_FIELDS, Missing
 from .status import Event, Status
+from .workspace import workspace_of
 
 VERSION_SCHEMA = "chunfeng.project-version/2"
 PERSONAL = "personal"  # the submitter's name and organisation, outside the hashed content (see canonical_json)
@@ -525,10 +526,6 @@ def history(project: Project) -> list[tuple[Any, ProjectVersion | None]]:
     return [(event, next(versions, None) if event.event == Event.SUBMIT else None) for event in project.events]
 
 
-def _last_note(project: Project) -> str:
-    return project.events[-1].note if project.events else ""
-
-
 def project_links(user: User, project: Project) -> list[tuple[str, str]]:
     """Links other domains add to the project page (review outcome, suggested companies, incubation plan), already
     filtered by what the user may see."""
@@ -543,22 +540,24 @@ def pending_actions(user: User) -> list[tuple[str, str]]:
         Status.RETURNED: N_("“%(title)s” was returned at the formal check. Complete it and submit again."),
         Status.DRAFT: N_("“%(title)s” is still a draft. Submit it when it is complete."),
     }
-    from .clarifications import open_questions
+    from .clarifications import awaits_answer
 
+    read = workspace_of(user)
     items = [(_("The reviewing experts asked a question about “%(title)s”. Please answer by %(date)s.",
                 title=item.project.title, date=item.due_on.isoformat()),
-              url_for("submissions.project", project_id=item.project_id, _anchor=f"clarification-{item.id}"))
-             for item in open_questions(user)]
-    for project in projects_of(user):
+              url_for("submissions.project", project_id=item.project.id, _anchor=f"clarification-{item.id}"))
+             for item in read.questions if awaits_answer(item)]
+    for project in read.projects:
         if project.status in asks:
             text = _(asks[project.status], title=project.title or _("Untitled project"))
-            if project.status != Status.DRAFT and (note := _last_note(project)):
-                text = f"{text} {note}"
+            if project.note:  # what a project sent back is asked to change
+                text = f"{text} {project.note}"
             items.append((text, url_for("submissions.project", project_id=project.id)))
     return items + hooks.collect(hooks.pending_actions, user=user)
 
 
 def panel_context(user: User) -> dict:
-    """The dashboard panel: the latest projects (withdrawn drafts never sent left out) and the to-do list."""
-    listed = [project for project in projects_of(user) if not withdrawn_unsent(project)]
+    """The dashboard panel: the latest projects (withdrawn drafts never sent left out) and the to-do list, read in
+    one statement (workspace.py)."""
+    listed = [project for project in workspace_of(user).projects if not withdrawn_unsent(project)]
     return {"projects": listed[:8], "actions": pending_actions(user)}
