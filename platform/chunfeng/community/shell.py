@@ -18,10 +18,9 @@ from sqlalchemy import (
     String,
     bindparam,
     func,
-    literal,
+    literal_column,
     null,
     select,
-    type_coerce,
     union_all,
 )
 
@@ -130,11 +129,13 @@ _NONE = {"text": String, "hidden": Boolean, "answered": Boolean, "see_too": Inte
 
 
 def _part(listed: str, query: Select, **columns) -> Select:
-    """One list as a part of the panel's statement: its columns in the order of the others (NULL where it has
-    none), its own order and limit inside."""
-    chosen = [columns[key].label(key) if key in columns else type_coerce(null(), kind).label(key)
+    """One list as a part of the panel's statement: its columns in the order of the others (a NULL of the column's
+    type where it has none), its own order and limit inside; no bound parameter in the columns, so that PostgreSQL
+    types the union as SQLite does."""
+    chosen = [columns[key].label(key) if key in columns else null().cast(kind).label(key)
               for key, kind in _NONE.items()]
-    return select(query.add_columns(literal(listed).label("part"), *chosen).limit(LATEST).subquery())
+    part = literal_column(f"'{listed}'", String).label("part")
+    return select(query.add_columns(part, *chosen).limit(LATEST).subquery())
 
 
 def _needs() -> Select:
@@ -155,7 +156,7 @@ def _challenges() -> Select:
 def _consultations() -> Select:
     return _part("consultations", select(Consultation.id).where(Consultation.asker_id == bindparam("user_id"))
                  .order_by(Consultation.id.desc()),
-                 text=func.substr(Consultation.question, 1, QUESTION_SHOWN),
+                 text=func.substr(Consultation.question, literal_column("1"), literal_column(str(QUESTION_SHOWN))),
                  answered=Consultation.status == ConsultStatus.ANSWERED)
 
 
