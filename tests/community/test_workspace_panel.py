@@ -7,12 +7,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from chunfeng.accounts.models import Role
 from chunfeng.community.models import (
     Booking,
     BookingStatus,
     Challenge,
     ChallengeResponse,
+    ChallengeStatus,
+    ChallengeSuggestion,
     ClinicalNeed,
     Comment,
     Consultation,
@@ -119,3 +123,35 @@ def test_a_companys_challenges_questions_and_appointments_are_read_in_one_statem
         ("5", "1", ""), ("4", "0", ""), ("3", "3", " hidden"), ("2", "2", ""), ("1", "1", "")]
     assert panel.count(" · waiting") == 4 and panel.count(" · answered") == 1
     assert re.findall(r"· (\S专员)", panel) == ["钱专员", "周专员", "李专员", "郑专员", "赵专员"]
+
+
+def test_the_clinician_is_asked_to_answer_the_open_challenges_a_company_invited_them_to(app, make_user, client_for):
+    clinician = make_user(Role.CLINICIAN, name="李明医生")
+    company = make_user(Role.ENTERPRISE, name="王经理", organization="深圳迈瑞康医疗器械有限公司")
+    now = utcnow()
+    with app.app_context():
+        for n, (invited_hours_ago, status, hidden, answered) in enumerate((
+                (5, ChallengeStatus.OPEN, False, False), (1, ChallengeStatus.OPEN, False, False),
+                (None, ChallengeStatus.OPEN, False, False), (2, ChallengeStatus.CLOSED, False, False),
+                (3, ChallengeStatus.OPEN, True, False), (4, ChallengeStatus.OPEN, False, True))):
+            challenge = Challenge(org_id=company.organization_id, author_id=company.id, title=f"企业挑战{n}号",
+                                  description="说明", status=status, hidden=hidden)
+            db.session.add(challenge)
+            db.session.flush()
+            invited = None if invited_hours_ago is None else now - timedelta(hours=invited_hours_ago)
+            db.session.add(ChallengeSuggestion(challenge_id=challenge.id, clinician_id=clinician.id, rank=n + 1,
+                                               score=0.5, invited_at=invited))
+            if answered:
+                db.session.add(ChallengeResponse(challenge_id=challenge.id, clinician_id=clinician.id, message="好"))
+        db.session.commit()
+        ids = list(db.session.scalars(select(Challenge.id).order_by(Challenge.id)))
+    client = client_for(clinician)
+
+    reads = [sql for sql in workspace_statements(app, client) if "community_challenge_suggestions" in sql]
+    assert len(reads) == 1 and "description" not in reads[0]  # the names the list shows, not the challenge's text
+    page = client.get("/dashboard?lang=en").get_data(as_text=True)
+    asked = page[page.index("Asked of you"):]
+    asked = re.sub(r'<span lang="[^"]+">([^<]*)</span>', r"\1", asked[:asked.index("</ul>")])
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', asked) == [
+        (f"/community/challenges/{ids[n]}", f"深圳迈瑞康医疗器械有限公司 invites you to share your clinical view on "
+                                            f"&#34;企业挑战{n}号&#34;.") for n in (1, 0)]

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from .. import policy
-from ..accounts.models import Role, User
+from ..accounts.models import Organization, Role, User
 from ..core.shell import NavItem, Offer, Panel
 from ..db import db, utcnow
 from .models import (
@@ -33,6 +33,8 @@ from .models import (
     BookingStatus,
     Challenge,
     ChallengeResponse,
+    ChallengeStatus,
+    ChallengeSuggestion,
     ClinicalNeed,
     Comment,
     Consultation,
@@ -42,7 +44,6 @@ from .models import (
     ReportStatus,
     TimeSlot,
 )
-from .suggestions import invitations_for
 
 LATEST = 5  # rows of each list the panel shows
 # The panel shows a question's first 60 characters (the template's truncate, which shows a text of up to 65 whole):
@@ -51,10 +52,25 @@ QUESTION_SHOWN = 66
 
 
 def pending_invitations(_sender, user) -> list[tuple[str, str]]:
-    return [(_("%(company)s invites you to share your clinical view on \"%(title)s\".",
-               company=s.challenge.organization.name, title=s.challenge.title),
-             url_for("community.challenge", challenge_id=s.challenge_id))
-            for s in invitations_for(user)]
+    """Answers `hooks.pending_actions`: the open challenges a company invited this clinician to, not answered yet,
+    latest invitation first, read as the company's name and the challenge's title."""
+    return [(_("%(company)s invites you to share your clinical view on \"%(title)s\".", company=company,
+               title=title), url_for("community.challenge", challenge_id=challenge_id))
+            for challenge_id, title, company in db.session.execute(_invitations_query(), {"clinician_id": user.id})]
+
+
+@cache
+def _invitations_query() -> Select:
+    """Built once per process (every clinician's workspace runs it)."""
+    clinician = bindparam("clinician_id")
+    answered = select(ChallengeResponse.challenge_id).where(ChallengeResponse.clinician_id == clinician)
+    return (select(Challenge.id, Challenge.title, Organization.name).select_from(ChallengeSuggestion)
+            .join(Challenge, Challenge.id == ChallengeSuggestion.challenge_id)
+            .join(Organization, Organization.id == Challenge.org_id)
+            .where(ChallengeSuggestion.clinician_id == clinician, ChallengeSuggestion.invited_at.is_not(None),
+                   Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
+                   Challenge.id.not_in(answered))
+            .order_by(ChallengeSuggestion.invited_at.desc()))
 
 
 @dataclass(frozen=True, slots=True)
