@@ -1,7 +1,11 @@
-"""Matching's workspace panels on the demo each read what they show in one SQL statement of plain columns, and show
-what the connections and matches themselves say (the ORM reads of connections.py and browsing.py as reference)."""
+"""Matching's workspace panels on the demo each add at most one SQL statement of plain columns to the workspace,
+and show what the connections and matches themselves say (the ORM reads of connections.py and browsing.py as
+reference)."""
 
 from __future__ import annotations
+
+import re
+from collections import Counter
 
 import pytest
 from flask import render_template
@@ -14,9 +18,10 @@ from chunfeng.db import db
 from chunfeng.matching import browsing, profiles
 from chunfeng.matching import connections as connecting
 from chunfeng.matching.routes import PANELS
-from tests.conftest import seeded_demo
+from tests.conftest import login, seeded_demo
+from tests.main.test_workspace_statements import workspace_statements
 
-PEOPLE = ("company@demo.chunfeng.cn", "investor@demo.chunfeng.cn", "admin@demo.chunfeng.cn")
+PEOPLE = ("company@demo.chunfeng.cn", "investor@demo.chunfeng.cn", "doctor@demo.chunfeng.cn", "admin@demo.chunfeng.cn")
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +66,17 @@ def _panels_of(app, email: str) -> list[tuple[str, dict, str, list[str]]]:
 
 
 @pytest.mark.parametrize("email", PEOPLE)
-def test_each_matching_panel_reads_in_one_statement(demo, email):
-    panels = _panels_of(demo, email)
-    assert panels, f"no matching panel for {email}"
-    for template, _ctx, _html, statements in panels:
-        assert len(statements) <= 1, f"{template} for {email}:\n" + "\n".join(sql[:160] for sql in statements)
+def test_each_matching_panel_adds_at_most_one_statement_to_the_workspace(demo, email, monkeypatch):
+    """What the workspace reads with matching's panels and without them (a read the page shares with another panel
+    or its to-do list is not the panel's own)."""
+    assert len(_panels_of(demo, email)) == 1
+    client = demo.test_client()
+    assert login(client, email).status_code == 302
+    shown = workspace_statements(demo, client)
+    monkeypatch.setattr(PANELS, "items", ())
+    without = workspace_statements(demo, client)
+    added = list((Counter(shown) - Counter(without)).elements())
+    assert len(shown) - len(without) <= 1, f"{email}:\n" + "\n".join(sql[:160] for sql in added)
 
 
 @pytest.mark.parametrize("email", ["company@demo.chunfeng.cn", "investor@demo.chunfeng.cn"])
@@ -89,6 +100,38 @@ def test_the_demo_company_panels_show_connections_and_an_invitation(demo):
     assert any(panel.stages for panel in shown.values())
     assert sum(panel.invitations for panel in shown.values()) >= 1
     assert all(panel.top for panel in shown.values())
+
+
+def test_the_clinicians_panel_shows_requests_connections_and_matchable_projects(demo):
+    [(_template, ctx, html, _statements)] = _panels_of(demo, "doctor@demo.chunfeng.cn")
+    with demo.app_context():
+        doctor = db.session.scalar(select(User).where(User.email == "doctor@demo.chunfeng.cn"))
+        pending = connecting.pending_requests(doctor)
+        active = [c for c in connecting.connections_for_owner(doctor) if c.status == "accepted"]
+        matchable = connecting.matchable_projects_of(doctor)
+        assert pending and active and matchable, "the demo's clinician has requests, a connection and projects"
+        assert [(c.id, c.organization.name, c.project.title) for c in pending] == [
+            (c.id, c.organization, c.title) for c in ctx["pending"]]
+        assert ctx["active"] == len(active)
+        assert [p.id for p in ctx["projects"]] == [p.id for p in matchable]
+        assert all(c.organization.name in html for c in pending[:5])
+        assert all(p.title in html for p in matchable[:5])
+    assert f"Active connections: {len(active)}" in html
+
+
+def test_the_clinicians_to_do_list_asks_for_an_answer_to_each_request(demo):
+    """The to-do list reads the same connections as the panel (one read for both)."""
+    client = demo.test_client()
+    assert login(client, "doctor@demo.chunfeng.cn").status_code == 302
+    page = client.get("/dashboard?lang=en").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", "", page)  # Chinese names sit in elements marked as Chinese
+    with demo.app_context():
+        doctor = db.session.scalar(select(User).where(User.email == "doctor@demo.chunfeng.cn"))
+        pending = [(c.id, c.organization.name, c.project.title) for c in connecting.pending_requests(doctor)]
+    assert pending
+    for connection_id, organization, title in pending:
+        assert f"{organization} asks to connect about “{title}”. Accept or decline." in text
+        assert f'href="/matching/connections/{connection_id}"' in page
 
 
 def test_the_administrators_panel_counts_profiles_and_connections(demo):

@@ -28,9 +28,11 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import Organization, User
 from ..core.recent import Recent
+from ..core.web import once_per_page
 from ..db import db
 from ..submissions.models import Project
-from .common import add_unless_taken, matchable_clause
+from ..submissions.workspace import ProjectLine, project_lines
+from .common import add_unless_taken, is_matchable, matchable_clause
 from .models import Connection, ConnectionStatus, MatchResult, OrgProfile, ProfileStatus, SavedProject
 
 PER_PAGE = 20
@@ -272,6 +274,36 @@ def _company_panel_query() -> Select:
 def _or_null(column, type_):
     """The column read as `type_` (the union's rows are read by its first part's types), or a NULL of that type."""
     return null().cast(type_) if column is None else type_coerce(column, type_)
+
+
+@once_per_page
+def owner_connections(user) -> list[Row]:
+    """The clinician's connections awaiting an answer or under way, newest first: id, status, invited, the
+    organisation's name and the project's title (the workspace panel and the clinician's to-do list share them)."""
+    return list(db.session.execute(_owner_connections_query(), {"owner_id": user.id}))
+
+
+@cache
+def _owner_connections_query() -> Select:
+    """Built once per process."""
+    return (select(Connection.id, Connection.status, Connection.invited, Organization.name.label("organization"),
+                   Project.title)
+            .join(Project, Project.id == Connection.project_id)
+            .join(Organization, Organization.id == Connection.organization_id)
+            .where(Project.owner_id == bindparam("owner_id"),
+                   Connection.status.in_((ConnectionStatus.REQUESTED, ConnectionStatus.ACCEPTED)))
+            .order_by(Connection.id.desc()))
+
+
+def requests_awaiting(user) -> list[Row]:
+    """Companies' requests awaiting the clinician's answer (not the clinician's own invitations), newest first."""
+    return [c for c in owner_connections(user) if c.status == ConnectionStatus.REQUESTED and not c.invited]
+
+
+def matchable_lines(user) -> list[ProjectLine]:
+    """The clinician's projects companies can see (those with suggestions), newest first: from the projects the
+    intake's panel reads once per page, without a read of their own."""
+    return sorted((p for p in project_lines(user) if is_matchable(p)), key=lambda p: p.id, reverse=True)
 
 
 def admin_counts() -> dict[str, int]:

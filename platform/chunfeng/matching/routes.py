@@ -41,11 +41,10 @@ def _company_panel(user) -> dict:
 
 
 def _clinician_panel(user) -> dict:
-    connections = connecting.connections_for_owner(user)
     return {
-        "pending": connecting.pending_requests(user),
-        "active": [c for c in connections if c.status == ConnectionStatus.ACCEPTED],
-        "projects": connecting.matchable_projects_of(user),
+        "pending": browsing.requests_awaiting(user),
+        "active": sum(c.status == ConnectionStatus.ACCEPTED for c in browsing.owner_connections(user)),
+        "projects": browsing.matchable_lines(user),
     }
 
 
@@ -55,9 +54,9 @@ def _admin_panel(_user) -> dict:
 
 def pending_requests(_sender, user) -> list[tuple[str, str]]:
     return [
-        (_("%(org)s asks to connect about “%(project)s”. Accept or decline.", org=c.organization.name,
-           project=c.project.title), url_for("matching.connection", connection_id=c.id))
-        for c in connecting.pending_requests(user)
+        (_("%(org)s asks to connect about “%(project)s”. Accept or decline.", org=c.organization,
+           project=c.title), url_for("matching.connection", connection_id=c.id))
+        for c in browsing.requests_awaiting(user)
     ]
 
 
