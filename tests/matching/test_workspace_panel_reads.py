@@ -17,7 +17,9 @@ from chunfeng.accounts.models import User
 from chunfeng.db import db
 from chunfeng.matching import browsing, profiles
 from chunfeng.matching import connections as connecting
+from chunfeng.matching.models import Connection
 from chunfeng.matching.routes import PANELS
+from chunfeng.submissions.models import Project
 from tests.conftest import login, seeded_demo
 from tests.main.test_workspace_statements import workspace_statements
 
@@ -65,6 +67,16 @@ def _panels_of(app, email: str) -> list[tuple[str, dict, str, list[str]]]:
     return shown
 
 
+def _connections_of(owner: User) -> list[Connection]:
+    return list(db.session.scalars(select(Connection).join(Project, Project.id == Connection.project_id)
+                                   .where(Project.owner_id == owner.id).order_by(Connection.id.desc())))
+
+
+def _requests_awaiting(owner: User) -> list[Connection]:
+    """Companies' requests awaiting the clinician's answer, newest first (not the clinician's invitations)."""
+    return [c for c in _connections_of(owner) if c.status == "requested" and not c.invited]
+
+
 @pytest.mark.parametrize("email", PEOPLE)
 def test_each_matching_panel_adds_at_most_one_statement_to_the_workspace(demo, email, monkeypatch):
     """What the workspace reads with matching's panels and without them (a read the page shares with another panel
@@ -88,8 +100,9 @@ def test_the_company_panel_shows_its_matches_connections_and_invitations(demo, e
         top = browsing.top_matches(org)
         assert [(m.project_id, m.project.title, m.score) for m in top] == [
             (m.project_id, m.title, m.score) for m in panel.top]
-        assert panel.stages == connecting.org_connection_stages(org)
-        assert panel.invitations == len(connecting.pending_invitations(org))
+        connections = db.session.scalars(select(Connection).where(Connection.organization_id == org)).all()
+        assert panel.stages == dict(Counter(str(c.stage if c.status == "accepted" else c.status) for c in connections))
+        assert panel.invitations == sum(c.status == "requested" and c.invited for c in connections)
         assert panel.status == browsing.profile_status(org) == "approved"
     assert all(m.project.title in html for m in top)
 
@@ -106,8 +119,8 @@ def test_the_clinicians_panel_shows_requests_connections_and_matchable_projects(
     [(_template, ctx, html, _statements)] = _panels_of(demo, "doctor@demo.chunfeng.cn")
     with demo.app_context():
         doctor = db.session.scalar(select(User).where(User.email == "doctor@demo.chunfeng.cn"))
-        pending = connecting.pending_requests(doctor)
-        active = [c for c in connecting.connections_for_owner(doctor) if c.status == "accepted"]
+        pending = _requests_awaiting(doctor)
+        active = [c for c in _connections_of(doctor) if c.status == "accepted"]
         matchable = connecting.matchable_projects_of(doctor)
         assert pending and active and matchable, "the demo's clinician has requests, a connection and projects"
         assert [(c.id, c.organization.name, c.project.title) for c in pending] == [
@@ -127,7 +140,7 @@ def test_the_clinicians_to_do_list_asks_for_an_answer_to_each_request(demo):
     text = re.sub(r"<[^>]+>", "", page)  # Chinese names sit in elements marked as Chinese
     with demo.app_context():
         doctor = db.session.scalar(select(User).where(User.email == "doctor@demo.chunfeng.cn"))
-        pending = [(c.id, c.organization.name, c.project.title) for c in connecting.pending_requests(doctor)]
+        pending = [(c.id, c.organization.name, c.project.title) for c in _requests_awaiting(doctor)]
     assert pending
     for connection_id, organization, title in pending:
         assert f"{organization} asks to connect about “{title}”. Accept or decline." in text
