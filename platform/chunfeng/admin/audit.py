@@ -247,6 +247,7 @@ OBJECT_LABELS = {
     "consents": _l("Consent"),
     "audit_log": _l("Audit entry"),
     "notifications": _l("Notification"),
+    "rate_counts": _l("Request count"),
     "clarifications": _l("Clarification question"),
     "connection_messages": _l("Connection message"),
     "review_bids": _l("Review preference"),

@@ -6,8 +6,10 @@ period's figures and says so)."""
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
@@ -60,13 +62,17 @@ def period_from_request() -> tuple[PeriodForm, figures.Period | None]:
 def page():
     form, period = period_from_request()
     shown = period or figures.ALL_TIME
-    counted = FIGURES.kept(shown, lambda: (figures.charts(shown), figures.reviewer_table(REVIEWER_ROWS)))
-    charts, reviewers = counted.value
+    csv_args = _period_args(shown)
+    counted = FIGURES.kept((shown, str(get_locale())), lambda: (
+        # an autoescaped template's output, kept to be placed in the page as it is
+        Markup(render_template("admin/_charts.html", charts=figures.charts(shown), csv_args=csv_args)),  # noqa: S704
+        figures.reviewer_table(REVIEWER_ROWS)))
+    charts_html, reviewers = counted.value
     return render_template(
         "admin/dashboard.html", form=form, period=shown, refused=period is None,
-        charts=charts, pending=services.pending_count(), period_means=figures.PERIOD_MEANS,
+        charts_html=charts_html, pending=services.pending_count(), period_means=figures.PERIOD_MEANS,
         reviewers=reviewers, reviewer_rows=REVIEWER_ROWS, counted_at=counted.at,
-        activity=recent_activity(ACTIVITY_ROWS), csv_args=_period_args(shown), period_text=describe(shown),
+        activity=recent_activity(ACTIVITY_ROWS), period_text=describe(shown),
     ), 200 if period is not None else 400
 
 
