@@ -37,7 +37,17 @@ class Panel:
 SHARED_PANELS: Recent[dict] = Recent("shell.shared-panels")
 
 
+# The links a person may follow, per person: a rule may read the database (an officer's assignment, a hospital's
+# function), so they are worked out again after a minute, and at once after a change this worker commits.
+NAV_LINKS: Recent[list] = Recent("shell.nav", size=4096)
+
+
 def nav_for(user: Any) -> list[NavItem]:
+    key = None if user is None else (user.id, user.role, user.status, user.organization_id)
+    return NAV_LINKS.get(key, lambda: _allowed_links(user))
+
+
+def _allowed_links(user: Any) -> list[NavItem]:
     items = hooks.collect(hooks.nav_items)
     return sorted((i for i in items if policy.can(user, i.action)), key=lambda i: i.order)
 
