@@ -107,11 +107,15 @@ def test_the_officers_and_the_administrators_panels_read_their_incubations_in_on
     assert "Overdue steps: 2" in page and "Open questions: 1" in page and "and 1 more" in page
 
     admin = app.test_client()
+    app.config["RECENT_SECONDS"] = 0  # the administrators' panel is the same for all of them: counted on each visit
     with at(CHECKED):
         assert login(admin, first.admin.email).status_code == 302
         reads = _incubation_reads(workspace_statements(app, admin, "/dashboard?lang=en"))
         page = admin.get("/dashboard?lang=en").get_data(as_text=True)
-    assert len(reads) == 1, reads
+    # besides the panel's statement: the stage targets (kept a minute) and the recent activity looking up the
+    # incubations its entries name (another panel)
+    panel = [r for r in reads if not r.startswith("SELECT incubation_stage_targets") and " IN (" not in r]
+    assert len(panel) == 1, "\n".join(r[:200] for r in reads)
     figures = re.findall(r'<dd class="col-4 text-end[^"]*">(\d+)', _section(page, "panel-incubation-admin"))
     assert figures[:2] == ["7", "2"]  # in incubation (the approved one is not), with overdue steps
 

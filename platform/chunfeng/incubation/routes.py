@@ -30,5 +30,5 @@ NAV = Offer(
 PANELS = Offer(
     Panel("incubation/panel_officer.html", "incubation.officer", panels.officer_panel, order=20),
     Panel("incubation/panel_clinician.html", "incubation.progress", panels.clinician_panel, order=40),
-    Panel("incubation/panel_admin.html", "incubation.admin", panels.admin_panel, order=60),
+    Panel("incubation/panel_admin.html", "incubation.admin", panels.admin_panel, order=60, shared=True),
 )

@@ -290,5 +290,5 @@ NAV = Offer(
 PANELS = Offer(
     Panel("matching/panel_company.html", "matching.browse", _company_panel, order=20),
     Panel("matching/panel_clinician.html", "connection.inbox", _clinician_panel, order=25),
-    Panel("matching/panel_admin.html", "matching.admin", _admin_panel, order=60),
+    Panel("matching/panel_admin.html", "matching.admin", _admin_panel, order=60, shared=True),
 )
