@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 from flask import render_template_string
 
-PAGER = '{% from "matching/_macros.html" import pager with context %}{{ pager(page, "matching.browse_projects", args) }}'
+PAGER = ('{% from "matching/_macros.html" import pager with context %}'
+         '{{ pager(page, "matching.browse_projects", args) }}')
 
 
 def _links(app, page: int, pages: int) -> tuple[list[int], int, str]:
