@@ -466,9 +466,15 @@ def pending_join_requests(decider: User | None = None) -> list[JoinRequest]:
     if decider is not None and not decider.is_admin:
         if decider.organization_id is None:
             return []
-        query = query.where(JoinRequest.organization_id == decider.organization_id,
-                            JoinRequest.user_id != decider.id)
+        query = query.where(*awaiting_member(decider.organization_id, decider.id))
     return list(db.session.scalars(query))
+
+
+def awaiting_member(organization_id, member_id) -> tuple:
+    """Conditions of the requests a member decides: pending, to join their organisation, not their own (values or
+    bound parameters)."""
+    return (JoinRequest.status == JoinStatus.PENDING, JoinRequest.organization_id == organization_id,
+            JoinRequest.user_id != member_id)
 
 
 def decide_join(join: JoinRequest, approve: bool, decider: User) -> None:

@@ -14,7 +14,7 @@ from ..core.web import current_actor
 from ..extensions import db
 from . import services
 from .forms import ConfirmForm
-from .models import JoinRequest, JoinStatus, Organization, User
+from .models import JoinRequest, Organization, User
 from .routes import bp
 
 
@@ -61,7 +61,5 @@ def _pending_names() -> Select:
     return (select(User.name, Organization.name).select_from(JoinRequest)
             .join(User, User.id == JoinRequest.user_id)
             .join(Organization, Organization.id == JoinRequest.organization_id)
-            .where(JoinRequest.status == JoinStatus.PENDING,
-                   JoinRequest.organization_id == bindparam("organization_id"),
-                   JoinRequest.user_id != bindparam("user_id"))
+            .where(*services.awaiting_member(bindparam("organization_id"), bindparam("user_id")))
             .order_by(JoinRequest.created_at))

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import func, select
 
 from ..accounts.models import AccountStatus, Role, User
 from ..core.services import N_, notify, record
@@ -22,7 +20,7 @@ from ..matching.store import cached_embedder
 from ..submissions.models import Project
 from ..textengine.index import Doc, MatchIndex
 from .links import challenge_link
-from .models import Challenge, ChallengeResponse, ChallengeStatus, ChallengeSuggestion, ClinicalNeed, Comment
+from .models import Challenge, ChallengeStatus, ChallengeSuggestion, ClinicalNeed, Comment
 from .text import same_specialty
 
 SUGGESTION_LIMIT = 10
@@ -150,21 +148,3 @@ def invite(suggestion: ChallengeSuggestion, actor) -> bool:
            challenge_link(challenge), company=challenge.organization.name, title=challenge.title)
     record("community.clinician_invited", challenge, actor=actor, suggestion_id=suggestion.id)
     return True
-
-
-def invitations_for(user) -> list[ChallengeSuggestion]:
-    """Open challenges a company invited this clinician to, not yet answered."""
-    return list(db.session.scalars(_invitations_query(), {"clinician_id": user.id}))
-
-
-@cache
-def _invitations_query() -> Select:
-    """Built once per process (a workspace panel runs it on every visit)."""
-    clinician = bindparam("clinician_id")
-    answered = select(ChallengeResponse.challenge_id).where(ChallengeResponse.clinician_id == clinician)
-    return (select(ChallengeSuggestion).join(Challenge)
-            .where(ChallengeSuggestion.clinician_id == clinician, ChallengeSuggestion.invited_at.is_not(None),
-                   Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
-                   Challenge.id.not_in(answered))
-            .options(contains_eager(ChallengeSuggestion.challenge).joinedload(Challenge.organization))
-            .order_by(ChallengeSuggestion.invited_at.desc()))

@@ -20,7 +20,7 @@ from ..db import db
 from ..submissions.models import DeviceClass, Pathway, Project
 from .models import EntryKind, Incubation, IncubationStatus, Milestone, MilestoneKey, MilestoneStatus, ServiceEntry
 from .starting import eligible_projects
-from .tracking import IncubationRow, _ordered
+from .tracking import IncubationRow, ordered
 
 PANEL_ROWS = 6
 
@@ -94,7 +94,7 @@ def _panel_rows(whose: str, **params: int) -> list[IncubationRow]:
         if row.key is not None:
             found[row.id][0].milestones.append(PanelMilestone(
                 row.key, row.milestone_status, row.planned_due, row.actual_start, row.actual_done))
-    return _ordered(found.values(), None)
+    return ordered(found.values(), None)
 
 
 @cache

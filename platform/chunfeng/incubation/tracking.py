@@ -101,7 +101,7 @@ class IncubationRow:
 def rows(query, on: date | None = None) -> list[IncubationRow]:
     """The incubations the query selects with their plans: active ones first, then by overdue steps, unanswered
     questions and the next due date."""
-    return _ordered(db.session.execute(_with_plan(query)), on)
+    return ordered(db.session.execute(_with_plan(query)), on)
 
 
 def _with_plan(query: Select) -> Select:
@@ -128,7 +128,7 @@ def _listing(whose: str) -> Select:
     return _with_plan(query)
 
 
-def _ordered(found, on: date | None) -> list[IncubationRow]:
+def ordered(found, on: date | None) -> list[IncubationRow]:
     on, book = on or local_today(), TargetBook()
     listed = [IncubationRow(inc, plan(inc, on, book), waiting or 0) for inc, waiting in found]
     far = date.max
@@ -139,12 +139,12 @@ def _ordered(found, on: date | None) -> list[IncubationRow]:
 
 def officer_rows(officer, on: date | None = None) -> list[IncubationRow]:
     """The officer's projects, the ones needing attention first."""
-    return _ordered(db.session.execute(_listing("officer"), {"officer_id": officer.id}), on)
+    return ordered(db.session.execute(_listing("officer"), {"officer_id": officer.id}), on)
 
 
 def admin_rows(on: date | None = None, *, officer_id: int | None = None,
                overdue_only: bool = False) -> list[IncubationRow]:
-    found = _ordered(db.session.execute(_listing("officer"), {"officer_id": officer_id}) if officer_id
+    found = ordered(db.session.execute(_listing("officer"), {"officer_id": officer_id}) if officer_id
                      else db.session.execute(_listing("all")), on)
     return [r for r in found if r.overdue] if overdue_only else found
 
@@ -175,7 +175,7 @@ def remind_overdue(on: date | None = None) -> int:
 
 def progress_for_owner(user) -> list[IncubationRow]:
     """The clinician's projects in (or through) incubation, with their plan."""
-    return _ordered(db.session.execute(_listing("owner"), {"owner_id": user.id}), None)
+    return ordered(db.session.execute(_listing("owner"), {"owner_id": user.id}), None)
 
 
 def incubation_summary(project: Project) -> dict | None:

@@ -293,16 +293,6 @@ def matchable_projects_of(user) -> list[Project]:
     return sorted((p for p in projects_of(user) if is_matchable(p)), key=lambda p: p.id, reverse=True)
 
 
-def pending_requests(user) -> list[Connection]:
-    """Companies' requests awaiting the clinician's answer (not the clinician's own invitations)."""
-    return [c for c in connections_for_owner(user) if c.status == ConnectionStatus.REQUESTED and not c.invited]
-
-
-def pending_invitations(organization_id: int) -> list[Connection]:
-    """Clinicians' invitations awaiting an answer from the organisation."""
-    return [c for c in connections_for_org(organization_id) if c.status == ConnectionStatus.REQUESTED and c.invited]
-
-
 def connections_by_org(project: Project) -> dict[int, Connection]:
     """The latest connection of each organisation with the project."""
     rows = db.session.scalars(select(Connection).where(Connection.project_id == project.id).order_by(Connection.id))
@@ -342,14 +332,3 @@ def _counts_query() -> Select:
     """Built once per process (the administrator's workspace runs it on every visit)."""
     return (select(Connection.status, Connection.stage, Connection.invited, func.count())
             .group_by(Connection.status, Connection.stage, Connection.invited))
-
-
-def org_connection_stages(organization_id: int) -> dict[str, int]:
-    """How many of the organisation's connections are at each stage (accepted ones) or in each status (the others),
-    counted from its connections as the page reads them once."""
-    counts: dict[str, int] = {}
-    for connection in connections_for_org(organization_id):
-        status = connection.status
-        key = str(connection.stage) if status == ConnectionStatus.ACCEPTED else str(status)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
