@@ -13,8 +13,9 @@ fetched by --saturation-users closed-loop clients for --saturation (scripts/satu
 (scripts/bare_app.py) under the same gunicorn set-up, each page's requests per second given as a share of the bare
 page's, beside the SQL statements one request of the page runs and its CPU time in-process (the app's test client);
 gunicorn stopped. Prints requests per second, p50/p95 per page and overall, and errors. Exits 1 if any
-request failed or the pages' p95 is above the target (log-in is reported but not held to the target: its password
-hashing is slow on purpose), unless --no-fail.
+request failed, the pages' p95 is above the target (log-in is reported but not held to the target: its password
+hashing is slow on purpose) or a signed-in page serves less than --min-share of the bare page's requests per
+second, unless --no-fail.
 Every step has a time limit; nothing listens beyond the loopback interface.
 """
 
@@ -58,8 +59,8 @@ def main() -> int:
     finally:
         if not args.instance and not args.keep:
             shutil.rmtree(instance, ignore_errors=True)
-    _report_saturation(rates, statements)
-    return _report(times, args)
+    below = _report_saturation(rates, statements, args.min_share)
+    return max(_report(times, args), 0 if args.no_fail or not below else 1)
 
 
 def _arguments() -> argparse.Namespace:
@@ -83,6 +84,9 @@ def _arguments() -> argparse.Namespace:
                         help="per page: closed-loop clients for this long, then a bare Flask page the same way; "
                              "requests per second as a share of the bare page's (default 15s; 0 skips)")
     parser.add_argument("--saturation-users", type=int, default=20, help="closed-loop clients (default 20)")
+    parser.add_argument("--min-share", type=float, default=0.25,
+                        help="every signed-in page's requests per second as a share of the bare page's at least "
+                             "this (default 0.25)")
     return parser.parse_args()
 
 
@@ -254,6 +258,10 @@ SATURATION_PAGES = (
     ("clinician's workspace", "/dashboard", "doctor@demo.chunfeng.cn"),
     ("administrator's workspace", "/dashboard", "admin@demo.chunfeng.cn"),
     ("admin dashboard", "/admin", "admin@demo.chunfeng.cn"),
+    ("company's workspace", "/dashboard", "company@demo.chunfeng.cn"),
+    ("officer's workspace", "/dashboard", "officer@demo.chunfeng.cn"),
+    ("expert's reviews", "/reviews/mine", "expert@demo.chunfeng.cn"),
+    ("formal check queue", "/reviews/formal-check", "admin@demo.chunfeng.cn"),
 )
 BARE = "bare Flask page"
 
@@ -282,12 +290,15 @@ def _run_saturation(host: str, env: dict[str, str], instance: Path, args: argpar
     return rates
 
 
-def _report_saturation(rates: dict[str, float], statements: dict[str, list[float]]) -> None:
+def _report_saturation(rates: dict[str, float], statements: dict[str, list[float]], min_share: float) -> list[str]:
     """Each page's requests per second and their share of the bare page's, with the SQL statements one request
-    runs and its CPU time in-process (the app's test client, no HTTP); the load average of the machine at the end."""
+    runs and its CPU time in-process (the app's test client, no HTTP); the load average of the machine at the end.
+    Returns the signed-in pages below `min_share`."""
     if not rates:
-        return
+        return []
     bare = rates[BARE]
+    signed_in = {name for name, _path, email in SATURATION_PAGES if email}
+    below = [name for name, rate in rates.items() if name in signed_in and bare and rate / bare < min_share]
     print(f"\nsaturation ({BARE}: {bare:.0f} req/s under the same gunicorn set-up; "
           f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())})")
     print(f"{'page':<28}{'req/s':>8}{'of bare':>9}{'SQL':>6}{'CPU ms in-process':>19}")
@@ -299,6 +310,8 @@ def _report_saturation(rates: dict[str, float], statements: dict[str, list[float
         sql = f"{count:>6}" if count is not None else f"{'-':>6}"
         in_process = f"{ms:>19.1f}" if ms is not None else f"{'-':>19}"
         print(f"{name:<28}{rate:>8.0f}{share}{sql}{in_process}")
+    print(f"signed-in pages below {min_share:.0%} of the bare page: {', '.join(below) or 'none'}")
+    return below
 
 
 def _run_load(env: dict[str, str], instance: Path, args: argparse.Namespace) -> tuple[list, dict[str, float]]:

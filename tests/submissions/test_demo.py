@@ -50,8 +50,14 @@ def test_synthetic_projects_carry_verifiable_versions(app):
             assert list(version.content["fields"]) == list(VERSION_FIELDS)
             assert version.content["project_id"] == version.project_id
         projects = db.session.query(Project).all()
-        assert all(p.status == Status.SUBMITTED and not services.missing_items(p) for p in projects)
+        assert all(not services.missing_items(p) for p in projects)
         assert len({p.owner_id for p in projects}) > 3 and len({p.specialty for p in projects}) > 3
+        # one in five went through review and was released: companies browse them at scale
+        released = [p for p in projects if p.status == Status.MATCHING]
+        assert len(released) == 6 and all(p.published_at is not None for p in released)
+        assert sum(p.status == Status.SUBMITTED for p in projects) == 24
+        path = [e.to_status for e in sorted(released[0].events, key=lambda e: e.id)]
+        assert path == ["submitted", "accepted", "under_review", "selected", "matching"]
 
 
 def test_the_demo_shows_supplementary_material_after_submitting(app):

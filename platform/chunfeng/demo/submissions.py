@@ -16,7 +16,7 @@ from ..db import db, utcnow
 from ..submissions import services, supplements
 from ..submissions.models import Project, ProjectVersion, StatusEvent
 from ..submissions.sections import SECTIONS, VERSION_FIELDS
-from ..submissions.status import Event, Status, apply
+from ..submissions.status import TRANSITIONS, Event, Status, apply
 from .people import DemoPeople
 
 ALL_SECTIONS = [section.key for section in SECTIONS]
@@ -310,8 +310,16 @@ def _synthetic_answers(rng: random.Random) -> dict:
     )
 
 
+# One synthetic project in RELEASED_EVERY went through review and was released for matching (the pages companies
+# browse then have rows at scale); the others wait for the formal check.
+RELEASED_EVERY = 5
+TO_MATCHING = (Event.SUBMIT, Event.PASS_FORMAL_CHECK, Event.START_REVIEW, Event.DECIDE_SELECTED,
+               Event.RELEASE_FOR_MATCHING)
+
+
 def bulk_projects(count: int, password: str, seed_value: int = 2026) -> int:
-    """Insert `count` submitted projects, each with version 1 and its status event, in a few bulk statements."""
+    """Insert `count` projects, each with version 1 and its status events, in a few bulk statements: submitted,
+    or (one in RELEASED_EVERY) released for matching."""
     rng = random.Random(seed_value)  # nosec B311
     owners = _synthetic_clinicians(password)
     start = utcnow().replace(microsecond=0) - timedelta(days=120)
@@ -325,12 +333,28 @@ def bulk_projects(count: int, password: str, seed_value: int = 2026) -> int:
     return done
 
 
+def _path(released: bool) -> list[tuple[Status, Status, Event]]:
+    """(from, to, event) along the project lifecycle's transitions: submitted, or on to matching."""
+    steps, status = [], Status.DRAFT
+    for event in TO_MATCHING if released else TO_MATCHING[:1]:
+        reached = TRANSITIONS[(status, event)]
+        steps.append((status, reached, event))
+        status = reached
+    return steps
+
+
 def _insert_batch(batch: list[tuple[dict, User, object]]) -> None:
-    rows = [dict(answers, owner_id=owner.id, status=Status.SUBMITTED, lock_version=2, saved_sections=ALL_SECTIONS,
-                 submitted_at=at, created_at=at, updated_at=at) for answers, owner, at in batch]
+    now = utcnow()
+    paths = {released: _path(released) for released in (False, True)}
+    rows = []
+    for position, (answers, owner, at) in enumerate(batch):
+        released = position % RELEASED_EVERY == RELEASED_EVERY - 1
+        rows.append(dict(answers, owner_id=owner.id, status=paths[released][-1][1], lock_version=2,
+                         saved_sections=ALL_SECTIONS, submitted_at=at, created_at=at, updated_at=at,
+                         published_at=min(at + timedelta(days=30), now) if released else None))
     ids = db.session.scalars(insert(Project).returning(Project.id, sort_by_parameter_order=True), rows).all()
     versions, events = [], []
-    for project_id, (answers, owner, at) in zip(ids, batch, strict=True):
+    for project_id, row, (answers, owner, at) in zip(ids, rows, batch, strict=True):
         content = {
             "schema": services.VERSION_SCHEMA, "project_id": project_id, "version": 1,
             "submitted_at": at.isoformat() + "Z",
@@ -340,7 +364,9 @@ def _insert_batch(batch: list[tuple[dict, User, object]]) -> None:
         }
         versions.append(dict(project_id=project_id, number=1, content=content, created_at=at, created_by_id=owner.id,
                              sha256=hashlib.sha256(services.canonical_json(content)).hexdigest(), base_lock_version=1))
-        events.append(dict(project_id=project_id, from_status=Status.DRAFT.value, to_status=Status.SUBMITTED.value,
-                           event=Event.SUBMIT.value, note="", actor_id=owner.id, at=at))
+        for step, (before, after, event) in enumerate(paths[row["status"] == Status.MATCHING]):
+            events.append(dict(project_id=project_id, from_status=before.value, to_status=after.value,
+                               event=event.value, note="", actor_id=owner.id if step == 0 else None,
+                               at=min(at + timedelta(days=6 * step), now)))
     db.session.execute(insert(ProjectVersion), versions)
     db.session.execute(insert(StatusEvent), events)
