@@ -9,6 +9,7 @@ import pytest
 
 from chunfeng import create_app
 from chunfeng.core import limits
+from chunfeng.db import db
 from tests.concurrency import in_parallel
 
 on_postgres = pytest.mark.skipif(
@@ -20,8 +21,11 @@ on_postgres = pytest.mark.skipif(
 @pytest.fixture
 def other_node(app):
     """A second application on the same database and file store: another worker, or another node."""
-    return create_app({**{k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER",
-                                                      "INSTANCE_PATH")}, "TESTING": True})
+    other = create_app({**{k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER",
+                                                       "INSTANCE_PATH")}, "TESTING": True})
+    yield other
+    with other.app_context():
+        db.engine.dispose()  # its own connections, closed before the next test empties the tables
 
 
 def test_requests_answered_by_two_workers_count_together(app, client, other_node):
