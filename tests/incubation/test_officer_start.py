@@ -159,3 +159,23 @@ def test_a_start_that_loses_the_race_is_refused_not_a_server_error(app, client, 
     assert answer.status_code == 400 and "该项目不在待培育状态" in answer.get_data(as_text=True)
     with app.app_context():
         assert len(db.session.scalars(select(Incubation)).all()) == 1
+
+
+def test_many_waiting_projects_come_twenty_at_a_time_and_a_refused_start_stays_in_view(app, client, make_user,
+                                                                                       make_project):
+    officer = make_user(Role.OFFICER, name="陈专员", province="广东省")
+    canton = make_user(Role.CLINICIAN, name="李明医生", province="广东省")
+    ids = [make_project(owner=canton, title=f"待启动项目{n:02d}号") for n in range(23)]
+    with at(MONDAY):
+        login(client, officer.email)
+        first = client.get("/incubation/mine").get_data(as_text=True)
+        second = client.get("/incubation/mine?page=2").get_data(as_text=True)
+        # a start refused (a date that cannot be read) for a project of the second page
+        refused = client.post(f"/incubation/mine/start/{ids[22]}", data={
+            f"p{ids[22]}-pathway": Pathway.PRE_REVIEW.value, f"p{ids[22]}-start": "2026-99-99"})
+    assert '<span class="badge text-bg-secondary">23</span>' in first and "1 / 2" in first
+    assert first.count("/incubation/mine/start/") == 20 and "待启动项目19号" in first and "待启动项目20号" not in first
+    assert second.count("/incubation/mine/start/") == 3 and "待启动项目22号" in second
+    assert refused.status_code == 400
+    body = refused.get_data(as_text=True)
+    assert f'action="/incubation/mine/start/{ids[22]}"' in body and "is-invalid" in body

@@ -16,13 +16,17 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, func, or_, select
 
 from ..accounts.models import User
+from ..core.recent import Recent
 from ..db import db
 from ..submissions.models import DeviceClass, Pathway, Project
 from .models import EntryKind, Incubation, IncubationStatus, Milestone, MilestoneKey, MilestoneStatus, ServiceEntry
-from .starting import eligible_projects
+from .starting import eligible_count, remit_province
 from .tracking import IncubationRow, ordered
 
 PANEL_ROWS = 6
+# Selected projects awaiting an officer, per remit (province): counted at most once a minute per worker, at once
+# after a change this worker commits.
+WAITING: Recent[int] = Recent("incubation.waiting")
 
 
 class PanelProject(NamedTuple):
@@ -65,7 +69,7 @@ def officer_panel(user) -> dict:
     return {
         "rows": rows[:PANEL_ROWS], "more": max(len(rows) - PANEL_ROWS, 0),
         "overdue": sum(len(r.overdue) for r in rows), "unanswered": sum(r.unanswered for r in rows),
-        "waiting": len(eligible_projects(user)),
+        "waiting": WAITING.get(remit_province(user), lambda: eligible_count(user)),
     }
 
 
@@ -77,7 +81,7 @@ def admin_panel(_user) -> dict:
     active = _panel_rows("all")
     return {
         "active": len(active), "overdue": sum(1 for r in active if r.overdue),
-        "waiting": len(eligible_projects()),
+        "waiting": eligible_count(),
         "without_officer": sum(1 for r in active if not r.incubation.officer_id),
     }
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organization, Role, User
@@ -45,14 +45,28 @@ def _project_id(project: Project | int) -> int:
 def eligible_projects(officer: User | None = None) -> list[Project]:
     """Selected projects (or ones in matching) that have no incubation yet; with an officer, only those in the
     officer's remit (see `remit_province`)."""
+    return list(db.session.scalars(eligible_query(officer)))
+
+
+def eligible_query(officer: User | None = None) -> Select:
+    """`eligible_projects` as a query, the longest waiting first (a page of them at a time)."""
+    return _eligible(select(Project), officer).order_by(Project.id)
+
+
+def eligible_count(officer: User | None = None) -> int:
+    """How many `eligible_projects` there are, counted by the database."""
+    return db.session.scalar(_eligible(select(func.count(Project.id)), officer)) or 0
+
+
+def _eligible(query: Select, officer: User | None) -> Select:
     started = select(Incubation.project_id)
-    query = select(Project).where(Project.status.in_(INCUBATABLE), Project.id.not_in(started))
+    query = query.where(Project.status.in_(INCUBATABLE), Project.id.not_in(started))
     province = remit_province(officer) if officer is not None else ""
     if province:
         query = (query.join(User, User.id == Project.owner_id)
                  .join(Organization, Organization.id == User.organization_id)
                  .where(Organization.province == province))
-    return list(db.session.scalars(query.order_by(Project.id)))
+    return query
 
 
 def remit_province(officer: User) -> str:

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 
 from .. import policy
 from ..core.clock import local_today
-from ..core.web import current_actor
+from ..core.web import current_actor, requested_page
+from ..db import db
 from ..submissions.models import Pathway, Project
 from . import figures as incubation_figures
 from . import starting, timers, tracking
@@ -31,12 +32,23 @@ def _prefilled(form_class: type[TakeOnForm], project: Project, form: TakeOnForm 
 
 def _officer_page(status: int = 200, failed_start: tuple[int, TakeOnForm] | None = None):
     officer = current_actor()
-    waiting = starting.eligible_projects(officer)
+    page = _waiting_page(starting.eligible_query(officer), failed_start)
     forms = {p.id: _prefilled(TakeOnForm, p, failed_start[1] if failed_start and failed_start[0] == p.id else None)
-             for p in waiting}
+             for p in page.items}
     return render_template("incubation/officer_list.html", rows=tracking.officer_rows(officer), today=local_today(),
-                           waiting=waiting, start_forms=forms,
-                           recommended={p.id: starting.recommended_pathways(p) for p in waiting}), status
+                           waiting=page, start_forms=forms,
+                           recommended={p.id: starting.recommended_pathways(p) for p in page.items}), status
+
+
+WAITING_PER_PAGE = 20
+
+
+def _waiting_page(query, failed_start: tuple[int, object] | None):
+    """The page of waiting projects asked for; a start just refused stays in view with its errors."""
+    page = requested_page(query, WAITING_PER_PAGE)
+    if failed_start and all(p.id != failed_start[0] for p in page.items):
+        page.items.insert(0, db.session.get(Project, failed_start[0]))
+    return page
 
 
 @bp.route("/incubation/mine")
@@ -70,12 +82,13 @@ def _admin_page(status: int = 200, failed_start: tuple[int, StartIncubationForm]
     officers = active_officers()
     officer_id = request.args.get("officer", type=int)
     overdue_only = request.args.get("overdue") == "1"
-    eligible = starting.eligible_projects()
+    eligible = _waiting_page(starting.eligible_query(), failed_start)
     forms = {p.id: _start_form(p, officers, failed_start[1] if failed_start and failed_start[0] == p.id else None)
-             for p in eligible}
+             for p in eligible.items}
     return render_template(
         "incubation/admin_list.html", rows=tracking.admin_rows(officer_id=officer_id, overdue_only=overdue_only),
-        eligible=eligible, start_forms=forms, recommended={p.id: starting.recommended_pathways(p) for p in eligible},
+        eligible=eligible, start_forms=forms,
+        recommended={p.id: starting.recommended_pathways(p) for p in eligible.items},
         officers=tracking.officers_with_load(), officer_id=officer_id, overdue_only=overdue_only,
         today=local_today(),
     ), status
