@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request, session
 from flask.globals import _cv_app
-from flask_babel import Domain, format_datetime
+from flask_babel import Domain, format_datetime, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from .extensions import babel
@@ -59,6 +60,28 @@ def _babel_state():
     """flask-babel's namespace in the running application context (`g._flask_babel`), read without the proxies."""
     context = _cv_app.get(None)
     return None if context is None else vars(context.g).get("_flask_babel")
+
+
+_IN_LOCALE: dict[tuple[int, str], dict] = {}
+
+
+def in_locale(labels: dict) -> dict:
+    """A module's table of labels (lazy strings, in nested tables too) as plain text of the reader's language:
+    resolved once per process and language, as the catalogues do not change while it runs; a page then looks a
+    label up instead of translating it again for every row."""
+    key = (id(labels), str(get_locale()))
+    found = _IN_LOCALE.get(key)
+    if found is None:
+        found = _IN_LOCALE[key] = _resolved(labels)
+    return found
+
+
+def _resolved(value):
+    if isinstance(value, dict):
+        return {key: _resolved(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_resolved(item) for item in value)
+    return str(value) if isinstance(value, LazyString) else value
 
 
 def translations():

@@ -15,6 +15,7 @@ from ..core.shell import NavItem, Offer, Panel
 from ..core.web import current_actor, next_from_request
 from ..db import db, utcnow
 from ..exports import csv_response
+from ..i18n import in_locale
 from . import activity, dashboard_page, privacy, services
 from . import audit as audit_words
 from .forms import (
@@ -43,7 +44,10 @@ def _panel_context(user) -> dict:
 
 @bp.context_processor
 def admin_labels():
-    return {"account_status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}
+    return in_locale(LABELS)
+
+
+LABELS = {"account_status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}
 
 
 def _page() -> int:

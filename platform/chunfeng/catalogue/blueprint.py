@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from ..core import web
+from ..i18n import in_locale
 from .criteria import CLASS_LABELS, CRITERIA, FUNCTION_LABELS, PATHWAY_LABELS, VOTE_LABELS
 from .errors import CatalogueError
 from .status import ASSESSMENT_EVENT_LABELS, ASSESSMENT_STATUS_LABELS, LISTING_STATUS_LABELS
@@ -23,7 +24,7 @@ LABELS = {
 
 @bp.app_context_processor
 def catalogue_labels():
-    return {"catalogue_labels": LABELS}
+    return {"catalogue_labels": in_locale(LABELS)}
 
 
 def saved(change: Callable[[], object], form, message: str) -> bool:

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from .. import policy
 from ..extensions import db
+from ..i18n import in_locale
 from .access import community_may
 from .errors import CommunityError, RateLimited
 from .forms import CATEGORY_LABELS, KIND_LABELS, REASON_LABELS, VISIBILITY_LABELS
@@ -25,8 +26,10 @@ PER_PAGE = 20
 
 @bp.app_context_processor
 def community_labels():
-    return {"community_labels": {"visibility": VISIBILITY_LABELS, "kind": KIND_LABELS,
-                                 "category": CATEGORY_LABELS, "reason": REASON_LABELS}}
+    return {"community_labels": in_locale(LABELS)}
+
+
+LABELS = {"visibility": VISIBILITY_LABELS, "kind": KIND_LABELS, "category": CATEGORY_LABELS, "reason": REASON_LABELS}
 
 
 @bp.app_template_filter("community_why")

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from ..core import web
 from ..core.web import show_refusal
+from ..i18n import in_locale
 from ..submissions.models import DEVICE_CLASS_LABELS, PATHWAY_LABELS
 from ..submissions.status import STATUS_LABELS
 from .errors import IncubationError
@@ -25,7 +26,7 @@ LABELS = {
 
 @bp.app_context_processor
 def incubation_labels():
-    return {"incubation_labels": LABELS}
+    return {"incubation_labels": in_locale(LABELS)}
 
 
 def failed(error: IncubationError, form=None) -> None:

@@ -48,11 +48,6 @@ FIELD_LABELS = {
 NOT_INDEXED = (Status.DRAFT, Status.WITHDRAWN)
 
 
-def field_label(key: str):
-    """How a field key of a stored reason is shown (the key itself if unknown)."""
-    return FIELD_LABELS.get(key, key)
-
-
 def project_indexed(project: Project) -> bool:
     return project.status is not None and Status(project.status) not in NOT_INDEXED
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -82,6 +85,12 @@ LABELS = {
 
 def signal_text(signal: str) -> str:
     """A structured reason stored with a match ('region:广东省', 'class:III') in the reader's language."""
+    return _signal_text(signal, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _signal_text(signal: str, _locale: str) -> str:
+    """Written once per reason and language (a page of matches shows the same few reasons many times)."""
     kind, _sep, value = signal.partition(":")
     if kind == "region":
         return _("Same province (%(province)s)", province=value)

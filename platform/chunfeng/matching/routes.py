@@ -14,13 +14,14 @@ from ..core.shell import NavItem, Offer, Panel
 from ..core.web import current_actor, next_from_request, requested_page
 from ..extensions import db
 from ..forms import choices
+from ..i18n import in_locale
 from ..submissions.models import Project
 from ..submissions.sections import VERSION_FIELDS, display_sections
 from . import browsing, grants, messages, profiles, refresh, views_connections  # noqa: F401 - attach the views
 from . import connections as connecting  # the module; `connections` is a view
 from .blueprint import bp
 from .common import MatchingError, is_matchable, org_members, profile_of
-from .documents import field_label
+from .documents import FIELD_LABELS
 from .forms import (
     LABELS,
     BrowseForm,
@@ -248,7 +249,9 @@ def admin_connections():
 
 @bp.app_context_processor
 def matching_labels():
-    return {"matching_labels": LABELS, "match_signal": signal_text, "match_field": field_label}
+    fields = in_locale(FIELD_LABELS)
+    return {"matching_labels": in_locale(LABELS), "match_signal": signal_text,
+            "match_field": lambda key: fields.get(key, key)}
 
 
 @bp.context_processor

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from ..core import web
 from ..core.web import show_refusal
+from ..i18n import in_locale
 from ..incubation.plan import KEY_LABELS
 from ..submissions.models import DEVICE_CLASS_LABELS
 from .errors import ProviderError
@@ -32,7 +33,7 @@ LABELS = {
 
 @bp.app_context_processor
 def provider_labels():
-    return {"provider_labels": LABELS}
+    return {"provider_labels": in_locale(LABELS)}
 
 
 def failed(error: ProviderError, form=None) -> None:
