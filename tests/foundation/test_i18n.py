@@ -57,3 +57,18 @@ def test_a_mail_written_in_another_language_leaves_the_page_in_its_own(app):
         assert render_template_string("{{ _('Log in') }}") == "登录"
     with app.test_request_context("/?lang=en"):
         assert render_template_string("{{ _('Log in') }}") == "Log in"
+
+
+def test_label_tables_are_read_in_each_readers_language(app, client):
+    """Tables of labels are resolved once per language: a Chinese page and an English one in turn each get theirs."""
+    from chunfeng.i18n import in_locale
+    from chunfeng.matching.forms import LABELS
+
+    with app.test_request_context("/?lang=zh_Hans_CN"):
+        chinese = in_locale(LABELS)
+    with app.test_request_context("/?lang=en"):
+        english = in_locale(LABELS)
+    with app.test_request_context("/?lang=zh_Hans_CN"):
+        assert in_locale(LABELS) is chinese
+    assert "\u4e00" <= chinese["status"]["requested"][0] <= "\u9fff"
+    assert english["status"]["requested"].isascii() and english["status"]["requested"] != chinese["status"]["requested"]
