@@ -84,7 +84,7 @@ def test_formal_check_is_for_administrators_only(app, client, people, ids):
     assert client.post(f"/reviews/formal-check/{project_id}/pass", data={"round_id": 0}).status_code == 403
 
 
-def test_a_long_queue_comes_a_page_at_a_time_the_longest_waiting_first(app, client, people, ids):
+def test_a_long_queue_comes_25_at_a_time_the_longest_waiting_first(app, client, people, ids):
     from datetime import timedelta
 
     from chunfeng.db import utcnow
@@ -99,15 +99,15 @@ def test_a_long_queue_comes_a_page_at_a_time_the_longest_waiting_first(app, clie
     login(client, people["admin"].email)
     first = client.get("/reviews/formal-check").get_data(as_text=True)
     assert "52 项提交等待形式审查" in first
-    assert "排队项目00号" in first and "排队项目49号" in first and "排队项目50号" not in first
-    assert "1 / 2" in first and 'href="/reviews/formal-check?page=2"' in first
-    second = client.get("/reviews/formal-check?page=2").get_data(as_text=True)
-    assert "排队项目50号" in second and "排队项目51号" in second and "排队项目49号" not in second
+    assert "排队项目00号" in first and "排队项目24号" in first and "排队项目25号" not in first
+    assert "1 / 3" in first and 'href="/reviews/formal-check?page=2"' in first
+    third = client.get("/reviews/formal-check?page=3").get_data(as_text=True)
+    assert "排队项目50号" in third and "排队项目51号" in third and "排队项目49号" not in third
     # the accepted projects in no round: the first twenty, and how many more
     assert "已通过项目19号" in first and "已通过项目20号" not in first and "另有 3 项" in first
     for unreadable in ("page=abc", "page=-4", "page=0", "page=99999999999999999999999"):
         response = client.get(f"/reviews/formal-check?{unreadable}")
         assert response.status_code == 200 and "排队项目00号" in response.get_data(as_text=True), unreadable
-    for past_the_end in ("page=3", "page=99999"):
+    for past_the_end in ("page=4", "page=99999"):
         response = client.get(f"/reviews/formal-check?{past_the_end}")
         assert response.status_code == 200 and "排队项目51号" in response.get_data(as_text=True), past_the_end

@@ -17,10 +17,10 @@ from functools import cache
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 from werkzeug.routing import BuildError
 
-from ..accounts.models import User
+from ..accounts.models import Organization, User
 from ..core import mail
 from ..core.services import N_, notify, record
 from ..core.web import path_for
@@ -192,8 +192,11 @@ def entry_for(round_: ReviewRound, project: Project) -> RoundEntry | None:
 
 def formal_check_queue() -> Select:
     """Submissions waiting for the formal check, the longest waiting first (a page of them at a time)."""
+    shown = (Project.id, Project.title, Project.specialty, Project.device_class, Project.submitted_at,
+             Project.owner_id)
     return (select(Project).where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id)
-            .options(selectinload(Project.owner).selectinload(User.organization)))
+            .options(load_only(*shown), selectinload(Project.owner).load_only(User.name, User.organization_id)
+                     .selectinload(User.organization).load_only(Organization.name)))
 
 
 def count_in_status(status: Status) -> int:

@@ -35,7 +35,7 @@ def formal_check():
                            waiting_total=services.count_in_status(Status.ACCEPTED), waiting_shown=WAITING_SHOWN)
 
 
-QUEUE_PER_PAGE = 50
+QUEUE_PER_PAGE = 25
 WAITING_SHOWN = 20
 
 

@@ -103,7 +103,9 @@ CONFIDENTIAL_FIELDS = (
 class Project(TimestampMixin, db.Model):
     __tablename__ = "projects"
     # the dashboard's breakdown of submitted projects read from the index alone, not from the wide rows
-    __table_args__ = (Index("ix_projects_submitted_breakdown", "specialty", "stage", "device_class", "submitted_at"),)
+    __table_args__ = (Index("ix_projects_submitted_breakdown", "specialty", "stage", "device_class", "submitted_at"),
+                      # queues by status, the longest waiting first (the formal check)
+                      Index("ix_projects_status_waiting", "status", "submitted_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
