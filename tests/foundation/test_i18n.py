@@ -72,3 +72,21 @@ def test_label_tables_are_read_in_each_readers_language(app, client):
         assert in_locale(LABELS) is chinese
     assert "\u4e00" <= chinese["status"]["requested"][0] <= "\u9fff"
     assert english["status"]["requested"].isascii() and english["status"]["requested"] != chinese["status"]["requested"]
+
+
+def test_times_are_written_as_babel_writes_them_in_the_platforms_zone(app):
+    from datetime import UTC, date, datetime
+
+    from flask_babel import format_datetime
+
+    from chunfeng.i18n import NUMERIC_PATTERNS, shown_time
+
+    moments = [datetime(2026, 11, 30, 17, 5), datetime(2026, 12, 31, 23, 59, 59),
+               datetime(2026, 3, 1, 0, 0, tzinfo=UTC)]
+    for lang in ("zh_Hans_CN", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for moment in moments:
+                for pattern in NUMERIC_PATTERNS:
+                    assert shown_time(moment, pattern) == format_datetime(moment, pattern), (moment, pattern)
+            assert shown_time(datetime(2026, 11, 30, 17, 5)) == "2026-12-01 01:05"  # Beijing time
+            assert shown_time(None) == "" and shown_time(date(2026, 3, 1), "yyyy-MM-dd") == "2026-03-01"
