@@ -32,7 +32,8 @@ def wait_seconds(key: str, limit: int, seconds: int, now: float | None = None) -
         previous = connection.execute(_previous(), {"b_key": key, "b_slot": slot - 1}).scalar() or 0
         covered = 1 - into / seconds  # the share of the previous window inside the sliding one
         if previous * covered + current <= limit:
-            if random.randrange(PURGE_EVERY) == 0:
+            # when to tidy up, not a secret
+            if random.randrange(PURGE_EVERY) == 0:  # nosec B311
                 connection.execute(delete(RateCount).where(RateCount.slot < slot - 1))
             return 0
         connection.execute(_uncount(), {"b_key": key, "b_slot": slot})
