@@ -15,6 +15,7 @@ from ..core import mail
 from ..core.services import N_, Nn_, notify, record
 from ..core.web import path_for
 from ..db import db
+from ..submissions.models import Project
 from .assignment import project_titles
 from .models import PENDING_FOR_EXPERT, Assignment, AssignmentStatus, ReviewRound, RoundStatus
 
@@ -30,7 +31,10 @@ def _assignments_query() -> Select:
     """Built once per process (a workspace panel runs it on every visit)."""
     hidden = (AssignmentStatus.PROPOSED, AssignmentStatus.CANCELLED)
     return (select(Assignment).where(Assignment.expert_id == bindparam("expert_id"), Assignment.status.not_in(hidden))
-            .options(joinedload(Assignment.round, innerjoin=True), joinedload(Assignment.project, innerjoin=True)))
+            .options(joinedload(Assignment.round, innerjoin=True),
+                     # what the lists show of the project, not its long texts
+                     joinedload(Assignment.project, innerjoin=True).load_only(
+                         Project.id, Project.title, Project.specialty, Project.status, Project.device_class)))
 
 
 def due_for(expert: User) -> list[Assignment]:
