@@ -17,14 +17,11 @@ from chunfeng.core.models import AuditEntry, Notification
 from chunfeng.core.services import notify
 from chunfeng.db import db
 from chunfeng.submissions.models import Attachment, Project
+from tests.concurrency import count_rows
 from tests.conftest import PASSWORD, login
 
 START = datetime(2026, 1, 5, 9, 0)
 
-
-def _count(app, model, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _consent(app, user, kind="privacy_policy", version="2026-11", **detail) -> None:
@@ -77,7 +74,7 @@ def test_export_contains_my_profile_consents_notifications_and_authored_rows_but
     text = json.dumps(data, ensure_ascii=False)
     assert "王芳医生" not in text and "13900000000" not in text and "别人的项目" not in text
     assert str(other_project) not in [str(p["id"]) for p in data["records"]["projects"]]
-    assert _count(app, AuditEntry, AuditEntry.action == "privacy.exported", AuditEntry.actor_id == me.id) == 1
+    assert count_rows(app, AuditEntry, AuditEntry.action == "privacy.exported", AuditEntry.actor_id == me.id) == 1
 
 
 def test_records_acted_on_are_named_but_their_content_stays_out(app, make_user, make_project):
@@ -237,7 +234,7 @@ def test_purge_erases_only_what_is_past_retention(app, runner, aged_platform):
         dry = runner.invoke(args=["purge-expired", "--dry-run"])
         assert dry.exit_code == 0, dry.output
         assert "closed accounts: 1" in dry.output and "abandoned projects: 2" in dry.output
-        assert _count(app, Project) == 4  # a dry run changes nothing
+        assert count_rows(app, Project) == 4  # a dry run changes nothing
 
         result = runner.invoke(args=["purge-expired"])
     assert result.exit_code == 0, result.output
@@ -269,7 +266,7 @@ def test_nothing_is_purged_within_the_retention_period(app, runner, aged_platfor
     with time_machine.travel(START + timedelta(days=361), tick=False):  # default: three years
         result = runner.invoke(args=["purge-expired"])
     assert "closed accounts: 0" in result.output and "abandoned projects: 0" in result.output
-    assert _count(app, Project) == 4
+    assert count_rows(app, Project) == 4
 
 
 def test_retention_settings_page_validates_and_saves(app, client, login_as):
@@ -280,7 +277,7 @@ def test_retention_settings_page_validates_and_saves(app, client, login_as):
     assert client.post("/admin/settings", data={"retention_days": "400", "session_days": "14"}).status_code == 302
     page = client.get("/admin/settings").get_data(as_text=True)
     assert 'value="400"' in page and 'value="14"' in page
-    assert _count(app, AuditEntry, AuditEntry.action == "settings.changed") == 2
+    assert count_rows(app, AuditEntry, AuditEntry.action == "settings.changed") == 2
 
 
 def test_only_administrators_change_retention(client, login_as):

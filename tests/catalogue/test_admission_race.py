@@ -3,21 +3,12 @@ assessment, and the other is told the hospital is already assessing it (never an
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from sqlalchemy import func, select
 
 from chunfeng.catalogue import admission
 from chunfeng.catalogue.models import Assessment
 from chunfeng.db import db
-from tests.concurrency import in_parallel
-from tests.conftest import login
-
-on_postgres = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="concurrent writers need PostgreSQL (set TEST_DATABASE_URL)",
-)
+from tests.concurrency import in_parallel, on_postgres, signed_in
 
 
 def _assessments(app, listing_id: int) -> int:
@@ -26,20 +17,15 @@ def _assessments(app, listing_id: int) -> int:
                                  .where(Assessment.listing_id == listing_id))
 
 
-def _signed_in(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
-
 
 def test_a_declaration_that_loses_the_race_is_told_so(app, make_listing, hospital_staff, monkeypatch):
     """The second one checked before the first was stored: the database refuses it, the office is told."""
     listing_id = make_listing()
     first, second = hospital_staff(), hospital_staff(email="second.office@example.cn")
     url = f"/catalogue/product/{listing_id}/interest"
-    assert _signed_in(app, first).post(url).status_code == 302
+    assert signed_in(app, first).post(url).status_code == 302
     monkeypatch.setattr(admission, "assessment_of", lambda *_args: None)
-    response = _signed_in(app, second).post(url, follow_redirects=True)
+    response = signed_in(app, second).post(url, follow_redirects=True)
     assert response.status_code in (200, 400) and "本院已在评估该产品" in response.get_data(as_text=True)
     assert _assessments(app, listing_id) == 1
 
@@ -48,7 +34,7 @@ def test_a_declaration_that_loses_the_race_is_told_so(app, make_listing, hospita
 def test_declarations_at_the_same_moment_end_in_one_assessment(app, make_listing, hospital_staff):
     listing_id = make_listing()
     offices = [hospital_staff(email=f"office{n}@example.cn") for n in range(4)]
-    clients = [_signed_in(app, office) for office in offices]
+    clients = [signed_in(app, office) for office in offices]
     url = f"/catalogue/product/{listing_id}/interest"
     codes = in_parallel([lambda c=client: c.post(url) for client in clients])
     assert all(code in (302, 400) for code in codes), codes

@@ -3,19 +3,12 @@ in the database. Within the minute it slides: the previous minute's requests wei
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from chunfeng import create_app
 from chunfeng.core import limits
 from chunfeng.db import db
-from tests.concurrency import in_parallel
-
-on_postgres = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="requests at the same moment need a server database",
-)
+from tests.concurrency import in_parallel, on_postgres
 
 
 @pytest.fixture

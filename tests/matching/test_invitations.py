@@ -3,8 +3,6 @@ accepting opens the details as an accepted request does; one open connection per
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import func, select, update
 
@@ -13,8 +11,7 @@ from chunfeng.core.models import Notification
 from chunfeng.db import db
 from chunfeng.matching import connections
 from chunfeng.matching.models import Connection, ConnectionStatus, ShareGrant
-from tests.concurrency import in_parallel
-from tests.conftest import login
+from tests.concurrency import in_parallel, on_postgres, signed_in
 from tests.smtp_server import body, subject
 
 from .conftest import EYE_COMPANY, STENT_COMPANY, THROMBECTOMY
@@ -23,10 +20,6 @@ MESSAGE = "您好，贵公司的取栓支架平台与我的项目高度契合，
 STENT = "上海神经介入器械有限公司"
 SECRETS = (THROMBECTOMY["solution"], "李明", "13800138000", "liming@hospital.cn")
 
-on_postgres = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="concurrent writers need PostgreSQL (set TEST_DATABASE_URL)",
-)
 
 
 @pytest.fixture
@@ -41,18 +34,13 @@ def setup(app, clinician, add_project, add_company):
             "eye": add_company("成都眼科影像有限公司", EYE_COMPANY)}
 
 
-def _client(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
-
 
 def _invite_url(setup, company="stent") -> str:
     return f"/matching/suggestions/{setup['project']}/invite/{setup[company].organization_id}"
 
 
 def _invite(app, setup, company="stent") -> int:
-    response = _client(app, setup["clinician"]).post(_invite_url(setup, company),
+    response = signed_in(app, setup["clinician"]).post(_invite_url(setup, company),
                                                      data={"message": MESSAGE, "consent": "y"})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return int(response.headers["Location"].rsplit("/", 1)[-1])
@@ -72,7 +60,7 @@ def _active_grants(app) -> int:
 
 
 def test_the_clinician_invites_from_the_suggestions_and_consent_is_asked_first(app, setup):
-    clinician = _client(app, setup["clinician"])
+    clinician = signed_in(app, setup["clinician"])
     page = clinician.get(f"/matching/suggestions/{setup['project']}").get_data(as_text=True)
     assert STENT in page and "邀请对接" in page and _invite_url(setup) in page
     assert "本人同意 上海神经介入器械有限公司 查看本人项目" in page, "the consent names the company"
@@ -98,7 +86,7 @@ def test_the_company_answers_and_accepting_opens_the_details_with_the_clinicians
     assert MESSAGE in body(mail) and f"/matching/connections/{connection_id}" in body(mail)
     assert not any(secret in body(mail) for secret in SECRETS), "the company learns no name before it accepts"
 
-    company = _client(app, setup["stent"])
+    company = signed_in(app, setup["stent"])
     listing = company.get("/matching/connections").get_data(as_text=True)
     assert "等待您答复的邀请" in listing and f'href="/matching/projects/{setup["project"]}"' in listing
     page = company.get(f"/matching/connections/{connection_id}").get_data(as_text=True)
@@ -122,13 +110,13 @@ def test_the_company_answers_and_accepting_opens_the_details_with_the_clinicians
     [answer] = smtp.to("liming@hospital.cn")
     assert "已接受您关于" in body(answer) and "很高兴合作" in body(answer)
 
-    page = _client(app, setup["clinician"]).get(f"/matching/connections/{connection_id}").get_data(as_text=True)
+    page = signed_in(app, setup["clinician"]).get(f"/matching/connections/{connection_id}").get_data(as_text=True)
     assert "企业联系人" in page and "王经理" in page and "商务总监" in page and "021-55550000" in page
 
 
 def test_a_declined_invitation_shares_nothing_and_tells_the_clinician(app, setup, smtp):
     connection_id = _invite(app, setup)
-    company = _client(app, setup["stent"])
+    company = signed_in(app, setup["stent"])
     assert company.post(f"/matching/connections/{connection_id}/decide",
                         data={"decision": "decline", "note": "方向不符"}).status_code == 302
     assert _active_grants(app) == 0
@@ -142,13 +130,13 @@ def test_a_declined_invitation_shares_nothing_and_tells_the_clinician(app, setup
 
 
 def test_who_may_invite_answer_and_withdraw(app, setup, make_user, add_company):
-    stranger = _client(app, make_user("clinician"))
+    stranger = signed_in(app, make_user("clinician"))
     assert stranger.get(f"/matching/suggestions/{setup['project']}").status_code == 404
     assert stranger.post(_invite_url(setup), data={"message": MESSAGE, "consent": "y"}).status_code == 404
-    company = _client(app, setup["stent"])
+    company = signed_in(app, setup["stent"])
     assert company.post(_invite_url(setup), data={"message": MESSAGE, "consent": "y"}).status_code == 403
     pending = add_company("待审核器械公司", STENT_COMPANY, approved=False)
-    clinician = _client(app, setup["clinician"])
+    clinician = signed_in(app, setup["clinician"])
     assert clinician.post(f"/matching/suggestions/{setup['project']}/invite/{pending.organization_id}",
                           data={"message": MESSAGE, "consent": "y"}).status_code == 404
     assert _connections(app, setup["project"]) == []
@@ -157,7 +145,7 @@ def test_who_may_invite_answer_and_withdraw(app, setup, make_user, add_company):
     decide = f"/matching/connections/{connection_id}/decide"
     assert clinician.post(decide, data={"decision": "accept", "consent": "y"}).status_code == 404, \
         "the clinician does not answer their own invitation"
-    other = _client(app, setup["eye"])
+    other = signed_in(app, setup["eye"])
     assert other.get(f"/matching/connections/{connection_id}").status_code == 404
     assert other.post(decide, data={"decision": "accept"}).status_code == 404
     assert company.post(f"/matching/connections/{connection_id}/withdraw").status_code == 404, \
@@ -172,10 +160,10 @@ def test_who_may_invite_answer_and_withdraw(app, setup, make_user, add_company):
 
 
 def test_one_open_connection_per_project_and_company(app, setup, monkeypatch):
-    company = _client(app, setup["stent"])
+    company = signed_in(app, setup["stent"])
     reason = "我们有成熟的III类取栓支架注册经验和生产线，希望探讨联合开发。"
     assert company.post(f"/matching/projects/{setup['project']}/connect", data={"reason": reason}).status_code == 302
-    clinician = _client(app, setup["clinician"])
+    clinician = signed_in(app, setup["clinician"])
     refused = clinician.post(_invite_url(setup), data={"message": MESSAGE, "consent": "y"})
     assert refused.status_code == 409
     assert "上海神经介入器械有限公司 已就该项目提出对接请求，请答复该请求" in refused.get_data(as_text=True)
@@ -184,7 +172,7 @@ def test_one_open_connection_per_project_and_company(app, setup, monkeypatch):
     _invite(app, setup, "eye")
     again = clinician.post(_invite_url(setup, "eye"), data={"message": MESSAGE, "consent": "y"})
     assert again.status_code == 409 and "您已邀请 成都眼科影像有限公司" in again.get_data(as_text=True)
-    eye = _client(app, setup["eye"])
+    eye = signed_in(app, setup["eye"])
     asked = eye.post(f"/matching/projects/{setup['project']}/connect", data={"reason": reason},
                      follow_redirects=True)
     assert "已与该项目建立对接" in asked.get_data(as_text=True), "a request while invited is refused too"
@@ -199,7 +187,7 @@ def test_one_open_connection_per_project_and_company(app, setup, monkeypatch):
 @pytest.mark.postgres
 @on_postgres
 def test_two_invitations_at_the_same_moment_end_in_one_row(app, setup):
-    clients = [_client(app, setup["clinician"]) for _ in range(2)]
+    clients = [signed_in(app, setup["clinician"]) for _ in range(2)]
     url = _invite_url(setup)
     codes = in_parallel([lambda c=c: c.post(url, data={"message": MESSAGE, "consent": "y"}) for c in clients])
     assert sorted(codes) == [302, 409], "one is stored, the other is told, never a 500"
@@ -208,9 +196,9 @@ def test_two_invitations_at_the_same_moment_end_in_one_row(app, setup):
 
 def test_workspaces_count_invitations_apart_from_requests(app, setup, make_user):
     _invite(app, setup)
-    company = _client(app, setup["stent"]).get("/dashboard").get_data(as_text=True)
+    company = signed_in(app, setup["stent"]).get("/dashboard").get_data(as_text=True)
     assert "1 位医生邀请贵单位进行对接" in company and "/matching/connections" in company
-    clinician = _client(app, setup["clinician"]).get("/dashboard").get_data(as_text=True)
+    clinician = signed_in(app, setup["clinician"]).get("/dashboard").get_data(as_text=True)
     assert "待您答复：" not in clinician, "the clinician's own invitation asks nothing of them"
-    admin = _client(app, make_user("admin")).get("/dashboard").get_data(as_text=True)
+    admin = signed_in(app, make_user("admin")).get("/dashboard").get_data(as_text=True)
     assert "0个等待医生答复" in admin and "1个医生邀请等待企业答复" in admin

@@ -11,7 +11,7 @@ from chunfeng.core.clock import to_local
 from chunfeng.core.models import Notification
 from chunfeng.db import db
 from chunfeng.matching.models import ConnectionMessage, ShareGrant
-from tests.conftest import login
+from tests.concurrency import signed_in
 from tests.smtp_server import body, subject
 
 from .conftest import EYE_COMPANY, STENT_COMPANY, THROMBECTOMY
@@ -30,15 +30,10 @@ def setup(app, clinician, add_project, add_company):
         db.session.execute(update(User).where(User.id == stent.id).values(
             name="王经理", title="商务总监", phone="021-55550000"))
         db.session.commit()
-    return {"project": project_id, "clinician": _client(app, clinician), "company": _client(app, stent),
+    return {"project": project_id, "clinician": signed_in(app, clinician), "company": signed_in(app, stent),
             "clinician_user": clinician, "company_user": stent,
             "eye": add_company("成都眼科影像有限公司", EYE_COMPANY)}
 
-
-def _client(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def _request(setup) -> int:
@@ -148,7 +143,7 @@ def test_messages_are_refused_once_the_connection_is_closed_declined_or_access_w
     closed = _write(setup["clinician"], connection_id, "结束后再写")
     assert closed.status_code == 409 and "该对接已结束，不能再发送消息" in closed.get_data(as_text=True)
 
-    eye = _client(app, setup["eye"])
+    eye = signed_in(app, setup["eye"])
     declined = _request({**setup, "company": eye})
     setup["clinician"].post(f"/matching/connections/{declined}/decide", data={"decision": "decline"})
     refused = _write(eye, declined, "为什么拒绝？")
@@ -162,12 +157,12 @@ def test_only_the_two_sides_read_and_write(app, setup, make_user):
     connection_id = _request(setup)
     _accept(setup, connection_id)
     assert _write(setup["company"], connection_id, "仅双方可见的消息").status_code == 302
-    other = _client(app, setup["eye"])
+    other = signed_in(app, setup["eye"])
     assert other.get(f"/matching/connections/{connection_id}").status_code == 404
     assert _write(other, connection_id, "我也想说").status_code == 404
-    stranger = _client(app, make_user("clinician"))
+    stranger = signed_in(app, make_user("clinician"))
     assert _write(stranger, connection_id, "我也想说").status_code == 404
-    admin = _client(app, make_user("admin"))
+    admin = signed_in(app, make_user("admin"))
     assert "仅双方可见的消息" not in _page(admin, connection_id)
     assert _write(admin, connection_id, "管理员留言").status_code == 403
     empty = _write(setup["company"], connection_id, "   ")

@@ -3,8 +3,6 @@ requests, double clicks and old duplicates cannot leave a company reading detail
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -13,18 +11,13 @@ from chunfeng.core.models import Notification
 from chunfeng.db import db
 from chunfeng.matching import connections
 from chunfeng.matching.models import Connection, ConnectionStatus, ShareGrant
-from tests.concurrency import in_parallel
-from tests.conftest import login
+from tests.concurrency import count_rows, in_parallel, on_postgres, signed_in
 
 from .conftest import STENT_COMPANY, THROMBECTOMY
 
 REASON = "我们有成熟的III类取栓支架注册经验和生产线，希望探讨联合开发。"
 CONFIDENTIAL = (THROMBECTOMY["solution"], "liming@hospital.cn")
 
-on_postgres = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="concurrent writers need PostgreSQL (set TEST_DATABASE_URL)",
-)
 
 
 @pytest.fixture
@@ -34,24 +27,15 @@ def pair(app, clinician, add_project, add_company):
             "company": add_company("上海神经介入器械有限公司", STENT_COMPANY)}
 
 
-def _client(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
-
-
-def _count(app, model, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _open_connections(app, project_id: int) -> int:
-    return _count(app, Connection, Connection.project_id == project_id,
+    return count_rows(app, Connection, Connection.project_id == project_id,
                   Connection.status.in_((ConnectionStatus.REQUESTED, ConnectionStatus.ACCEPTED)))
 
 
 def _active_grants(app, project_id: int) -> int:
-    return _count(app, ShareGrant, ShareGrant.project_id == project_id, ShareGrant.revoked_at.is_(None))
+    return count_rows(app, ShareGrant, ShareGrant.project_id == project_id, ShareGrant.revoked_at.is_(None))
 
 
 def test_the_database_holds_one_open_connection_and_one_active_grant_per_pair(app, pair):
@@ -83,7 +67,7 @@ def test_the_database_holds_one_open_connection_and_one_active_grant_per_pair(ap
 
 def test_a_request_that_loses_the_race_gets_a_clear_message_not_an_error(app, pair, monkeypatch):
     """The second request checked before the first was stored: the database refuses it, the company is told."""
-    client = _client(app, pair["company"])
+    client = signed_in(app, pair["company"])
     url = f"/matching/projects/{pair['project']}/connect"
     assert client.post(url, data={"reason": REASON}).status_code == 302
     monkeypatch.setattr(connections, "open_connection", lambda *_args: None)
@@ -93,10 +77,10 @@ def test_a_request_that_loses_the_race_gets_a_clear_message_not_an_error(app, pa
 
 
 def test_accepting_twice_gives_one_grant_and_withdrawing_it_ends_access(app, pair):
-    company = _client(app, pair["company"])
+    company = signed_in(app, pair["company"])
     response = company.post(f"/matching/projects/{pair['project']}/connect", data={"reason": REASON})
     connection_id = int(response.headers["Location"].rsplit("/", 1)[-1])
-    clinician = _client(app, pair["clinician"])
+    clinician = signed_in(app, pair["clinician"])
     decide = f"/matching/connections/{connection_id}/decide"
     assert clinician.post(decide, data={"decision": "accept", "consent": "y"}).status_code == 302
     again = clinician.post(f"/matching/connections/{connection_id}/share", data={"consent": "y"},
@@ -128,10 +112,10 @@ def without_grant_constraint(app):
 
 
 def test_withdrawing_access_revokes_every_grant_of_the_pair(app, pair, without_grant_constraint):
-    company = _client(app, pair["company"])
+    company = signed_in(app, pair["company"])
     response = company.post(f"/matching/projects/{pair['project']}/connect", data={"reason": REASON})
     connection_id = int(response.headers["Location"].rsplit("/", 1)[-1])
-    clinician = _client(app, pair["clinician"])
+    clinician = signed_in(app, pair["clinician"])
     clinician.post(f"/matching/connections/{connection_id}/decide", data={"decision": "accept", "consent": "y"})
     with app.app_context():  # a duplicate grant, as the race left them before the constraint
         first = db.session.scalar(select(ShareGrant))
@@ -149,14 +133,14 @@ def test_withdrawing_access_revokes_every_grant_of_the_pair(app, pair, without_g
 @pytest.mark.postgres
 @on_postgres
 def test_ten_parallel_requests_from_one_company_open_one_connection(app, pair):
-    clients = [_client(app, pair["company"]) for _ in range(10)]
+    clients = [signed_in(app, pair["company"]) for _ in range(10)]
     url = f"/matching/projects/{pair['project']}/connect"
     codes = in_parallel([lambda c=c: c.post(url, data={"reason": REASON}) for c in clients])
     assert codes == [302] * 10, "a clash answers with a message, never a 500"
     assert _open_connections(app, pair["project"]) == 1
     with app.app_context():
         connection_id = db.session.scalar(select(Connection.id))
-    clinician = _client(app, pair["clinician"])
+    clinician = signed_in(app, pair["clinician"])
     decide = f"/matching/connections/{connection_id}/decide"
     codes = in_parallel([lambda: clinician.post(decide, data={"decision": "accept", "consent": "y"})] * 2)
     assert sorted(codes) == [302, 302]
@@ -168,7 +152,7 @@ def test_ten_parallel_requests_from_one_company_open_one_connection(app, pair):
 def test_ten_companies_connecting_at_once_are_all_stored_once(app, clinician, add_project, add_company):
     project_id = add_project(clinician, **THROMBECTOMY)
     companies = [add_company(f"器械企业{n:02d}", STENT_COMPANY) for n in range(10)]
-    clients = [_client(app, company) for company in companies]
+    clients = [signed_in(app, company) for company in companies]
     url = f"/matching/projects/{project_id}/connect"
     codes = in_parallel([lambda c=c: c.post(url, data={"reason": REASON}) for c in clients])
     assert codes == [302] * 10

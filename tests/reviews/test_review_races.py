@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,12 +9,9 @@ from chunfeng.accounts.models import Role
 from chunfeng.db import db
 from chunfeng.reviews import assignment as assigning
 from chunfeng.reviews.models import Assignment, AssignmentStatus, Review, ReviewScore
-from tests.concurrency import in_parallel
+from tests.concurrency import in_parallel, on_postgres
 from tests.reviews.conftest import STROKE, client_for, enter, invite, make_project, open_round
 from tests.reviews.test_review_flow import FULL
-
-on_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                                 reason="row locks and real concurrency need PostgreSQL")
 
 
 def _accepted(app, ids, panels: list[list[int]]) -> list[int]:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from chunfeng.db import db
 from chunfeng.submissions import services
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.sections import SECTIONS
-
-# Race tests: real threads need PostgreSQL's row locks (SQLite serialises writers by locking the whole file).
-on_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                                 reason="row locks and real concurrency need PostgreSQL")
 
 COMPLETE = dict(
     title="带远端保护的可回收颅内取栓支架",

@@ -15,10 +15,10 @@ from chunfeng.core.models import Notification
 from chunfeng.db import db
 from chunfeng.submissions.models import Clarification, Project
 from chunfeng.submissions.status import Event, apply
-from tests.concurrency import in_parallel
+from tests.concurrency import in_parallel, on_postgres
 from tests.smtp_server import body, link_path, subject
 
-from .conftest import client_as, on_postgres
+from .conftest import client_as
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 QUESTION = "请说明远端网篮回收时的最大回撤力，以及是否做过疲劳测试？"

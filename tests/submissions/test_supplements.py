@@ -17,9 +17,9 @@ from chunfeng.db import db
 from chunfeng.submissions import services
 from chunfeng.submissions.models import Project
 from chunfeng.submissions.status import Event, Status, apply
-from tests.concurrency import in_parallel
+from tests.concurrency import in_parallel, on_postgres
 
-from .conftest import client_as, lock_of, on_postgres
+from .conftest import client_as, lock_of
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NEW_EVIDENCE = "已完成猪颈动脉模型动物实验12例，远端栓塞0例。"
