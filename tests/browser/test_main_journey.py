@@ -519,6 +519,10 @@ def company_asks_to_connect(page: Page, cast: Cast, title: str) -> None:
     expect(card).to_contain_text("推荐理由：")
     expect(card.locator(".why-tag").first).to_be_visible()
     shot(page, "zh-company-1-matched")
+    card.get_by_role("button", name="收藏").click()  # the card's button sends the page's one save form
+    expect(page.get_by_text("已加入本机构的收藏。")).to_be_visible()
+    card = page.locator("article", has=page.get_by_role("heading", name=title))
+    expect(card.get_by_role("button", name="取消收藏")).to_have_attribute("aria-pressed", "true")
     card.get_by_role("link", name=title).click()
     expect(page.get_by_text("您看到的是非保密摘要")).to_be_visible()
     html = page.content()

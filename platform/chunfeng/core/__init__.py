@@ -1,9 +1,10 @@
 """Shared machinery below every domain: the audit log and notifications, the hook signals, the state-machine
-helper, time in the platform's zone, the shell's navigation and panels, figures kept a little while (`recent`), and
-request helpers."""
+helper, time in the platform's zone, the shell's navigation and panels, figures kept a little while (`recent`),
+pieces of pages drawn once for what they show (`fragments`) and request helpers."""
 
 
-def setup(app) -> None:  # noqa: ARG001 - the core's models are imported with every domain's
-    from . import recent
+def setup(app) -> None:
+    from . import fragments, recent
 
     recent.register()
+    fragments.setup(app)

@@ -70,6 +70,11 @@ class BrowseRow:
     match: MatchShown | None
     saved: bool
 
+    @property
+    def shown(self) -> tuple:
+        """Every value the card shows of the project and its match (the project's columns up to the province)."""
+        return (*self.project[:8], self.match and self.match.score, self.match and self.match.reasons)
+
 
 @dataclass
 class BrowsePage:

@@ -1,0 +1,41 @@
+"""Pieces of a page drawn once for what they show: a list's card, keyed by every value it shows, in each language.
+
+A template wraps the piece in a call block and passes what the piece depends on:
+
+    {% call remembered("matching.card", row.project, row.match.score) %} ... {% endcall %}
+
+The first page to show it draws it; the next ones, whoever reads them, reuse the HTML until one of the values
+changes. So the key must hold everything the piece shows apart from the language (which is added) and the site's
+URLs; what differs between readers (a form's token, a saved mark) stays outside the block. Each worker keeps at
+most `FRAGMENTS_KEPT` pieces per application (default 4,096), dropping the oldest first.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+
+DEFAULT_KEPT = 4096
+_EXTENSION = "chunfeng.fragments"
+_LOCK = threading.Lock()
+
+
+def remembered(name: str, *shown, caller) -> Markup:
+    """The HTML `caller` draws for `shown` (values with a stable repr: rows, numbers, texts, dicts of them)."""
+    key = (name, str(get_locale()), repr(shown))
+    store: dict = current_app.extensions.setdefault(_EXTENSION, {})
+    html = store.get(key)
+    if html is None:
+        html = caller()  # Markup: a call block's body is escaped as it is drawn
+        with _LOCK:
+            store[key] = html
+            while len(store) > current_app.config.get("FRAGMENTS_KEPT", DEFAULT_KEPT):
+                del store[next(iter(store))]
+    return html
+
+
+def setup(app) -> None:
+    app.jinja_env.globals["remembered"] = remembered
