@@ -1,5 +1,7 @@
 """Formal check: the administrators' queue, passing (optionally into a round) and returning with reasons."""
 
+import re
+
 from sqlalchemy import select
 
 from chunfeng.core.models import Notification
@@ -8,6 +10,7 @@ from chunfeng.reviews.models import RoundEntry
 from chunfeng.submissions.models import Project, StatusEvent
 from chunfeng.submissions.status import Status
 from tests.conftest import login
+from tests.main.test_workspace_statements import workspace_statements
 from tests.reviews.conftest import EYE, STROKE, client_for, make_project, open_round
 
 
@@ -17,7 +20,8 @@ def test_queue_lists_submitted_projects_with_the_applicant(app, client, people, 
         make_project(ids["clinician2"], EYE, status=Status.ACCEPTED)
     login(client, people["admin"].email)
     page = client.get("/reviews/formal-check").get_data(as_text=True)
-    assert "可回收取栓支架" in page and "李明医生" in page
+    assert "可回收取栓支架" in page and "李明医生" in page and "中山大学附属第一医院" in page
+    assert re.search(r"<td>1</td>\s*</tr>", page), "one version submitted"
     assert "形式审查" in page
     assert "眼底照相人工智能筛查" in page, "accepted projects in no round are listed below the queue"
 
@@ -111,3 +115,15 @@ def test_a_long_queue_comes_25_at_a_time_the_longest_waiting_first(app, client, 
     for past_the_end in ("page=4", "page=99999"):
         response = client.get(f"/reviews/formal-check?{past_the_end}")
         assert response.status_code == 200 and "排队项目51号" in response.get_data(as_text=True), past_the_end
+
+
+def test_the_queue_reads_its_page_in_one_statement(app, client, people, ids):
+    with app.app_context():
+        for n in range(30):
+            make_project(ids["clinician"], {**STROKE, "title": f"排队项目{n:02d}号"})
+        make_project(ids["clinician2"], EYE, status=Status.ACCEPTED)
+    login(client, people["admin"].email)
+    statements = workspace_statements(app, client, "/reviews/formal-check")
+    # the signed-in person, the two counts in one, the page's rows with hospitals and versions, the accepted titles
+    assert len(statements) == 4, "\n".join(sql[:160] for sql in statements)
+    assert not any("project_versions.project_id IN" in sql for sql in statements)

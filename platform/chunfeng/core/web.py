@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import Select
 
 from ..db import db
 
@@ -50,6 +53,45 @@ def requested_page(query, per_page: int):
     if number > page.pages > 0:
         page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
     return page
+
+
+@dataclass(frozen=True)
+class RowPage:
+    """A page of plain rows with what the pager macro reads (flask-sqlalchemy's Pagination reads model objects)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def requested_rows(rows: Select, total: int, per_page: int) -> RowPage:
+    """The page of `rows` (an ordered statement of plain columns, `total` of them) that ?page= asks for, read as
+    `requested_page` reads it: the first page for a number that cannot be read, the last for one past the end."""
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(request.args.get("page", 1, type=int), 1), pages)
+    items = db.session.execute(rows.limit(per_page).offset((number - 1) * per_page)).all() if total else []
+    return RowPage(items, number, per_page, total)
 
 
 def safe_next(target: str | None, default: str) -> str:

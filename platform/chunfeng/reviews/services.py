@@ -17,7 +17,7 @@ from functools import cache
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import aliased, load_only, selectinload
+from sqlalchemy.orm import aliased
 from werkzeug.routing import BuildError
 
 from ..accounts.models import Organization, User
@@ -191,12 +191,14 @@ def entry_for(round_: ReviewRound, project: Project) -> RoundEntry | None:
 # --- formal check and entering a round --------------------------------------------------------------------
 
 def formal_check_queue() -> Select:
-    """Submissions waiting for the formal check, the longest waiting first (a page of them at a time)."""
-    shown = (Project.id, Project.title, Project.specialty, Project.device_class, Project.submitted_at,
-             Project.owner_id)
-    return (select(Project).where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id)
-            .options(load_only(*shown), selectinload(Project.owner).load_only(User.name, User.organization_id)
-                     .selectinload(User.organization).load_only(Organization.name)))
+    """Submissions waiting for the formal check, the longest waiting first, as the queue shows them: one row each
+    with the clinician, the hospital and the number of versions submitted."""
+    versions = (select(func.count()).where(ProjectVersion.project_id == Project.id)
+                .correlate(Project).scalar_subquery())
+    return (select(Project.id, Project.title, Project.specialty, Project.device_class, Project.submitted_at,
+                   User.name.label("owner_name"), Organization.name.label("hospital"), versions.label("versions"))
+            .join(User, User.id == Project.owner_id).outerjoin(Organization, Organization.id == User.organization_id)
+            .where(Project.status == Status.SUBMITTED).order_by(Project.submitted_at, Project.id))
 
 
 def count_in_status(status: Status) -> int:
@@ -215,17 +217,17 @@ def _status_counts_query() -> Select:
             .group_by(Project.status))
 
 
-def version_counts(projects: list[Project]) -> dict[int, int]:
-    rows = db.session.execute(select(ProjectVersion.project_id, func.count()).where(
-        ProjectVersion.project_id.in_([p.id for p in projects])).group_by(ProjectVersion.project_id))
-    return {project_id: count for project_id, count in rows}
-
-
 def accepted_waiting(limit: int | None = None) -> list[Project]:
     """Projects that passed the formal check and are in no round yet (the first `limit` of them)."""
     return list(db.session.scalars(
         select(Project).where(Project.status == Status.ACCEPTED).order_by(Project.submitted_at, Project.id)
         .limit(limit)))
+
+
+def accepted_titles(limit: int) -> list[str]:
+    """The titles of the first `limit` projects that passed the formal check and are in no round yet."""
+    return list(db.session.scalars(select(Project.title).where(Project.status == Status.ACCEPTED)
+                                   .order_by(Project.submitted_at, Project.id).limit(limit)))
 
 
 def similar_to(project: Project) -> list:

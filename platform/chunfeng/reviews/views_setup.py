@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import policy
 from ..accounts.models import Role, User
-from ..core.web import current_actor, requested_page
+from ..core.web import current_actor, requested_rows
 from ..extensions import db
 from ..forms import choices
 from ..submissions.models import Project
@@ -29,10 +29,11 @@ from .models import ReviewRound, Rubric, RubricStatus
 @bp.route("/reviews/formal-check")
 @policy.guard("reviews.admin")
 def formal_check():
-    page = requested_page(services.formal_check_queue(), QUEUE_PER_PAGE)
-    return render_template("reviews/formal_queue.html", page=page, versions=services.version_counts(page.items),
-                           waiting=services.accepted_waiting(WAITING_SHOWN + 1),
-                           waiting_total=services.count_in_status(Status.ACCEPTED), waiting_shown=WAITING_SHOWN)
+    counts = services.counts_in_status(Status.SUBMITTED, Status.ACCEPTED)
+    page = requested_rows(services.formal_check_queue(), counts[Status.SUBMITTED], QUEUE_PER_PAGE)
+    return render_template("reviews/formal_queue.html", page=page,
+                           waiting=services.accepted_titles(WAITING_SHOWN) if counts[Status.ACCEPTED] else [],
+                           waiting_total=counts[Status.ACCEPTED], waiting_shown=WAITING_SHOWN)
 
 
 QUEUE_PER_PAGE = 25
