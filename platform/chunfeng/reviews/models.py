@@ -309,6 +309,12 @@ class Assignment(TimestampMixin, db.Model):
         return self.due_on or self.round.review_deadline
 
     @property
+    def shown(self) -> tuple:
+        """What the expert's list shows of the assignment."""
+        return (self.id, self.status.value, self.due_date, self.project.title, self.project.specialty,
+                self.round.name)
+
+    @property
     def project_under_review(self) -> bool:
         """False once the project was decided or withdrawn: an unfinished review is then no longer needed."""
         return self.project.status == Status.UNDER_REVIEW
