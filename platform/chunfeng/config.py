@@ -77,6 +77,7 @@ def load_config(instance: Path, overrides: dict | None = None) -> dict:
         "CATALOGUE_API_PER_MINUTE": _int("CATALOGUE_API_PER_MINUTE", 60),
         # how old figures the same for everyone may get (core/recent.py): the dashboard, shared workspace panels
         "RECENT_SECONDS": _int("RECENT_SECONDS", 60),
+        "FRAGMENTS_KEPT": _int("FRAGMENTS_KEPT", 4096),
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365 * 3),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),

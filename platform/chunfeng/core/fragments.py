@@ -18,7 +18,6 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
 
-DEFAULT_KEPT = 4096
 _EXTENSION = "chunfeng.fragments"
 _LOCK = threading.Lock()
 
@@ -32,7 +31,7 @@ def remembered(name: str, *shown, caller) -> Markup:
         html = caller()  # Markup: a call block's body is escaped as it is drawn
         with _LOCK:
             store[key] = html
-            while len(store) > current_app.config.get("FRAGMENTS_KEPT", DEFAULT_KEPT):
+            while len(store) > current_app.config["FRAGMENTS_KEPT"]:
                 del store[next(iter(store))]
     return html
 
