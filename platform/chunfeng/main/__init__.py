@@ -3,7 +3,8 @@
 
 def setup(app) -> None:
     from ..core import hooks
-    from . import routes
+    from . import routes, static
 
     app.register_blueprint(routes.bp)
+    static.setup(app)
     hooks.connect(hooks.nav_items, routes.NAV)
