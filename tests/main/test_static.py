@@ -12,8 +12,15 @@ def test_a_static_file_is_served_and_revalidated(client):
 
 
 def test_nothing_outside_the_static_folder_is_served(client):
-    for path in ("/static/../config.py", "/static/%2e%2e/config.py", "/static/nothing.js", "/static/css"):
-        assert client.get(path).status_code == 404, path
+    for path in ("/static/../config.py", "/static/%2e%2e/config.py", "/static/nothing.js", "/static/css",
+                 "/static/app%00.css", "/static/" + "a" * 5000 + ".js"):
+        assert 400 <= client.get(path).status_code < 500, path
+
+
+def test_the_icon_comes_from_the_static_folder_kept_a_day(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    assert icon.cache_control.max_age == 86400 and icon.cache_control.public
 
 
 def test_a_file_changed_on_disk_is_served_as_changed(app, client, tmp_path):

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +14,7 @@ from ..core.shell import NavItem, Offer, nav_for, panels_for
 from ..core.web import current_actor
 from ..extensions import db
 from . import lang_marks
+from .static import static_from_memory
 
 bp = Blueprint("main", __name__)
 
@@ -73,15 +71,10 @@ def index():
 @bp.route("/favicon.ico")
 @policy.public
 def favicon():
-    """From memory, not a file: browsers often drop this request when they move on, and an open file would then
-    wait for the garbage collector."""
-    return Response(_favicon_svg(current_app.static_folder), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=86400"})
-
-
-@functools.cache
-def _favicon_svg(static_folder: str) -> bytes:
-    return (Path(static_folder) / "favicon.svg").read_bytes()
+    """The static icon, from memory like every static file, kept a day by browsers."""
+    response = static_from_memory("favicon.svg")
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.route("/privacy")
