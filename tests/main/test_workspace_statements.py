@@ -24,7 +24,7 @@ from tests.conftest import PASSWORD, login, seeded_demo
 BOUNDS = {
     "admin@demo.chunfeng.cn": 12,  # the recent activity reads the titles of the projects its entries name
     "officer@demo.chunfeng.cn": 5,
-    "doctor@demo.chunfeng.cn": 8,
+    "doctor@demo.chunfeng.cn": 7,
     "expert@demo.chunfeng.cn": 3,
     "company@demo.chunfeng.cn": 4,
     "investor@demo.chunfeng.cn": 3,

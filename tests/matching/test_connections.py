@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from chunfeng.accounts.models import Consent
+from chunfeng.core import todo
 from chunfeng.core.models import AuditEntry, Notification
 from chunfeng.db import db
 from chunfeng.matching.models import Connection, ConnectionStatus, ShareGrant
-from chunfeng.submissions import services as intake
 from chunfeng.submissions.models import Attachment
 from tests.conftest import login
 
@@ -89,7 +89,7 @@ def test_request_reaches_the_clinician_who_accepts_and_the_company_then_sees_the
     ).get_data(as_text=True)
     with app.test_request_context():
         clinician = db.session.get(type(setup["clinician"]), setup["clinician"].id)
-        assert any("上海神经介入器械有限公司" in text for text, _link in intake.pending_actions(clinician))
+        assert any("上海神经介入器械有限公司" in text for text, _link in todo.asked_of(clinician))
         assert db.session.scalar(select(Notification.id).where(Notification.user_id == clinician.id)) is not None
 
     _as(client, setup["clinician"])

@@ -129,6 +129,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.organization.name if self.organization else ""
 
     session_token = None  # set when loaded through a login session; not a column
+    joins_awaiting = None  # the same: whether someone asks to join the organisation (None: not read)
 
     def get_id(self) -> str | None:
         """Flask-Login keeps this in the cookie: the login session's token, never the user id."""

@@ -275,6 +275,9 @@ def load_session_user(token: str) -> User | None:
     # the navigation's badge on pages that change nothing (main.routes.unread_notifications): read in the same
     # statement as the session
     found.user.unread_when_loaded = row[1] or 0
+    # whether anyone waits for the organisation's members to decide on joining (the to-do list reads the names only
+    # then: views_join.pending_for)
+    found.user.joins_awaiting = bool(row[2])
     return found.user
 
 
@@ -286,7 +289,11 @@ def _session_query() -> Select:
     """Built once per process (every signed-in request runs it; the token is its parameter)."""
     unread = (select(func.count()).select_from(Notification)
               .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None)).scalar_subquery())
-    return (select(LoginSession, unread).where(LoginSession.token == bindparam("token"))
+    organization = (select(User.organization_id).where(User.id == LoginSession.user_id)
+                    .correlate(LoginSession).scalar_subquery())
+    joins = (select(JoinRequest.id).where(JoinRequest.organization_id == organization,
+                                          JoinRequest.status == JoinStatus.PENDING).exists())
+    return (select(LoginSession, unread, joins).where(LoginSession.token == bindparam("token"))
             .options(joinedload(LoginSession.user, innerjoin=True).joinedload(User.organization)))
 
 

@@ -7,9 +7,10 @@ from functools import cache
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 
 from .. import policy
+from ..core.todo import Asks
 from ..core.web import current_actor
 from ..extensions import db
 from . import services
@@ -45,21 +46,27 @@ def decide_join(request_id: int):
     return redirect(url_for("accounts.join_requests"))
 
 
-def pending_for(_sender, user) -> list[tuple[str, str]]:
+def pending_for(_sender, user) -> Asks | None:
     """Dashboard: the join requests waiting for this member's decision (those `services.pending_join_requests`
-    gives a member), read as the names the to-do list shows."""
-    if not user.is_approved or user.is_admin or user.organization_id is None:
-        return []
-    found = db.session.execute(_pending_names(), {"organization_id": user.organization_id, "user_id": user.id})
-    return [(_("%(name)s asks to join %(organization)s. Please confirm or decline.", name=name,
-               organization=organization), url_for("accounts.join_requests")) for name, organization in found]
+    gives a member), oldest first, read as the names the to-do list shows; nothing to read when the session's own
+    statement found no request to the organisation."""
+    if not user.is_approved or user.is_admin or user.organization_id is None or user.joins_awaiting is False:
+        return None
+    return _join_asks()
 
 
 @cache
-def _pending_names() -> Select:
-    """Built once per process (every clinician's workspace runs it): the requester's and the organisation's names."""
-    return (select(User.name, Organization.name).select_from(JoinRequest)
-            .join(User, User.id == JoinRequest.user_id)
-            .join(Organization, Organization.id == JoinRequest.organization_id)
-            .where(*services.awaiting_member(bindparam("organization_id"), bindparam("user_id")))
-            .order_by(JoinRequest.created_at))
+def _join_asks() -> Asks:
+    """Built once per process (every member's workspace asks for it): the requester's and the organisation's
+    names."""
+    query = (select(JoinRequest.id.label("ref"), User.name.label("first"), Organization.name.label("second"),
+                    JoinRequest.created_at.label("at")).select_from(JoinRequest)
+             .join(User, User.id == JoinRequest.user_id)
+             .join(Organization, Organization.id == JoinRequest.organization_id)
+             .where(*services.awaiting_member(bindparam("organization_id"), bindparam("user_id"))))
+    return Asks(query, _join_line, newest_first=False)
+
+
+def _join_line(row) -> tuple[str, str]:
+    return (_("%(name)s asks to join %(organization)s. Please confirm or decline.", name=row.first,
+              organization=row.second), url_for("accounts.join_requests"))

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from .. import policy
 from ..accounts.models import Organization, Role, User
 from ..core.shell import NavItem, Offer, Panel
+from ..core.todo import Asks
 from ..db import db, utcnow
 from .models import (
     Booking,
@@ -51,26 +52,30 @@ LATEST = 5  # rows of each list the panel shows
 QUESTION_SHOWN = 66
 
 
-def pending_invitations(_sender, user) -> list[tuple[str, str]]:
+def pending_invitations(_sender, user) -> Asks | None:
     """Answers `hooks.pending_actions`: the open challenges a company invited this clinician to, not answered yet,
     latest invitation first, read as the company's name and the challenge's title."""
-    return [(_("%(company)s invites you to share your clinical view on \"%(title)s\".", company=company,
-               title=title), url_for("community.challenge", challenge_id=challenge_id))
-            for challenge_id, title, company in db.session.execute(_invitations_query(), {"clinician_id": user.id})]
+    return _invitation_asks() if user.role == Role.CLINICIAN and user.is_approved else None
 
 
 @cache
-def _invitations_query() -> Select:
-    """Built once per process (every clinician's workspace runs it)."""
-    clinician = bindparam("clinician_id")
+def _invitation_asks() -> Asks:
+    """Built once per process (every clinician's workspace asks for it)."""
+    clinician = bindparam("user_id")
     answered = select(ChallengeResponse.challenge_id).where(ChallengeResponse.clinician_id == clinician)
-    return (select(Challenge.id, Challenge.title, Organization.name).select_from(ChallengeSuggestion)
-            .join(Challenge, Challenge.id == ChallengeSuggestion.challenge_id)
-            .join(Organization, Organization.id == Challenge.org_id)
-            .where(ChallengeSuggestion.clinician_id == clinician, ChallengeSuggestion.invited_at.is_not(None),
-                   Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
-                   Challenge.id.not_in(answered))
-            .order_by(ChallengeSuggestion.invited_at.desc()))
+    query = (select(Challenge.id.label("ref"), Organization.name.label("first"), Challenge.title.label("second"),
+                    ChallengeSuggestion.invited_at.label("at")).select_from(ChallengeSuggestion)
+             .join(Challenge, Challenge.id == ChallengeSuggestion.challenge_id)
+             .join(Organization, Organization.id == Challenge.org_id)
+             .where(ChallengeSuggestion.clinician_id == clinician, ChallengeSuggestion.invited_at.is_not(None),
+                    Challenge.hidden.is_(False), Challenge.status == ChallengeStatus.OPEN,
+                    Challenge.id.not_in(answered)))
+    return Asks(query, _invitation_line)
+
+
+def _invitation_line(row) -> tuple[str, str]:
+    return (_("%(company)s invites you to share your clinical view on \"%(title)s\".", company=row.first,
+              title=row.second), url_for("community.challenge", challenge_id=row.ref))
 
 
 @dataclass(frozen=True, slots=True)

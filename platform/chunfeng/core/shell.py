@@ -27,7 +27,7 @@ class NavItem:
 class Panel:
     template: str
     action: str
-    context: Callable[[Any], dict]
+    context: Callable[[Any], dict | None]  # None: nothing to show to this person now (the panel is left out)
     order: int = 50
     # The same for everyone who may see it (figures of the platform, not of the person): counted at most once a
     # minute (see core/recent.py); its template shows when, with main/_counted.html. Its context holds plain values.
@@ -55,10 +55,11 @@ def _allowed_links(user: Any) -> list[NavItem]:
 def panels_for(user: Any) -> list[tuple[str, dict]]:
     panels = hooks.collect(hooks.dashboard_panels)
     chosen = sorted((p for p in panels if policy.can(user, p.action)), key=lambda p: p.order)
-    return [(panel.template, _context(panel, user)) for panel in chosen]
+    shown = [(panel.template, _context(panel, user)) for panel in chosen]
+    return [(template, context) for template, context in shown if context is not None]
 
 
-def _context(panel: Panel, user: Any) -> dict:
+def _context(panel: Panel, user: Any) -> dict | None:
     if not panel.shared:
         return panel.context(user)
     kept = SHARED_PANELS.kept((panel.template, str(get_locale())), lambda: panel.context(user))

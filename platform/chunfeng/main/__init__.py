@@ -8,3 +8,4 @@ def setup(app) -> None:
     app.register_blueprint(routes.bp)
     static.setup(app)
     hooks.connect(hooks.nav_items, routes.NAV)
+    hooks.connect(hooks.dashboard_panels, routes.PANELS)

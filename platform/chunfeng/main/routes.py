@@ -8,9 +8,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from .. import policy
+from ..core import todo
 from ..core.models import Notification
 from ..core.services import mark_all_read, notification_texts, unread_count
-from ..core.shell import NavItem, Offer, nav_for, panels_for
+from ..core.shell import NavItem, Offer, Panel, nav_for, panels_for
 from ..core.web import current_actor
 from ..extensions import db
 from . import lang_marks
@@ -112,4 +113,8 @@ def mark_notifications_read():
 
 NAV = Offer(
     NavItem("main.dashboard", _l("My workspace"), "account.self", order=1),
+)
+# What every domain asks of the person, at the top of the workspace (shown only when something is asked).
+PANELS = Offer(
+    Panel("main/todo.html", "account.self", todo.panel_context, order=1),
 )

@@ -54,6 +54,10 @@ def _admin_panel(_user) -> dict:
 
 
 def pending_requests(_sender, user) -> list[tuple[str, str]]:
+    """Answers `hooks.pending_actions`: companies' requests awaiting the clinician, from the read the clinician's
+    matching panel shares."""
+    if not policy.can(user, "connection.inbox"):
+        return []
     return [
         (_("%(org)s asks to connect about “%(project)s”. Accept or decline.", org=c.organization,
            project=c.title), url_for("matching.connection", connection_id=c.id))

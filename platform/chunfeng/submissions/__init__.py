@@ -11,4 +11,5 @@ def setup(app) -> None:
     app.register_blueprint(routes.bp)
     hooks.connect(hooks.nav_items, routes.NAV)
     hooks.connect(hooks.dashboard_panels, routes.PANELS)
+    hooks.connect(hooks.pending_actions, services.pending_actions)
     hooks.connect(hooks.personal_data_erase, services.erase_submitter)

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import selectinload
 
+from .. import policy
 from ..accounts.models import User
 from ..accounts.services import active_admins
 from ..core import hooks
@@ -481,8 +482,6 @@ class SimilarEntry:
 
 
 def similar_for(viewer: User, project: Project, limit: int = 5) -> list[SimilarEntry]:
-    from .. import policy
-
     entries = []
     for other, score, reasons in similar_projects(project, limit):
         linked = policy.can(viewer, "submission.view", other)
@@ -532,9 +531,12 @@ def project_links(user: User, project: Project) -> list[tuple[str, str]]:
     return hooks.collect(hooks.project_links, user=user, project=project)
 
 
-def pending_actions(user: User) -> list[tuple[str, str]]:
-    """What the clinician is asked to do, as (text, link): questions to answer, revisions, returned projects, unsent
-    drafts, and whatever other domains answer to `hooks.pending_actions`."""
+def pending_actions(_sender, user: User) -> list[tuple[str, str]]:
+    """Answers `hooks.pending_actions`: what the clinician is asked to do about their projects, as (text, link):
+    questions to answer, revisions, returned projects, unsent drafts (from the read the panel of projects
+    shares)."""
+    if not policy.can(user, "submission.mine"):
+        return []
     asks = {
         Status.REVISION_REQUESTED: N_("The panel asks for a revision of “%(title)s”. Revise it and submit again."),
         Status.RETURNED: N_("“%(title)s” was returned at the formal check. Complete it and submit again."),
@@ -553,11 +555,11 @@ def pending_actions(user: User) -> list[tuple[str, str]]:
             if project.note:  # what a project sent back is asked to change
                 text = f"{text} {project.note}"
             items.append((text, url_for("submissions.project", project_id=project.id)))
-    return items + hooks.collect(hooks.pending_actions, user=user)
+    return items
 
 
 def panel_context(user: User) -> dict:
-    """The dashboard panel: the latest projects (withdrawn drafts never sent left out) and the to-do list, read in
-    one statement (workspace.py)."""
+    """The dashboard panel: the latest projects (withdrawn drafts never sent left out), read in one statement
+    (workspace.py) that the to-do list shares."""
     listed = [project for project in workspace_of(user).projects if not withdrawn_unsent(project)]
-    return {"projects": listed[:8], "actions": pending_actions(user)}
+    return {"projects": listed[:8]}
