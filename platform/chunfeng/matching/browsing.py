@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -12,9 +13,11 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    Text,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     func,
     literal_column,
@@ -51,16 +54,24 @@ class BrowseFilters:
 
 class MatchShown:
     """What the list shows of a stored match: its score and its reasons, read as `MatchResult` reads them (the
-    `why` macro takes either)."""
+    `why` macro takes either). The reasons come as their stored text, decoded only when a card is drawn (a card
+    kept from an earlier page is keyed by the text)."""
 
-    __slots__ = ("score", "reasons")
+    __slots__ = ("score", "stored", "_reasons")
     terms = MatchResult.terms
     labelled = MatchResult.labelled
     signals = MatchResult.signals
 
-    def __init__(self, score: float, reasons: dict | None):
+    def __init__(self, score: float, stored: str | None):
         self.score = score
-        self.reasons = reasons or {}
+        self.stored = stored or ""
+        self._reasons: dict | None = None
+
+    @property
+    def reasons(self) -> dict:
+        if self._reasons is None:
+            self._reasons = json.loads(self.stored) if self.stored else {}
+        return self._reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +84,7 @@ class BrowseRow:
     @property
     def shown(self) -> tuple:
         """Every value the card shows of the project and its match (the project's columns up to the province)."""
-        return (*self.project[:8], self.match and self.match.score, self.match and self.match.reasons)
+        return (*self.project[:8], self.match and self.match.score, self.match and self.match.stored)
 
 
 @dataclass
@@ -128,7 +139,8 @@ def _browse_query(scope: str, q: bool, specialty: bool, device_class: bool, stag
     query = select(
         Project.id, Project.title, Project.public_summary, Project.specialty, Project.device_class, Project.stage,
         Project.cooperation, func.coalesce(Organization.province, "").label("province"), MatchResult.score,
-        MatchResult.reasons, SavedProject.id.label("saved_id"), func.count().over().label("total"),
+        cast(MatchResult.reasons, Text).label("reasons"), SavedProject.id.label("saved_id"),
+        func.count().over().label("total"),
     )
     # the organisation's own matches (or saved projects) drive the query where the scope asks for them: a few
     # hundred rows by their index, not every matchable project of the platform
