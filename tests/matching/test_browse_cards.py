@@ -68,3 +68,10 @@ def test_a_worker_keeps_a_bounded_number_of_pieces(app):
             fragments.remembered("test", n, caller=lambda n=n: drawn.append(n) or f"<b>{n}</b>")
         assert len(app.extensions[fragments._EXTENSION]) == 2
     assert drawn == [1, 2, 3, 1]  # the first was dropped when the third came, and drawn again
+
+
+def test_a_piece_keyed_by_an_undefined_value_is_refused_rather_than_shown_to_every_reader(app):
+    """A template asking for a value its row does not have would give every row the same key."""
+    template = app.jinja_env.from_string('{% call remembered("test", row.missing) %}{{ row.title }}{% endcall %}')
+    with app.test_request_context("/"), pytest.raises(TypeError, match="undefined"):
+        template.render(row={"title": "一"})

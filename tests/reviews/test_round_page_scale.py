@@ -80,6 +80,8 @@ def test_stored_figures_follow_submission_reopening_and_thresholds_and_match_the
     page = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)
     assert "<td>62.5</td>" in page and "2 / 2" in page and "意见分歧" in page
     admin.post(f"/reviews/assignments/{second}/reopen")
+    page = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)  # the row drawn again, not kept
+    assert "<td>100.0</td>" in page and "<td>62.5</td>" not in page
     with app.app_context():
         stored = db.session.scalar(select(PanelFigures).where(PanelFigures.project_id == project_id))
         assert (stored.n, stored.mean) == (1, 100.0), "the reopened review no longer counts"
@@ -92,6 +94,8 @@ def test_stored_figures_follow_submission_reopening_and_thresholds_and_match_the
         db.session.commit()
         stored = db.session.scalar(select(PanelFigures).where(PanelFigures.project_id == project_id))
         assert (stored.n, stored.mean, stored.disagreement) == (2, 87.5, []), "the new thresholds apply"
+    page = admin.get(f"/reviews/rounds/{round_id}").get_data(as_text=True)
+    assert "<td>87.5</td>" in page and "2 / 2" in page and "意见分歧" not in page
 
 
 def test_reviews_from_before_stored_figures_are_still_shown_and_refreshed_by_the_command(app, people, ids):

@@ -13,9 +13,11 @@ most `FRAGMENTS_KEPT` pieces per application (default 4,096), dropping the oldes
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from flask import current_app
 from flask_babel import get_locale
+from jinja2 import Undefined
 from markupsafe import Markup
 
 _EXTENSION = "chunfeng.fragments"
@@ -24,15 +26,17 @@ _LOCK = threading.Lock()
 
 def remembered(name: str, *shown, caller) -> Markup:
     """The HTML `caller` draws for `shown` (values with a stable repr: rows, numbers, texts, dicts of them)."""
+    if any(isinstance(value, Undefined) for value in shown):  # one key for every reader: a mistake, not a piece
+        raise TypeError(f"remembered({name!r}) is given an undefined value")
     key = (name, str(get_locale()), repr(shown))
-    store: dict = current_app.extensions.setdefault(_EXTENSION, {})
+    store: OrderedDict = current_app.extensions.setdefault(_EXTENSION, OrderedDict())
     html = store.get(key)
     if html is None:
         html = caller()  # Markup: a call block's body is escaped as it is drawn
         with _LOCK:
             store[key] = html
             while len(store) > current_app.config["FRAGMENTS_KEPT"]:
-                del store[next(iter(store))]
+                store.popitem(last=False)
     return html
 
 

@@ -123,6 +123,16 @@ class OverviewRow:
     def project(self) -> Project:
         return self.entry.project
 
+    @property
+    def shown(self) -> tuple:
+        """Every value the round page's row shows (the row is drawn once for them: templates/reviews/round.html)."""
+        project, total, decision = self.project, self.aggregate.total, self.decision
+        return (project.id, project.title, project.specialty, project.device_class, project.status,
+                self.version_number, self.needs_re_review, self.aggregate.disagreement, self.aggregate.n,
+                self.active_count, total.mean, total.median, total.sd, total.spread, self.calibrated,
+                tuple(self.aggregate.gates_failed.items()), self.suggestion.outcome,
+                decision and (decision.outcome, decision.published_at))
+
 
 def round_overview(round_: ReviewRound) -> list[OverviewRow]:
     """One row per project of the round, from the stored figures, in a constant number of queries."""
