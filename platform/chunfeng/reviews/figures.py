@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..db import db, utcnow
-from ..submissions.models import Project, ProjectVersion, VersionKind
+from ..submissions.models import DeviceClass, Project, ProjectVersion, VersionKind
 from ..submissions.status import Status
 from . import aggregation as agg
 from .models import (
@@ -108,9 +109,19 @@ def as_aggregate(figures) -> agg.Aggregate:
 
 # --- the round page ----------------------------------------------------------------------------------------
 
+class OverviewProject(NamedTuple):
+    """What the round page shows of a project of the round (read as plain values)."""
+
+    id: int
+    title: str
+    specialty: str
+    device_class: DeviceClass
+    status: Status
+
+
 @dataclass
 class OverviewRow:
-    entry: RoundEntry
+    project: OverviewProject
     version_number: int | None
     aggregate: agg.Aggregate
     calibrated: float | None
@@ -120,29 +131,23 @@ class OverviewRow:
     needs_re_review: bool
 
     @property
-    def project(self) -> Project:
-        return self.entry.project
-
-    @property
     def shown(self) -> tuple:
         """Every value the round page's row shows (the row is drawn once for them: templates/reviews/round.html)."""
-        project, total, decision = self.project, self.aggregate.total, self.decision
-        return (project.id, project.title, project.specialty, project.device_class, project.status,
-                self.version_number, self.needs_re_review, self.aggregate.disagreement, self.aggregate.n,
-                self.active_count, total.mean, total.median, total.sd, total.spread, self.calibrated,
-                tuple(self.aggregate.gates_failed.items()), self.suggestion.outcome,
+        total, decision = self.aggregate.total, self.decision
+        return (*self.project, self.version_number, self.needs_re_review, self.aggregate.disagreement,
+                self.aggregate.n, self.active_count, total.mean, total.median, total.sd, total.spread,
+                self.calibrated, tuple(self.aggregate.gates_failed.items()), self.suggestion.outcome,
                 decision and (decision.outcome, decision.published_at))
 
 
 def round_overview(round_: ReviewRound) -> list[OverviewRow]:
     """One row per project of the round, from the stored figures, in a constant number of queries."""
-    # entries and their projects in one query: entry.project is then found in the session (the projects are
-    # held in `loaded` meanwhile, the session keeps only weak references)
-    loaded = db.session.execute(select(RoundEntry, Project).join(Project, Project.id == RoundEntry.project_id)
-                                .where(RoundEntry.round_id == round_.id).order_by(RoundEntry.id)
-                                .options(load_only(Project.title, Project.specialty, Project.device_class,
-                                                   Project.status))).all()
-    entries = [entry for entry, _project in loaded]
+    entries = db.session.execute(
+        select(RoundEntry.project_id, RoundEntry.version_id, Project.title, Project.specialty, Project.device_class,
+               Project.status, ProjectVersion.number)
+        .join(Project, Project.id == RoundEntry.project_id)
+        .outerjoin(ProjectVersion, ProjectVersion.id == RoundEntry.version_id)
+        .where(RoundEntry.round_id == round_.id).order_by(RoundEntry.id)).all()
     stored = {(f.project_id, f.version_id): f for f in db.session.execute(  # plain rows: read, never changed
         select(PanelFigures.project_id, PanelFigures.version_id, PanelFigures.n, PanelFigures.mean,
                PanelFigures.median, PanelFigures.sd, PanelFigures.low, PanelFigures.high, PanelFigures.gates_failed,
@@ -153,8 +158,6 @@ def round_overview(round_: ReviewRound) -> list[OverviewRow]:
             .where(Assignment.round_id == round_.id)
             .group_by(Assignment.project_id, Assignment.version_id, Assignment.status)):
         counts[(project_id, version_id)][status] = count
-    numbers = dict(db.session.execute(select(ProjectVersion.id, ProjectVersion.number).join(
-        RoundEntry, RoundEntry.version_id == ProjectVersion.id).where(RoundEntry.round_id == round_.id)).all())
     latest = dict(db.session.execute(
         select(ProjectVersion.project_id, func.max(ProjectVersion.number))
         .join(RoundEntry, RoundEntry.project_id == ProjectVersion.project_id)
@@ -163,22 +166,20 @@ def round_overview(round_: ReviewRound) -> list[OverviewRow]:
     decisions = latest_decisions(round_)
     fitted = calibration(round_)
     rows = []
-    for entry in entries:
-        key = (entry.project_id, entry.version_id)
+    for project_id, version_id, title, specialty, device_class, status, number in entries:
+        key = (project_id, version_id)
         figures = stored.get(key)
         submitted = counts[key].get(AssignmentStatus.SUBMITTED, 0)
         aggregate = as_aggregate(figures) if figures is not None and figures.n == submitted else \
             compute(round_, *key)  # reviews from before stored figures: computed, not written (a GET)
-        number = numbers.get(entry.version_id)
         rows.append(OverviewRow(
-            entry=entry, version_number=number, aggregate=aggregate,
-            calibrated=fitted.calibrated.get(key) if aggregate.n else None,
-            suggestion=agg.suggest(aggregate.total.mean, aggregate.gates_failed, entry.project.device_class.value,
-                                   bands(round_)),
-            decision=decisions.get(entry.project_id),
+            project=OverviewProject(project_id, title, specialty, device_class, status), version_number=number,
+            aggregate=aggregate, calibrated=fitted.calibrated.get(key) if aggregate.n else None,
+            suggestion=agg.suggest(aggregate.total.mean, aggregate.gates_failed, device_class.value, bands(round_)),
+            decision=decisions.get(project_id),
             active_count=sum(n for status, n in counts[key].items() if status in ACTIVE_ASSIGNMENT),
-            needs_re_review=(entry.project.status == Status.UNDER_REVIEW and number is not None
-                             and latest.get(entry.project_id, number) != number),
+            needs_re_review=(status == Status.UNDER_REVIEW and number is not None
+                             and latest.get(project_id, number) != number),
         ))
     return rows
 
