@@ -55,7 +55,7 @@ QUESTION_SHOWN = 66
 def pending_invitations(_sender, user) -> Asks | None:
     """Answers `hooks.pending_actions`: the open challenges a company invited this clinician to, not answered yet,
     latest invitation first, read as the company's name and the challenge's title."""
-    return _invitation_asks() if user.role == Role.CLINICIAN and user.is_approved else None
+    return _invitation_asks() if user.has_role(Role.CLINICIAN) else None
 
 
 @cache

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import mimetypes
 import os
+from stat import S_ISREG
 
 from flask import abort, current_app, request
 from werkzeug.security import safe_join
@@ -13,9 +14,12 @@ from werkzeug.security import safe_join
 
 def static_from_memory(filename: str):
     path = safe_join(current_app.static_folder, filename)
-    if path is None or not os.path.isfile(path):
+    try:
+        stat = os.stat(path) if path is not None else None
+    except (OSError, ValueError):
+        stat = None
+    if stat is None or not S_ISREG(stat.st_mode):
         abort(404)
-    stat = os.stat(path)
     response = current_app.response_class(_read(path, stat.st_mtime_ns, stat.st_size),
                                           mimetype=mimetypes.guess_type(path)[0] or "application/octet-stream")
     response.set_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
@@ -27,7 +31,7 @@ def static_from_memory(filename: str):
     return response.make_conditional(request)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # every file of the folder; a file changed on disk leaves its old copy to age out
 def _read(path: str, _modified: int, _size: int) -> bytes:
     with open(path, "rb") as file:
         return file.read()
